@@ -1,0 +1,62 @@
+"""isecg-events: turn a conference programme into the feeds people consume.
+
+Load a programme (the bundled GLEX 2017 plenary by default) and export it as
+an iCalendar feed, a frab/c3voc schedule.json or schedule.xml, or an agenda.
+
+>>> import isecg_events
+>>> programme = isecg_events.load()
+>>> programme.events[0].display_title[:36]
+'PLENARY 3: Fostering International C'
+"""
+
+from isecg_events._version import __version__
+from isecg_events.errors import ExportError, IsecgEventsError, Problem, ProgrammeError
+from isecg_events.exporters import (
+    EXPORTERS,
+    Exporter,
+    event_to_ical,
+    get_exporter,
+    to_agenda,
+    to_ical,
+    to_markdown,
+    to_schedule_json,
+    to_schedule_xml,
+)
+from isecg_events.loader import load, loads
+from isecg_events.model import (
+    Conference,
+    Event,
+    Occurrence,
+    Organization,
+    Participant,
+    Participation,
+    Programme,
+    Segment,
+)
+
+__all__ = [
+    "EXPORTERS",
+    "Conference",
+    "Event",
+    "ExportError",
+    "Exporter",
+    "IsecgEventsError",
+    "Occurrence",
+    "Organization",
+    "Participant",
+    "Participation",
+    "Problem",
+    "Programme",
+    "ProgrammeError",
+    "Segment",
+    "__version__",
+    "event_to_ical",
+    "get_exporter",
+    "load",
+    "loads",
+    "to_agenda",
+    "to_ical",
+    "to_markdown",
+    "to_schedule_json",
+    "to_schedule_xml",
+]

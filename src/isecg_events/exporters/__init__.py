@@ -1,0 +1,110 @@
+"""The exporter registry: every output format, by name.
+
+Each exporter is a name, a file name, a media type and a ``render`` function
+that turns a :class:`~isecg_events.model.Programme` into bytes. The registry
+is a plain tuple: importing this package registers nothing anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from isecg_events.exporters.agenda import to_agenda, to_markdown
+from isecg_events.exporters.ical import event_to_ical, to_ical
+from isecg_events.exporters.schedule_json import to_schedule_json
+from isecg_events.exporters.schedule_xml import to_schedule_xml
+from isecg_events.model import Programme
+
+__all__ = [
+    "EXPORTERS",
+    "Exporter",
+    "event_to_ical",
+    "get_exporter",
+    "to_agenda",
+    "to_ical",
+    "to_markdown",
+    "to_schedule_json",
+    "to_schedule_xml",
+]
+
+
+@attrs.frozen
+class Exporter:
+    """One output format."""
+
+    name: str
+    extension: str
+    media_type: str
+    render: Callable[[Programme], bytes]
+    file_name: Callable[[Programme], str]
+    summary: str
+
+
+def _named(name: str) -> Callable[[Programme], str]:
+    return lambda programme: name
+
+
+def _agenda_bytes(programme: Programme) -> bytes:
+    return to_agenda(programme).encode("utf-8")
+
+
+def _markdown_bytes(programme: Programme) -> bytes:
+    return to_markdown(programme).encode("utf-8")
+
+
+EXPORTERS: tuple[Exporter, ...] = (
+    Exporter(
+        "ics",
+        "ics",
+        "text/calendar; charset=utf-8",
+        to_ical,
+        lambda programme: f"{programme.conference.id}.ics",
+        "iCalendar feed for calendar apps",
+    ),
+    Exporter(
+        "json",
+        "json",
+        "application/json",
+        to_schedule_json,
+        _named("schedule.json"),
+        "frab/c3voc schedule.json for conference apps",
+    ),
+    Exporter(
+        "xml",
+        "xml",
+        "application/vnd.c3voc.schedule+xml",
+        to_schedule_xml,
+        _named("schedule.xml"),
+        "frab schedule.xml for conference apps",
+    ),
+    Exporter(
+        "text",
+        "txt",
+        "text/plain; charset=utf-8",
+        _agenda_bytes,
+        _named("agenda.txt"),
+        "plain-text agenda",
+    ),
+    Exporter(
+        "markdown",
+        "md",
+        "text/markdown; charset=utf-8",
+        _markdown_bytes,
+        _named("agenda.md"),
+        "Markdown agenda",
+    ),
+)
+
+
+def get_exporter(name: str) -> Exporter:
+    """Return the exporter called ``name``.
+
+    Raises:
+        KeyError: no exporter has that name.
+    """
+    for exporter in EXPORTERS:
+        if exporter.name == name:
+            return exporter
+    raise KeyError(name)

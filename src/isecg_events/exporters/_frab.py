@@ -1,0 +1,179 @@
+"""The frab/c3voc schedule content shared by schedule.json and schedule.xml.
+
+Both formats carry the same facts; this module computes them once per
+occurrence so the two exporters only differ in syntax.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+import attrs
+
+from isecg_events import timezones
+from isecg_events._version import __version__
+from isecg_events.exporters._text import clean, describe
+from isecg_events.model import Occurrence, Programme, derive_guid, iter_participations
+
+__all__ = ["Day", "FrabEvent", "Person", "days", "duration_text", "timeslot"]
+
+GENERATOR = "isecg-events"
+GENERATOR_URL = "https://pypi.org/project/isecg-events/"
+VERSION = __version__
+
+_XML_SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")
+
+
+@attrs.frozen
+class Person:
+    """A person as schedule.json lists it: a stable guid and a non-empty name."""
+
+    guid: str
+    name: str
+
+
+@attrs.frozen
+class FrabEvent:
+    """One schedule entry (one occurrence), with every field both formats need."""
+
+    guid: str
+    id: int
+    date: str
+    start: str
+    end: str
+    duration: str
+    room: str
+    slug: str
+    url: str | None
+    title: str
+    subtitle: str | None
+    track: str | None
+    type: str
+    language: str | None
+    abstract: str | None
+    description: str | None
+    persons: tuple[Person, ...]
+
+    @property
+    def xml_slug(self) -> str | None:
+        """The slug if it fits schedule.xml's stricter pattern, else None."""
+        return self.slug if _XML_SLUG.match(self.slug) else None
+
+
+@attrs.frozen
+class Day:
+    """A conference day with its events grouped by room, in room order."""
+
+    index: int
+    date: date
+    start: datetime
+    end: datetime
+    rooms: tuple[tuple[str, tuple[FrabEvent, ...]], ...]
+
+
+def duration_text(delta: timedelta) -> str:
+    """Format a duration as ``HH:MM`` (hours may exceed 23, never ``D:HH:MM``)."""
+    minutes = math.ceil(delta.total_seconds() / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def room_name(programme: Programme, occurrence: Occurrence) -> str:
+    """The room an entry is listed under: the room, else the venue."""
+    event = occurrence.event
+    return clean(event.room or event.venue or programme.conference.venue or "")
+
+
+def room_guid(programme: Programme, name: str) -> str:
+    """A stable guid for a room name."""
+    return str(derive_guid(programme.conference.id, "room", name))
+
+
+def person_guid(programme: Programme, participant_id: str) -> str:
+    """A stable guid for a participant, the same in every event."""
+    return str(derive_guid(programme.conference.id, "participant", participant_id))
+
+
+def entry(programme: Programme, occurrence: Occurrence) -> FrabEvent:
+    """Compute the schedule entry of one occurrence."""
+    event = occurrence.event
+    zone = programme.conference.zone
+    start = occurrence.start.astimezone(zone)
+    end = occurrence.end.astimezone(zone)
+    persons = tuple(
+        Person(
+            guid=str(p.participant.guid or person_guid(programme, p.participant.id)),
+            name=clean(p.participant.display_name or p.participant.label),
+        )
+        for p in iter_participations(event)
+    )
+    return FrabEvent(
+        guid=str(occurrence.guid),
+        id=occurrence.number,
+        date=start.isoformat(),
+        start=f"{start:%H:%M}",
+        end=end.isoformat(),
+        duration=duration_text(occurrence.end - occurrence.start),
+        room=room_name(programme, occurrence),
+        slug=occurrence.slug,
+        url=event.url,
+        title=clean(event.display_title),
+        subtitle=clean(event.subtitle) if event.subtitle else None,
+        track=clean(event.track) if event.track else None,
+        type=clean(event.type),
+        language=event.language,
+        abstract=clean(event.abstract) if event.abstract else None,
+        description=describe(event) or None,
+        persons=persons,
+    )
+
+
+def days(programme: Programme) -> tuple[Day, ...]:
+    """Every conference day, with entries grouped by room and by local day.
+
+    Entries outside the conference's dates (possible in imported schedules)
+    get days of their own, so nothing is dropped.
+    """
+    zone = programme.conference.zone
+    by_day = programme.occurrences_by_day(zone)
+    all_days = sorted(set(programme.conference.days) | set(by_day))
+    rooms = [room_name(programme, o) for o in programme.occurrences]
+    room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
+    result = []
+    for index, day in enumerate(all_days, start=1):
+        grouped: dict[str, list[FrabEvent]] = {}
+        for occurrence in by_day.get(day, []):
+            grouped.setdefault(room_name(programme, occurrence), []).append(
+                entry(programme, occurrence)
+            )
+        ordered = sorted(grouped.items(), key=lambda item: room_order[item[0]])
+        start, end = timezones.day_bounds(day, zone)
+        result.append(Day(index, day, start, end, tuple((name, tuple(es)) for name, es in ordered)))
+    return tuple(result)
+
+
+def rooms(programme: Programme) -> Iterator[tuple[str, str]]:
+    """Yield (name, guid) of every room, in order of first use."""
+    seen: dict[str, None] = {}
+    for occurrence in programme.occurrences:
+        seen.setdefault(room_name(programme, occurrence), None)
+    for name in seen:
+        yield name, room_guid(programme, name)
+
+
+def timeslot(programme: Programme) -> str:
+    """The largest grid (5 to 60 minutes) that every start and duration fits."""
+    step = 60
+    zone = programme.conference.zone
+    for occurrence in programme.occurrences:
+        start = occurrence.start.astimezone(zone)
+        minutes = int((occurrence.end - occurrence.start).total_seconds() // 60)
+        step = math.gcd(step, start.hour * 60 + start.minute, minutes)
+    return duration_text(timedelta(minutes=max(step, 5)))
+
+
+def schedule_version(programme: Programme) -> str:
+    """The schedule's version string: when this data was published."""
+    return programme.conference.published.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,60 @@
+"""Plain-text pieces shared by the exporters."""
+
+from __future__ import annotations
+
+import re
+
+from isecg_events.model import Event, Programme, iter_participations
+
+__all__ = ["clean", "describe", "location"]
+
+# Unicode category Cc less tab and line feed (CR is folded into LF first),
+# lone surrogates and the noncharacters U+FFFE/U+FFFF, which no format carries.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Return ``text`` with line ends as LF and other control characters removed.
+
+    Tab and line feed are kept; every other C0/C1 control character
+    (including ESC, so no terminal escape sequence survives), lone
+    surrogates and U+FFFE/U+FFFF are dropped.
+    """
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def location(programme: Programme, event: Event) -> str | None:
+    """Return ``Hall 2, Beijing International Convention Center``-style text."""
+    venue = event.venue or programme.conference.venue
+    parts = [part for part in (event.room, venue) if part]
+    return clean(", ".join(parts)) if parts else None
+
+
+def describe(event: Event) -> str:
+    """Return the event's full description in plain text.
+
+    The abstract, then the parts in order, then the participants by display
+    label and role. An event that carries its own ``description`` (one
+    imported from a schedule.json, say) keeps it as it is.
+    """
+    if event.description is not None:
+        return clean(event.description)
+    blocks = []
+    if event.abstract:
+        blocks.append(event.abstract)
+    if event.segments:
+        lines = ["Programme:"]
+        for number, segment in enumerate(event.segments, start=1):
+            line = f"{number}. {segment.title}"
+            if segment.start and segment.end:
+                line += f" ({segment.start:%H:%M}–{segment.end:%H:%M})"
+            if segment.description:
+                line += f" — {segment.description}"
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    participations = list(iter_participations(event))
+    if participations:
+        lines = ["Participants:"]
+        lines.extend(f"- {participation.label}" for participation in participations)
+        blocks.append("\n".join(lines))
+    return clean("\n\n".join(blocks))

@@ -1,0 +1,323 @@
+"""iCalendar (RFC 5545) feeds, built with icalendar 7.
+
+Two profiles: ``compat`` writes only what Google, Outlook, Apple and
+Thunderbird are known to handle; ``rich`` adds RFC 9073 PARTICIPANT
+components and RFC 9253 linked child events for timed segments.
+See ``docs/formats/icalendar.md``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, timedelta
+from typing import Literal
+
+from icalendar import Calendar, Component, vDuration, vRecur, vText
+from icalendar import Event as VEvent
+
+from isecg_events import timezones
+from isecg_events._version import __version__
+from isecg_events.exporters._text import clean, describe, location
+from isecg_events.model import (
+    Event,
+    Occurrence,
+    Participant,
+    Participation,
+    Programme,
+    Segment,
+    derive_guid,
+    iter_participations,
+    parse_rrule,
+)
+
+__all__ = ["PRODID", "Profile", "event_to_ical", "to_ical"]
+
+PRODID = f"-//isecg-events//isecg-events {__version__}//EN"
+
+Profile = Literal["compat", "rich"]
+PROFILES: tuple[Profile, ...] = ("compat", "rich")
+
+#: How often subscribers are asked to refresh the feed by default.
+DEFAULT_REFRESH = timedelta(hours=12)
+
+_PARTICIPANT_TYPES = {
+    "speaker": "SPEAKER",
+    "panelist": "SPEAKER",
+    "panellist": "SPEAKER",
+    "keynote": "SPEAKER",
+    "presenter": "SPEAKER",
+    "performer": "PERFORMER",
+    "sponsor": "SPONSOR",
+    "contact": "CONTACT",
+}
+
+
+class ParticipantComponent(Component):
+    """The RFC 9073 PARTICIPANT component, which icalendar has no class for."""
+
+    name = "PARTICIPANT"
+
+
+def to_ical(
+    programme: Programme,
+    *,
+    profile: Profile = "compat",
+    refresh: timedelta = DEFAULT_REFRESH,
+) -> bytes:
+    """Serialise the whole programme as one iCalendar feed.
+
+    Args:
+        programme: the programme to export.
+        profile: ``"compat"`` (default) or ``"rich"``.
+        refresh: the REFRESH-INTERVAL and X-PUBLISHED-TTL asked of subscribers.
+
+    Returns:
+        The feed as UTF-8 bytes with CRLF line ends, folded at 75 octets.
+
+    Raises:
+        ValueError: an unknown profile or a refresh interval that is not positive.
+    """
+    events = [occurrence.event for occurrence in _series(programme.occurrences)]
+    calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
+    _add_events(calendar, programme, events, profile)
+    return _finish(calendar, programme, events)
+
+
+def event_to_ical(
+    programme: Programme,
+    event_id: str,
+    *,
+    profile: Profile = "compat",
+) -> bytes:
+    """Serialise one event as its own small calendar ("add to my calendar").
+
+    Raises:
+        KeyError: no event has ``event_id``.
+        ValueError: an unknown profile.
+    """
+    event = next((e for e in programme.events if e.id == event_id), None)
+    if event is None:
+        raise KeyError(event_id)
+    calendar = _calendar(programme, clean(event.display_title), None, profile, event)
+    _add_events(calendar, programme, [event], profile)
+    return _finish(calendar, programme, [event])
+
+
+def _series(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """The first occurrence of each event: a recurring one is a single VEVENT."""
+    return [occurrence for occurrence in occurrences if occurrence.index == 0]
+
+
+def _calendar(
+    programme: Programme,
+    name: str,
+    refresh: timedelta | None,
+    profile: Profile,
+    event: Event | None = None,
+) -> Calendar:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    conference = programme.conference
+    parts = ("calendar",) if event is None else ("calendar", event.id)
+    calendar = Calendar.new(
+        prodid=PRODID,
+        uid=programme.guid_for(*parts),
+        url=conference.url,
+        last_modified=conference.published,
+    )
+    # icalendar 7.3 writes X-WR-CALNAME/X-WR-CALDESC unescaped (a newline in
+    # them fails), so both spellings are added here as TEXT values.
+    description = clean(_calendar_description(programme))
+    for key, value in (
+        ("NAME", clean(name)),
+        ("X-WR-CALNAME", clean(name)),
+        ("DESCRIPTION", description),
+        ("X-WR-CALDESC", description),
+        ("X-WR-TIMEZONE", conference.timezone),
+    ):
+        calendar.add(key, vText(value))
+    if refresh is not None:
+        if refresh <= timedelta(0):
+            raise ValueError("the refresh interval must be positive")
+        calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
+        calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
+    if conference.url:
+        calendar.add("SOURCE", conference.url, parameters={"VALUE": "URI"})
+    return calendar
+
+
+def _calendar_description(programme: Programme) -> str:
+    conference = programme.conference
+    place = ", ".join(p for p in (conference.venue, conference.city, conference.country) if p)
+    dates = f"{conference.start:%-d %B %Y} to {conference.end:%-d %B %Y}"
+    if conference.start == conference.end:
+        dates = f"{conference.start:%-d %B %Y}"
+    text = f"{conference.display_title}, {dates}"
+    if place:
+        text += f", {place}"
+    return f"{text}. {conference.description}" if conference.description else f"{text}."
+
+
+def _add_events(
+    calendar: Calendar, programme: Programme, events: list[Event], profile: Profile
+) -> None:
+    for event in events:
+        vevent = _vevent(programme, event)
+        if profile == "rich":
+            for participation in iter_participations(event):
+                vevent.add_component(_participant(programme, participation))
+        calendar.add_component(vevent)
+        if profile == "rich":
+            for child in _segment_events(programme, event, vevent):
+                calendar.add_component(child)
+
+
+def _uid(programme: Programme, event: Event) -> uuid.UUID:
+    return event.guid or derive_guid(programme.conference.id, event.id)
+
+
+def _vevent(programme: Programme, event: Event) -> VEvent:
+    published = programme.conference.published.astimezone(UTC)
+    vevent = VEvent.new(
+        uid=str(_uid(programme, event)),
+        stamp=published,
+        last_modified=published,
+        sequence=event.sequence,
+        start=event.start,
+        end=event.end,
+        summary=clean(event.display_title),
+        location=location(programme, event),
+        description=describe(event) or None,
+        url=event.url,
+        categories=[clean(c) for c in (event.type, event.track) if c],
+    )
+    vevent.add("STATUS", event.status.upper())
+    if event.language:
+        vevent["SUMMARY"].params["LANGUAGE"] = event.language
+    if event.rrule:
+        vevent.add("RRULE", _rrule_for_ical(event))
+    return vevent
+
+
+def _rrule_for_ical(event: Event) -> vRecur:
+    """The event's rule with UNTIL as UTC, as RFC 5545 requires with a TZID."""
+    assert event.rrule is not None
+    text = event.rrule.strip()
+    if text.upper().startswith("RRULE:"):
+        text = text[len("RRULE:") :]
+    recur: vRecur = vRecur.from_ical(text)
+    if "UNTIL" in recur:
+        rule = parse_rrule(text, event.start)
+        last = rule[-1] if rule.count() else event.start
+        recur["UNTIL"] = [last.astimezone(UTC)]
+    return recur
+
+
+def _participant(programme: Programme, participation: Participation) -> Component:
+    person = participation.participant
+    component = ParticipantComponent()
+    guid = person.guid or programme.guid_for("participant", person.id)
+    component.add("UID", str(guid))
+    kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
+    component.add("PARTICIPANT-TYPE", kind)
+    component.add("SUMMARY", clean(participation.label))
+    card = _vcard(person)
+    component.add(
+        "STRUCTURED-DATA",
+        card,
+        parameters={
+            "VALUE": "TEXT",
+            "FMTTYPE": "text/vcard",
+            "SCHEMA": "urn:ietf:rfc:6350",
+        },
+    )
+    return component
+
+
+def _vcard(person: Participant) -> str:
+    """A minimal vCard 4 of the participant's structured facts (no invented name).
+
+    A nameless participant's FN (which vCard requires) is its label.
+    """
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        f"FN:{_vcard_text(person.display_name or person.label)}",
+    ]
+    if person.position:
+        lines.append(f"TITLE:{_vcard_text(person.position)}")
+    if person.organization:
+        lines.append(f"ORG:{_vcard_text(person.organization.name)}")
+    if person.effective_country:
+        lines.append(f"ADR:;;;;;;{_vcard_text(person.effective_country)}")
+    lines.append("END:VCARD")
+    return clean("\n".join(lines))
+
+
+def _vcard_text(text: str) -> str:
+    return (
+        clean(text)
+        .replace("\\", "\\\\")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+        .replace("\n", "\\n")
+    )
+
+
+def _segment_events(programme: Programme, event: Event, parent: VEvent) -> list[VEvent]:
+    timed = [s for s in event.segments if s.start is not None and s.end is not None]
+    uids = [
+        derive_guid(programme.conference.id, event.id, "segment", str(index))
+        for index, _ in enumerate(timed)
+    ]
+    children = []
+    for index, segment in enumerate(timed):
+        children.append(_segment_event(programme, event, segment, uids[index]))
+        children[-1].add("RELATED-TO", str(parent["UID"]), parameters={"RELTYPE": "PARENT"})
+        if index + 1 < len(uids):
+            children[-1].add("RELATED-TO", str(uids[index + 1]), parameters={"RELTYPE": "NEXT"})
+        parent.add("RELATED-TO", str(uids[index]), parameters={"RELTYPE": "CHILD"})
+    return children
+
+
+def _segment_event(programme: Programme, event: Event, segment: Segment, uid: uuid.UUID) -> VEvent:
+    published = programme.conference.published.astimezone(UTC)
+    body = [segment.description or ""]
+    body += [f"- {p.label}" for p in segment.participants]
+    child = VEvent.new(
+        uid=str(uid),
+        stamp=published,
+        last_modified=published,
+        sequence=event.sequence,
+        start=segment.start,
+        end=segment.end,
+        summary=clean(f"{event.display_title} — {segment.title}"),
+        location=location(programme, event),
+        description=clean("\n".join(line for line in body if line)) or None,
+    )
+    child.add("STATUS", event.status.upper())
+    return child
+
+
+def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
+    first, last = _span(programme, events)
+    for tzid in sorted(calendar.get_used_tzids() - {"UTC"}):
+        calendar.add_component(timezones.vtimezone(tzid, first, last))
+    # VTIMEZONEs first, as many clients expect them before their users.
+    timezone_parts = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
+    others = [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]
+    calendar.subcomponents = timezone_parts + others
+    feed: bytes = calendar.to_ical()
+    return feed
+
+
+def _span(programme: Programme, events: list[Event]) -> tuple[date, date]:
+    conference = programme.conference
+    days = [conference.start, conference.end]
+    wanted = {event.id for event in events}
+    for occurrence in programme.occurrences:
+        if occurrence.event.id in wanted:
+            days.append(occurrence.start.astimezone(UTC).date())
+            days.append(occurrence.end.astimezone(UTC).date())
+    return min(days), max(days)

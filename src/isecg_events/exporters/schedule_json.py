@@ -1,0 +1,98 @@
+"""The frab/c3voc ``schedule.json`` (version 1) that conference apps read.
+
+Valid against the c3voc schema (``https://c3voc.de/schedule/schema.json``);
+the mapping is documented in ``docs/formats/schedule-json.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from isecg_events.exporters import _frab
+from isecg_events.exporters._text import clean
+from isecg_events.model import Programme
+
+__all__ = ["SCHEMA_URL", "to_schedule_json"]
+
+SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+
+
+def to_schedule_json(programme: Programme) -> bytes:
+    """Serialise the programme as a schedule.json document.
+
+    Returns:
+        UTF-8 JSON, indented, keys in a fixed order, ending with a newline.
+    """
+    document = {
+        "$schema": SCHEMA_URL,
+        "generator": {
+            "name": _frab.GENERATOR,
+            "version": _frab.VERSION,
+            "url": _frab.GENERATOR_URL,
+        },
+        "schedule": {
+            "version": _frab.schedule_version(programme),
+            "conference": _conference(programme),
+        },
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+def _conference(programme: Programme) -> dict[str, Any]:
+    conference = programme.conference
+    days = _frab.days(programme)
+    result: dict[str, Any] = {
+        "acronym": conference.id,
+        "title": clean(conference.display_title),
+        "start": conference.start.isoformat(),
+        "end": conference.end.isoformat(),
+        "daysCount": len(days),
+        "timeslot_duration": _frab.timeslot(programme),
+        "time_zone_name": conference.timezone,
+    }
+    if conference.url:
+        result["url"] = conference.url
+    if conference.description:
+        result["description"] = clean(conference.description)
+    tracks = programme.tracks
+    if tracks:
+        result["tracks"] = [{"name": clean(name)} for name in tracks]
+    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _frab.rooms(programme)]
+    result["days"] = [_day(day) for day in days]
+    return result
+
+
+def _day(day: _frab.Day) -> dict[str, Any]:
+    return {
+        "index": day.index,
+        "date": day.date.isoformat(),
+        "day_start": day.start.isoformat(),
+        "day_end": day.end.isoformat(),
+        "rooms": {name: [_event(entry) for entry in entries] for name, entries in day.rooms},
+    }
+
+
+def _event(entry: _frab.FrabEvent) -> dict[str, Any]:
+    return {
+        "guid": entry.guid,
+        "id": entry.id,
+        "date": entry.date,
+        "start": entry.start,
+        "end": entry.end,
+        "duration": entry.duration,
+        "room": entry.room,
+        "slug": entry.slug,
+        # The schema requires a URI; an event without a web page is named by its guid.
+        "url": entry.url or f"urn:uuid:{entry.guid}",
+        "title": entry.title,
+        "subtitle": entry.subtitle,
+        "track": entry.track,
+        "type": entry.type,
+        "language": entry.language,
+        "abstract": entry.abstract,
+        "description": entry.description,
+        "persons": [{"guid": p.guid, "name": p.name} for p in entry.persons],
+        "links": [],
+    }

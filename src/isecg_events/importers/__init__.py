@@ -1,0 +1,1 @@
+"""Readers for schedules written by other tools (frab, pretalx) and by us."""

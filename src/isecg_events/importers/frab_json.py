@@ -1,0 +1,310 @@
+"""Read a frab/c3voc ``schedule.json`` (ours, pretalx's or frab's) into the model.
+
+Each schedule entry becomes one event that keeps its guid, numeric id, slug
+and full description, so exporting what was imported keeps every field the
+model holds. Persons become participants, shared across events by guid (or
+by frab's integer id, or by name).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from isecg_events import timezones
+from isecg_events.errors import Problem, ProgrammeError
+from isecg_events.model import (
+    Conference,
+    Event,
+    Participant,
+    Participation,
+    Programme,
+    derive_guid,
+    slugify,
+)
+
+__all__ = ["read"]
+
+_ACRONYM = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
+_SLUG = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
+_DURATION = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
+_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+        self.people: dict[str, Participant] = {}
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem(self.source, path, message))
+
+    def text(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.problem(f"{path}.{key}", f"must be a string, not {type(value).__name__}")
+            return None
+        text = str(value).strip()
+        return text or None
+
+    def conference(self, schedule: Mapping[str, Any]) -> tuple[Conference | None, list[Any]]:
+        path = "schedule.conference"
+        table = schedule.get("conference")
+        if not isinstance(table, dict):
+            self.problem(path, "is required and must be an object")
+            return None, []
+        acronym = self.text(table, "acronym", path) or ""
+        conference_id = re.sub(r"[^a-z0-9_]", "_", acronym.lower())
+        if not _ACRONYM.match(conference_id):
+            self.problem(f"{path}.acronym", f"{acronym!r} cannot be used as a conference id")
+        zone_name = self.text(table, "time_zone_name", path) or "UTC"
+        try:
+            timezones.get_zone(zone_name)
+        except timezones.UnknownTimeZone as error:
+            self.problem(f"{path}.time_zone_name", str(error))
+        title = self.text(table, "title", path)
+        if title is None:
+            self.problem(f"{path}.title", "is required")
+        start = self.day(table, "start", path)
+        end = self.day(table, "end", path)
+        days = table.get("days", [])
+        if not isinstance(days, list):
+            self.problem(f"{path}.days", "must be an array")
+            days = []
+        if self.problems or title is None or start is None or end is None:
+            return None, []
+        conference = Conference(
+            id=conference_id,
+            title=title,
+            timezone=zone_name,
+            start=start,
+            end=end,
+            published=_published(schedule.get("version"), start),
+            url=self.text(table, "url", path),
+            description=self.text(table, "description", path),
+        )
+        return conference, days
+
+    def day(self, table: Mapping[str, Any], key: str, path: str) -> date | None:
+        value = self.text(table, key, path)
+        if value is None:
+            self.problem(f"{path}.{key}", "is required")
+            return None
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+        except ValueError:
+            self.problem(f"{path}.{key}", f"{value!r} is not a date")
+            return None
+
+    def events(self, conference: Conference, days: list[Any]) -> list[Event]:
+        events: list[Event] = []
+        used_ids: set[str] = set()
+        for day_index, day in enumerate(days):
+            day_path = f"schedule.conference.days[{day_index}]"
+            rooms = day.get("rooms", {}) if isinstance(day, dict) else None
+            if not isinstance(rooms, dict):
+                self.problem(f"{day_path}.rooms", "must be an object")
+                continue
+            for room, entries in rooms.items():
+                if not isinstance(entries, list):
+                    self.problem(f"{day_path}.rooms[{room!r}]", "must be an array")
+                    continue
+                for index, entry in enumerate(entries):
+                    path = f"{day_path}.rooms[{room!r}][{index}]"
+                    if not isinstance(entry, dict):
+                        self.problem(path, "must be an object")
+                        continue
+                    event = self.event(entry, path, conference, room, used_ids)
+                    if event is not None:
+                        used_ids.add(event.id)
+                        events.append(event)
+        return events
+
+    def event(
+        self,
+        entry: Mapping[str, Any],
+        path: str,
+        conference: Conference,
+        room: str,
+        used_ids: set[str],
+    ) -> Event | None:
+        before = len(self.problems)
+        title = self.text(entry, "title", path)
+        if title is None:
+            self.problem(f"{path}.title", "is required")
+        start = self.start(entry, path, conference)
+        end = self.end(entry, path, start, conference)
+        guid = self.guid(entry, path)
+        number = entry.get("id")
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            number = None
+        if len(self.problems) > before or title is None or start is None or end is None:
+            return None
+        slug = self.text(entry, "slug", path)
+        if slug is not None and not _SLUG.match(slug):
+            slug = slugify(slug)
+        event_id = _event_id(slug, number, guid, used_ids)
+        url = self.text(entry, "url", path)
+        if url is not None and (url == f"urn:uuid:{guid}" or not url.startswith("http")):
+            url = None
+        return Event(
+            id=event_id,
+            title=title,
+            start=start,
+            end=end,
+            type=self.text(entry, "type", path) or "other",
+            subtitle=self.text(entry, "subtitle", path),
+            room=self.text(entry, "room", path) or room,
+            abstract=self.text(entry, "abstract", path),
+            description=self.text(entry, "description", path),
+            language=self.text(entry, "language", path),
+            track=self.text(entry, "track", path),
+            url=url,
+            participants=tuple(self.persons(entry, path, conference)),
+            guid=guid,
+            number=number,
+            slug=slug,
+        )
+
+    def start(self, entry: Mapping[str, Any], path: str, conference: Conference) -> datetime | None:
+        value = self.text(entry, "date", path)
+        if value is None:
+            self.problem(f"{path}.date", "is required")
+            return None
+        moment = _instant(value)
+        if moment is None:
+            self.problem(f"{path}.date", f"{value!r} is not a date-time with a UTC offset")
+            return None
+        return moment.astimezone(conference.zone)
+
+    def end(
+        self, entry: Mapping[str, Any], path: str, start: datetime | None, conference: Conference
+    ) -> datetime | None:
+        if start is None:
+            return None
+        value = self.text(entry, "end", path)
+        if value is not None:
+            moment = _instant(value)
+            if moment is not None and moment > start:
+                return moment.astimezone(conference.zone)
+        duration = self.text(entry, "duration", path)
+        match = _DURATION.match(duration or "")
+        if not match:
+            self.problem(f"{path}.duration", f"{duration!r} is not a duration such as '0:30'")
+            return None
+        length = timedelta(hours=int(match.group(1)), minutes=int(match.group(2)))
+        length += timedelta(seconds=int(match.group(3) or 0))
+        if length <= timedelta(0):
+            # Apps list zero-length entries; the model needs an end after the start.
+            length = timedelta(minutes=1)
+        return (start.astimezone(UTC) + length).astimezone(conference.zone)
+
+    def guid(self, entry: Mapping[str, Any], path: str) -> uuid.UUID | None:
+        value = self.text(entry, "guid", path)
+        if value is None:
+            return None
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            self.problem(f"{path}.guid", f"{value!r} is not a UUID")
+            return None
+
+    def persons(
+        self, entry: Mapping[str, Any], path: str, conference: Conference
+    ) -> list[Participation]:
+        persons = entry.get("persons", [])
+        if not isinstance(persons, list):
+            self.problem(f"{path}.persons", "must be an array")
+            return []
+        result: list[Participation] = []
+        seen: set[str] = set()
+        for index, person in enumerate(persons):
+            person_path = f"{path}.persons[{index}]"
+            if not isinstance(person, dict):
+                self.problem(person_path, "must be an object")
+                continue
+            participant = self.participant(person, person_path, conference)
+            if participant is not None and participant.id not in seen:
+                seen.add(participant.id)
+                result.append(Participation(participant))
+        return result
+
+    def participant(
+        self, person: Mapping[str, Any], path: str, conference: Conference
+    ) -> Participant | None:
+        name = self.text(person, "name", path) or self.text(person, "public_name", path)
+        if name is None:
+            self.problem(f"{path}.name", "is required (or public_name)")
+            return None
+        raw_guid = self.text(person, "guid", path)
+        frab_id = person.get("id")
+        if raw_guid:
+            try:
+                guid = uuid.UUID(raw_guid)
+            except ValueError:
+                self.problem(f"{path}.guid", f"{raw_guid!r} is not a UUID")
+                return None
+        elif isinstance(frab_id, int):
+            guid = derive_guid(conference.id, "person-id", str(frab_id))
+        else:
+            guid = derive_guid(conference.id, "person-name", name)
+        key = str(guid)
+        if key not in self.people:
+            self.people[key] = Participant(id=key, name=name, guid=guid)
+        return self.people[key]
+
+
+def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used: set[str]) -> str:
+    for candidate in (slug, f"event-{number}" if number else None, str(guid) if guid else None):
+        if candidate and _ID.match(candidate) and candidate not in used:
+            return candidate
+    counter = len(used) + 1
+    while f"event-{counter}" in used:
+        counter += 1
+    return f"event-{counter}"
+
+
+def _instant(value: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return timezones.aware(moment) if moment.utcoffset() is not None else None
+
+
+def _published(version: Any, start: date) -> datetime:
+    """The schedule's version as a timestamp if it is one, else its first day."""
+    if isinstance(version, str):
+        moment = _instant(version)
+        if moment is not None:
+            return moment.astimezone(UTC)
+    return datetime.combine(start, time(0), tzinfo=UTC)
+
+
+def read(document: Mapping[str, Any], source: str) -> Programme:
+    """Build a programme from a parsed schedule.json document.
+
+    Raises:
+        ProgrammeError: every problem found, each with its JSON path.
+    """
+    reader = _Reader(source)
+    schedule = document.get("schedule")
+    if not isinstance(schedule, dict):
+        raise ProgrammeError.single(source, "schedule", "must be an object")
+    conference, days = reader.conference(schedule)
+    if conference is None:
+        raise ProgrammeError(reader.problems)
+    events = reader.events(conference, days)
+    if reader.problems:
+        raise ProgrammeError(reader.problems)
+    return Programme(
+        conference=conference,
+        participants=tuple(reader.people.values()),
+        events=tuple(events),
+    )

@@ -1,0 +1,550 @@
+"""The programme model: frozen attrs classes that do no I/O.
+
+A :class:`Programme` is built once from a conference, its organizations,
+participants and events; on construction it expands recurring events into
+:class:`Occurrence` objects with stable identities (guid, numeric id, slug),
+which is the schedule every exporter reads.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+import attrs
+from dateutil import rrule as dateutil_rrule
+from dateutil import tz as dateutil_tz
+
+from isecg_events import timezones
+
+__all__ = [
+    "EVENT_TYPES",
+    "NAMESPACE",
+    "STATUSES",
+    "Conference",
+    "Event",
+    "Occurrence",
+    "Organization",
+    "Participant",
+    "Participation",
+    "Programme",
+    "Segment",
+    "Status",
+    "split_printed_name",
+]
+
+#: The namespace of every UUIDv5 this library derives.
+NAMESPACE = uuid.UUID("5f1b6a62-4a0c-5d3e-9a43-1c2e0f6d7b21")
+
+Status = Literal["confirmed", "tentative", "cancelled"]
+STATUSES: tuple[Status, ...] = ("confirmed", "tentative", "cancelled")
+
+#: The event types the data format accepts.
+EVENT_TYPES: tuple[str, ...] = (
+    "plenary",
+    "keynote",
+    "session",
+    "panel",
+    "talk",
+    "lightning",
+    "workshop",
+    "poster",
+    "exhibition",
+    "ceremony",
+    "meeting",
+    "break",
+    "meal",
+    "social",
+    "other",
+)
+
+
+def _aware(instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{attribute.name} must be an aware datetime, got {value!r}")
+
+
+def _optional_aware(
+    instance: object,
+    attribute: attrs.Attribute[datetime | None],
+    value: datetime | None,
+) -> None:
+    if value is not None:
+        _aware(instance, attribute, value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Organization:
+    """An organization participants belong to (a space agency, say)."""
+
+    id: str
+    name: str
+    acronym: str | None = None
+    country: str | None = None
+
+    @property
+    def short_name(self) -> str:
+        """The acronym when there is one, else the full name."""
+        return self.acronym or self.name
+
+    @property
+    def full_label(self) -> str:
+        """The full name with the acronym: ``European Space Agency (ESA)``."""
+        if self.acronym and self.acronym != self.name:
+            return f"{self.name} ({self.acronym})"
+        return self.name
+
+
+_FAMILY_TOKEN = re.compile(r"^[^\W\d_][^\W\d_'’.-]*(?:[-'’][^\W\d_]+)*$")
+
+
+def split_printed_name(name: str) -> tuple[str, str] | None:
+    """Split a name printed "Given FAMILY" into (given, family).
+
+    The family name is the trailing run of words written in capitals, as
+    programmes print them ("Naoki SATO"). Returns None when the name does not
+    follow that convention, rather than guess.
+
+    >>> split_printed_name("Naoki SATO")
+    ('Naoki', 'SATO')
+    >>> split_printed_name("Jean-Jacques DORDAIN")
+    ('Jean-Jacques', 'DORDAIN')
+    >>> split_printed_name("Ada Lovelace") is None
+    True
+    """
+    words = name.split()
+    family: list[str] = []
+    while len(words) > len(family) + 1:
+        word = words[-1 - len(family)]
+        if not (_FAMILY_TOKEN.match(word) and word.isupper() and len(word) > 1):
+            break
+        family.insert(0, word)
+    if not family:
+        return None
+    given = words[: len(words) - len(family)]
+    if any(word.isupper() and len(word) > 1 for word in given):
+        return None
+    return " ".join(given), " ".join(family)
+
+
+def _normal_case(family: str) -> str:
+    if not family.isupper():
+        return family
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), family.lower())
+
+
+@attrs.frozen
+class Participant:
+    """A person on the programme, named or known only by position.
+
+    A participant with no known name stays nameless: its :attr:`label`
+    reads by position and organization instead.
+    """
+
+    id: str
+    name: str | None = None
+    position: str | None = None
+    organization: Organization | None = None
+    country: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    guid: uuid.UUID | None = None
+
+    @property
+    def display_name(self) -> str | None:
+        """The name in normal case ("Naoki Sato"), or None when unknown."""
+        if self.given_name and self.family_name:
+            return f"{self.given_name} {_normal_case(self.family_name)}"
+        return self.name
+
+    @property
+    def effective_country(self) -> str | None:
+        """The participant's country, else the organization's."""
+        if self.country:
+            return self.country
+        return self.organization.country if self.organization else None
+
+    @property
+    def label(self) -> str:
+        """A label that reads well with or without a name.
+
+        ``Lionel Baize, Space Exploration Manager, CNES`` or
+        ``Director for International Cooperation, CNSA``.
+        """
+        parts = [self.display_name, self.position]
+        if self.organization:
+            parts.append(self.organization.short_name)
+        text = ", ".join(part for part in parts if part)
+        return text or self.id
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        """Sort by family name, then given name; nameless ones by label."""
+        family = self.family_name or self.display_name or self.label
+        return (family.casefold(), (self.given_name or "").casefold(), self.id)
+
+
+@attrs.frozen
+class Participation:
+    """A participant's part in one event or segment, with an optional role."""
+
+    participant: Participant
+    role: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The participant's label, followed by the role when there is one."""
+        if self.role:
+            return f"{self.participant.label} ({self.role})"
+        return self.participant.label
+
+
+@attrs.frozen
+class Segment:
+    """An ordered part of an event, optionally with its own times."""
+
+    title: str
+    description: str | None = None
+    start: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    end: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    participants: tuple[Participation, ...] = ()
+
+
+@attrs.frozen
+class Conference:
+    """The conference a programme belongs to."""
+
+    id: str
+    title: str
+    timezone: str
+    start: date
+    end: date
+    published: datetime = attrs.field(validator=_aware)
+    acronym: str | None = None
+    venue: str | None = None
+    city: str | None = None
+    country: str | None = None
+    url: str | None = None
+    language: str | None = None
+    description: str | None = None
+
+    @property
+    def zone(self) -> timezones.Zone:
+        """The conference's time zone."""
+        return timezones.get_zone(self.timezone)
+
+    @property
+    def days(self) -> tuple[date, ...]:
+        """Every day of the conference, first to last."""
+        count = (self.end - self.start).days + 1
+        return tuple(self.start + timedelta(days=n) for n in range(count))
+
+    @property
+    def display_title(self) -> str:
+        """The title followed by the acronym, when they differ."""
+        if self.acronym and self.acronym not in self.title:
+            return f"{self.title} ({self.acronym})"
+        return self.title
+
+
+@attrs.frozen
+class Event:
+    """One item of the programme: a plenary, a session, a break, and so on."""
+
+    id: str
+    title: str
+    start: datetime = attrs.field(validator=_aware)
+    end: datetime = attrs.field(validator=_aware)
+    type: str = "session"
+    label: str | None = None
+    subtitle: str | None = None
+    room: str | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    description: str | None = None
+    language: str | None = None
+    track: str | None = None
+    url: str | None = None
+    status: Status = "confirmed"
+    sequence: int = 0
+    segments: tuple[Segment, ...] = ()
+    participants: tuple[Participation, ...] = ()
+    rrule: str | None = None
+    guid: uuid.UUID | None = None
+    number: int | None = None
+    slug: str | None = None
+
+    @property
+    def timezone(self) -> str:
+        """The IANA name of the zone the event's times are given in."""
+        return timezones.zone_name(self.start.tzinfo)  # type: ignore[arg-type]
+
+    @property
+    def duration(self) -> timedelta:
+        """The elapsed time from start to end."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+    @property
+    def display_title(self) -> str:
+        """The title led by the label: ``PLENARY 3: Fostering…``."""
+        return f"{self.label}: {self.title}" if self.label else self.title
+
+    def occurrence_starts(self) -> list[datetime]:
+        """Return the start of every occurrence, expanding the rrule if any.
+
+        Occurrences recur in local wall-clock time (a break at 10:30 stays at
+        10:30 across a DST change).
+
+        Raises:
+            ValueError: the rrule cannot be parsed or never ends.
+            timezones.NonexistentTime, timezones.AmbiguousTime: an
+                occurrence falls into a DST gap or fold.
+        """
+        if not self.rrule:
+            return [self.start]
+        rule = parse_rrule(self.rrule, self.start)
+        starts = []
+        for start in rule:
+            naive = start.replace(tzinfo=None)
+            starts.append(timezones.localize(naive, self.start.tzinfo))  # type: ignore[arg-type]
+        return starts
+
+
+_MAX_OCCURRENCES = 10_000
+
+
+def parse_rrule(text: str, start: datetime) -> dateutil_rrule.rrule:
+    """Parse an RFC 5545 RRULE value against an aware start.
+
+    Raises:
+        ValueError: the text is not an RRULE, or it has neither COUNT nor
+            UNTIL, or it yields more than 10,000 occurrences.
+    """
+    value = text.strip()
+    if value.upper().startswith("RRULE:"):
+        value = value[len("RRULE:") :]
+    parts = {p.split("=", 1)[0].upper() for p in value.split(";") if p}
+    if not parts & {"COUNT", "UNTIL"}:
+        raise ValueError("an rrule must end: give COUNT or UNTIL")
+    value = _until_as_utc(value, start)
+    try:
+        rule = dateutil_rrule.rrulestr(value, dtstart=start, forceset=False, cache=True)
+    except (ValueError, TypeError, KeyError, IndexError) as error:
+        raise ValueError(f"not a valid RFC 5545 rrule ({error})") from None
+    if not isinstance(rule, dateutil_rrule.rrule):  # pragma: no cover
+        raise ValueError("only a single RRULE is supported")
+    if sum(1 for _ in itertools.islice(rule, _MAX_OCCURRENCES + 1)) > _MAX_OCCURRENCES:
+        raise ValueError(f"more than {_MAX_OCCURRENCES:,} occurrences")
+    return rule
+
+
+def _until_as_utc(value: str, start: datetime) -> str:
+    """Read a local or date-only UNTIL in the start's zone, as RFC 5545 allows."""
+    parts = []
+    for part in value.split(";"):
+        key, _, raw = part.partition("=")
+        if key.upper() == "UNTIL" and not raw.upper().endswith("Z"):
+            try:
+                if "T" in raw.upper():
+                    local = datetime.strptime(raw.upper(), "%Y%m%dT%H%M%S")
+                else:
+                    local = datetime.strptime(raw, "%Y%m%d").replace(hour=23, minute=59, second=59)
+            except ValueError:
+                raise ValueError(f"UNTIL={raw} is not a date or date-time") from None
+            moment = dateutil_tz.resolve_imaginary(local.replace(tzinfo=start.tzinfo))
+            raw = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        parts.append(f"{key}={raw}" if _ else key)
+    return ";".join(parts)
+
+
+@attrs.frozen
+class Occurrence:
+    """One scheduled instance of an event, with its stable identities."""
+
+    event: Event
+    index: int
+    start: datetime
+    end: datetime
+    guid: uuid.UUID
+    number: int
+    slug: str
+
+    @property
+    def is_recurring(self) -> bool:
+        """Whether the occurrence belongs to a recurring event."""
+        return self.event.rrule is not None
+
+
+def _time_order(event: Event) -> tuple[datetime, datetime, str, str]:
+    return (
+        event.start.astimezone(UTC),
+        event.end.astimezone(UTC),
+        event.room or "",
+        event.id,
+    )
+
+
+def _in_time_order(events: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(sorted(events, key=_time_order))
+
+
+@attrs.frozen
+class Programme:
+    """A conference with its organizations, participants and events.
+
+    Events are kept in time order; :attr:`occurrences` expands recurring
+    events and assigns identities once, on construction.
+    """
+
+    conference: Conference
+    organizations: tuple[Organization, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    events: tuple[Event, ...] = attrs.field(default=(), converter=_in_time_order)
+    occurrences: tuple[Occurrence, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "occurrences", _schedule(self.conference, self.events))
+
+    @property
+    def rooms(self) -> tuple[str, ...]:
+        """Room names in order of first use."""
+        seen: dict[str, None] = {}
+        for occurrence in self.occurrences:
+            if occurrence.event.room is not None:
+                seen.setdefault(occurrence.event.room, None)
+        return tuple(seen)
+
+    @property
+    def tracks(self) -> tuple[str, ...]:
+        """Track names in order of first use."""
+        seen: dict[str, None] = {}
+        for event in self.events:
+            if event.track:
+                seen.setdefault(event.track, None)
+        return tuple(seen)
+
+    def guid_for(self, *parts: str) -> uuid.UUID:
+        """Derive a stable UUIDv5 from the conference id and ``parts``."""
+        return derive_guid(self.conference.id, *parts)
+
+    def occurrences_by_day(
+        self, zone: timezones.Zone | None = None
+    ) -> dict[date, list[Occurrence]]:
+        """Group occurrences by local start date in ``zone`` (default: the conference's)."""
+        zone = zone or self.conference.zone
+        days: dict[date, list[Occurrence]] = {}
+        for occurrence in self.occurrences:
+            days.setdefault(occurrence.start.astimezone(zone).date(), []).append(occurrence)
+        return days
+
+
+def derive_guid(*parts: str) -> uuid.UUID:
+    """Return the UUIDv5 of ``parts`` joined with ``/`` in :data:`NAMESPACE`."""
+    return uuid.uuid5(NAMESPACE, "/".join(parts))
+
+
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ``text`` to ``[a-z0-9_-]``, with no hyphen at either end."""
+    return _SLUG_UNSAFE.sub("-", text.lower()).strip("-_") or "event"
+
+
+_ID_LIMIT = 2**31 - 1
+
+
+def _number_from(guid: uuid.UUID) -> int:
+    return int.from_bytes(guid.bytes[:4], "big") % _ID_LIMIT + 1
+
+
+def _schedule(conference: Conference, events: tuple[Event, ...]) -> tuple[Occurrence, ...]:
+    drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]] = []
+    for event in events:
+        duration = event.duration
+        starts = event.occurrence_starts()
+        for index, start in enumerate(starts):
+            end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+            guid, number = _identity(conference, event, index, start)
+            drafts.append((event, index, start, end, guid, number))
+    drafts.sort(
+        key=lambda d: (
+            d[2].astimezone(UTC),
+            d[3].astimezone(UTC),
+            d[0].room or "",
+            d[4],
+        )
+    )
+    numbers = _unique_numbers([(d[4], d[5]) for d in drafts])
+    slugs = _unique_slugs(conference, drafts, numbers)
+    return tuple(
+        Occurrence(event, index, start, end, guid, numbers[guid], slugs[guid])
+        for event, index, start, end, guid, _ in drafts
+    )
+
+
+def _identity(
+    conference: Conference, event: Event, index: int, start: datetime
+) -> tuple[uuid.UUID, int | None]:
+    if not event.rrule:
+        return event.guid or derive_guid(conference.id, event.id), event.number
+    local = start.replace(tzinfo=None).isoformat(timespec="minutes")
+    base = event.guid or derive_guid(conference.id, event.id)
+    number = event.number + index if event.number is not None else None
+    return uuid.uuid5(base, local), number
+
+
+def _unique_numbers(pairs: list[tuple[uuid.UUID, int | None]]) -> dict[uuid.UUID, int]:
+    """Explicit numbers first; derived ones from the guid, probing past clashes.
+
+    Clashes are resolved in guid order, so adding or removing another event
+    cannot renumber an event unless their derived numbers collide.
+    """
+    numbers: dict[uuid.UUID, int] = {}
+    taken: set[int] = set()
+    for guid, number in pairs:
+        if number is not None and number not in taken:
+            numbers[guid] = number
+            taken.add(number)
+    for guid, _ in sorted(pairs, key=lambda pair: pair[0].bytes):
+        if guid in numbers:
+            continue
+        candidate = _number_from(guid)
+        while candidate in taken:
+            candidate = candidate % _ID_LIMIT + 1
+        numbers[guid] = candidate
+        taken.add(candidate)
+    return numbers
+
+
+def _unique_slugs(
+    conference: Conference,
+    drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]],
+    numbers: dict[uuid.UUID, int],
+) -> dict[uuid.UUID, str]:
+    slugs: dict[uuid.UUID, str] = {}
+    taken: set[str] = set()
+    for event, _index, start, _end, guid, _ in drafts:
+        slug = event.slug or f"{slugify(conference.id)}-{slugify(event.id)}"
+        if event.rrule:
+            slug = f"{slug}-{start.replace(tzinfo=None):%Y%m%d-%H%M}"
+        if slug in taken:
+            slug = f"{slug}-{numbers[guid]}"
+        slugs[guid] = slug
+        taken.add(slug)
+    return slugs
+
+
+def iter_participations(event: Event) -> Iterator[Participation]:
+    """Yield the event's participations, then those only named in segments."""
+    seen = {p.participant.id for p in event.participants}
+    yield from event.participants
+    for segment in event.segments:
+        for participation in segment.participants:
+            if participation.participant.id not in seen:
+                seen.add(participation.participant.id)
+                yield participation
