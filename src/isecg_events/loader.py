@@ -269,6 +269,11 @@ _FIELDS: Final = {
 }  # fmt: skip
 
 
+# Stands for a day or date that was given but could not be resolved, so
+# times on it are not reported a second time.
+_UNRESOLVED_DAY: Final = date.min
+
+
 class _Missing:
     pass
 
@@ -513,9 +518,12 @@ class _Builder:
                 continue
             table = self.table(value, path, "participant")
             if table is None:
+                self.bad_participants.add(key)
                 continue
             participant = self.participant(key, table, path, organizations)
-            if participant is not None:
+            if participant is None:
+                self.bad_participants.add(key)
+            else:
                 result[key] = participant
         return result
 
@@ -611,6 +619,9 @@ class _Builder:
         if zone_name is None and "timezone" not in table and conference is not None:
             zone_name = conference.timezone
         day = self.event_day(table, path, conference)
+        if day is None and not isinstance(table.get("start"), datetime | None):
+            self.problem(f"{path}.date", "is required when start is a time of day (or give day)")
+            day = _UNRESOLVED_DAY
         start = end = None
         if zone_name is not None:
             zone = timezones.get_zone(zone_name)
@@ -654,7 +665,8 @@ class _Builder:
         }
         if len(self.problems) > before or event_id is None or title is None:
             return None
-        assert start is not None and end is not None
+        if start is None or end is None:
+            return None
         event = Event(
             id=event_id,
             title=title,
@@ -664,7 +676,8 @@ class _Builder:
             participants=tuple(people),
             **optional,  # type: ignore[arg-type]
         )
-        self.check_occurrences(event, path, conference)
+        if not self.check_occurrences(event, path, conference):
+            return None
         self.check_segments(event, path)
         return event
 
@@ -695,17 +708,18 @@ class _Builder:
     def event_day(
         self, table: Mapping[str, Any], path: str, conference: Conference | None
     ) -> date | None:
+        """The event's day; _UNRESOLVED_DAY when one was given but is wrong."""
         if "day" in table and "date" in table:
             self.problem(f"{path}.day", "give day or date, not both")
-            return None
+            return _UNRESOLVED_DAY
         if "date" in table:
-            return self.get(table, "date", path, self.a_date)
+            return self.get(table, "date", path, self.a_date) or _UNRESOLVED_DAY
         if "day" not in table:
             return None
         label = self.get(table, "day", path, self.text)
         if label is None or conference is None:
-            return None
-        return self.resolve_day(label, f"{path}.day", conference)
+            return _UNRESOLVED_DAY
+        return self.resolve_day(label, f"{path}.day", conference) or _UNRESOLVED_DAY
 
     def resolve_day(self, label: str, path: str, conference: Conference) -> date | None:
         match = _DAY_LABEL.match(label)
@@ -785,6 +799,8 @@ class _Builder:
         if day is None:
             self.problem(path, "a time of day needs a day or date on the event")
             return None
+        if day is _UNRESOLVED_DAY:
+            return None  # the day's own problem is reported already
         return datetime.combine(day, clock)
 
     def segments(
@@ -875,14 +891,15 @@ class _Builder:
 
     # -- rules across fields ----------------------------------------------
 
-    def check_occurrences(self, event: Event, path: str, conference: Conference | None) -> None:
+    def check_occurrences(self, event: Event, path: str, conference: Conference | None) -> bool:
+        """Report occurrences that cannot be expanded or fall outside the conference."""
         try:
             starts = event.occurrence_starts()
         except (ValueError, timezones.TimeZoneError) as error:
             self.problem(f"{path}.rrule", str(error))
-            return
+            return False
         if conference is None:
-            return
+            return True
         zone = conference.zone
         for start in starts:
             end = start.astimezone(UTC) + event.duration
@@ -895,7 +912,8 @@ class _Builder:
                     f"{start.astimezone(zone):%Y-%m-%d %H:%M} is outside the conference "
                     f"({conference.start} to {conference.end})",
                 )
-                return
+                return True
+        return True
 
     def check_segments(self, event: Event, path: str) -> None:
         previous_end: datetime | None = None
