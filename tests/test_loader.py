@@ -296,8 +296,8 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     (
         "unknown event type",
         lambda t: t.replace('title = "Opening"', 'title = "Opening"\ntype = "plenery"'),
-        "events[0].type: 'plenery' is not one of plenary, keynote, session, panel, talk, lightning, "
-        "workshop, poster, exhibition, ceremony, meeting, break, meal, social, other; "
+        "events[0].type: 'plenery' is not one of plenary, keynote, session, panel, talk, "
+        "lightning, workshop, poster, exhibition, ceremony, meeting, break, meal, social, other; "
         "did you mean 'plenary'?",
     ),
     (

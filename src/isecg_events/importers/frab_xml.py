@@ -7,6 +7,7 @@ mapped onto the schedule.json shape and read by :mod:`.frab_json`.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -41,8 +42,9 @@ def read(raw: bytes, source: str) -> Programme:
         ) from None
     except ET.ParseError as error:
         line, column = error.position
+        reason = re.sub(r": line \d+, column \d+$", "", str(error))
         raise ProgrammeError.single(
-            source, "", f"XML syntax error: {error.msg}", line=line, column=column + 1
+            source, "", f"XML syntax error: {reason}", line=line, column=column + 1
         ) from None
     if root.tag != "schedule":
         raise ProgrammeError.single(source, root.tag, "the root element must be <schedule>")

@@ -1,0 +1,265 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+import recurring_ical_events
+import vobject
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ical.calendar_stream import IcsCalendarStream
+
+import isecg_events
+from isecg_events import to_ical
+from isecg_events.exporters.ical import event_to_ical
+from tests.conftest import MINIMAL
+
+
+def raw_checks(feed: bytes) -> None:
+    """CRLF only, lines of at most 75 octets, folds never inside a UTF-8 character."""
+    assert feed.endswith(b"\r\n")
+    assert b"\n" not in feed.replace(b"\r\n", b"")
+    assert b"\r" not in feed.replace(b"\r\n", b"")
+    for line in feed.split(b"\r\n")[:-1]:
+        assert len(line) <= 75, line
+        line.decode("utf-8")  # a fold inside a character would fail here
+    text = feed.decode("utf-8")
+    uids = re.findall(r"^UID:(.*)\r$", text, flags=re.M)
+    unfolded = text.replace("\r\n ", "")
+    used = set(re.findall(r";TZID=([^;:]+)[;:]", unfolded))
+    defined = set(re.findall(r"^TZID:(.*)\r$", unfolded, flags=re.M))
+    assert used <= defined
+    events = [u for u in re.findall(r"BEGIN:VEVENT\r\n(?:.*\r\n)*?UID:(.*)\r\n", unfolded)]
+    assert len(uids) == len(set(uids)), events
+
+
+def test_plenary_feed(plenary: isecg_events.Programme) -> None:
+    feed = to_ical(plenary)
+    raw_checks(feed)
+    unfolded = feed.decode().replace("\r\n ", "")
+    assert "DTSTART;TZID=Asia/Shanghai:20170607T093000\r\n" in unfolded
+    assert "DTEND;TZID=Asia/Shanghai:20170607T103000\r\n" in unfolded
+    assert "TZOFFSETTO:+0800\r\n" in unfolded
+    assert "COMMENT" not in unfolded and "METHOD" not in unfolded and "ATTENDEE" not in unfolded
+    assert "DTSTAMP:20261125T000000Z" in unfolded
+    assert "LOCATION:Hall 2\\, Beijing International Convention Center" in unfolded
+    assert "SUMMARY;LANGUAGE=en:PLENARY 3: Fostering International Cooperation" in unfolded
+    assert "X-WR-TIMEZONE:Asia/Shanghai" in unfolded
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT12H" in unfolded
+    assert "X-PUBLISHED-TTL:PT12H" in unfolded
+    calendar = icalendar.Calendar.from_ical(feed)
+    (event,) = calendar.walk("VEVENT")
+    description = str(event["DESCRIPTION"])
+    for part in plenary.events[0].segments:
+        assert part.title in description
+    for participation in plenary.events[0].participants:
+        assert participation.participant.label in description
+    assert to_ical(plenary) == feed  # deterministic
+
+
+def test_round_trip_through_icalendar(plenary: isecg_events.Programme) -> None:
+    calendar = icalendar.Calendar.from_ical(to_ical(plenary, profile="rich"))
+    assert calendar.get_missing_tzids() == set()
+    for component in calendar.walk():
+        assert component.errors == []
+    (event,) = calendar.walk("VEVENT")
+    model = plenary.events[0]
+    assert event.start == model.start and event.end == model.end
+    assert str(event["UID"]) == str(plenary.occurrences[0].guid)
+    assert event["STATUS"] == "CONFIRMED"
+    assert event.categories == ["plenary"]
+    participants = event.walk("PARTICIPANT")
+    assert [str(p["SUMMARY"]) for p in participants] == [p.label for p in model.participants]
+    assert all(p["PARTICIPANT-TYPE"] == "ACTIVE" for p in participants)  # no roles invented
+
+
+@pytest.mark.parametrize("profile", ["compat", "rich"])
+def test_independent_parsers_accept_the_feed(plenary: isecg_events.Programme, profile: str) -> None:
+    feed = to_ical(plenary, profile=profile)  # type: ignore[arg-type]
+    stream = IcsCalendarStream.from_ics(feed.decode())
+    (calendar,) = stream.calendars
+    assert calendar.events[0].dtstart == plenary.events[0].start
+    parsed = vobject.readOne(feed.decode(), validate=True)
+    assert parsed.vevent.dtstart.value == plenary.events[0].start
+
+
+RECURRING = (
+    MINIMAL
+    + """
+[[events]]
+id = "coffee"
+title = "Coffee break"
+type = "break"
+date = 2026-03-28
+start = "10:30"
+end = "11:00"
+room = "Foyer"
+rrule = "FREQ=DAILY;UNTIL=20260330"
+
+[[events]]
+id = "panel"
+title = "Panel"
+date = 2026-03-29
+start = "14:00"
+end = "15:00"
+room = "Room A"
+status = "cancelled"
+url = "https://example.org/panel"
+track = "Policy"
+
+  [[events.segments]]
+  title = "Opening remarks"
+  start = "14:00"
+  end = "14:15"
+  participants = ["ada"]
+
+  [[events.segments]]
+  title = "Discussion"
+  start = "14:15"
+  end = "15:00"
+"""
+)
+
+
+@pytest.fixture
+def recurring(write_programme: Callable[..., Path]) -> isecg_events.Programme:
+    return isecg_events.load(write_programme(RECURRING))
+
+
+def test_recurring_item_is_one_vevent_and_expands_right(recurring: isecg_events.Programme) -> None:
+    feed = to_ical(recurring)
+    raw_checks(feed)
+    calendar = icalendar.Calendar.from_ical(feed)
+    coffee = [e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Coffee break"]
+    assert len(coffee) == 1
+    assert coffee[0]["RRULE"].to_ical() == b"FREQ=DAILY;UNTIL=20260330T083000Z"
+    found = recurring_ical_events.of(calendar).between(date(2026, 3, 27), date(2026, 4, 2))
+    starts = sorted(e.start for e in found if str(e["SUMMARY"]) == "Coffee break")
+    assert [s.isoformat() for s in starts] == [
+        "2026-03-28T10:30:00+01:00",
+        "2026-03-29T10:30:00+02:00",
+        "2026-03-30T10:30:00+02:00",
+    ]
+    vtimezone = calendar.walk("VTIMEZONE")[0]
+    assert [c.name for c in vtimezone.subcomponents] == ["STANDARD", "DAYLIGHT"]
+
+
+def test_cancelled_event_stays_with_status(recurring: isecg_events.Programme) -> None:
+    calendar = icalendar.Calendar.from_ical(to_ical(recurring))
+    panel = next(e for e in calendar.walk("VEVENT") if str(e["SUMMARY"]) == "Panel")
+    assert panel["STATUS"] == "CANCELLED"
+    assert panel["URL"] == "https://example.org/panel"
+    assert panel.categories == ["session", "Policy"]
+
+
+def test_rich_profile_links_timed_segments(recurring: isecg_events.Programme) -> None:
+    calendar = icalendar.Calendar.from_ical(to_ical(recurring, profile="rich"))
+    events = calendar.walk("VEVENT")
+    panel = next(e for e in events if str(e["SUMMARY"]) == "Panel")
+    children = [e for e in events if str(e["SUMMARY"]).startswith("Panel — ")]
+    assert [str(c["SUMMARY"]) for c in children] == [
+        "Panel — Opening remarks",
+        "Panel — Discussion",
+    ]
+    first_links = {(r.params["RELTYPE"], str(r)) for r in children[0]["RELATED-TO"]}
+    assert first_links == {("PARENT", str(panel["UID"])), ("NEXT", str(children[1]["UID"]))}
+    assert children[1]["RELATED-TO"].params["RELTYPE"] == "PARENT"
+
+
+def test_per_event_calendar(recurring: isecg_events.Programme) -> None:
+    single = event_to_ical(recurring, "panel")
+    raw_checks(single)
+    calendar = icalendar.Calendar.from_ical(single)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Panel"]
+    with pytest.raises(KeyError):
+        event_to_ical(recurring, "nope")
+
+
+def test_dst_zones_have_definitions_on_both_sides(write_programme: Callable[..., Path]) -> None:
+    text = (
+        MINIMAL.replace('"Europe/Paris"', '"America/New_York"')
+        .replace("start = 2026-03-28\nend = 2026-03-30", "start = 2026-03-07\nend = 2026-03-09")
+        .replace("date = 2026-03-28", "date = 2026-03-09")
+    )
+    programme = isecg_events.load(write_programme(text))
+    calendar = icalendar.Calendar.from_ical(to_ical(programme))
+    tz = calendar.walk("VTIMEZONE")[0].to_tz()
+    assert (
+        datetime(2026, 3, 8, 6, 59, tzinfo=UTC).astimezone(tz).utcoffset().total_seconds()
+        == -5 * 3600
+    )
+    assert (
+        datetime(2026, 3, 8, 7, 0, tzinfo=UTC).astimezone(tz).utcoffset().total_seconds()
+        == -4 * 3600
+    )
+
+
+def test_profile_and_refresh_are_checked(plenary: isecg_events.Programme) -> None:
+    from datetime import timedelta
+
+    with pytest.raises(ValueError, match="unknown profile"):
+        to_ical(plenary, profile="fancy")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="positive"):
+        to_ical(plenary, refresh=timedelta(0))
+    assert b"X-PUBLISHED-TTL:P1D" in to_ical(plenary, refresh=timedelta(days=1))
+
+
+hostile = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60
+).filter(lambda s: s.strip())
+
+
+def _documented(text: str) -> str:
+    """The only changes: CR/CRLF become LF, other control characters go, ends are stripped."""
+    from isecg_events.exporters._text import clean
+
+    return clean(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=hostile, abstract=hostile, room=hostile)
+def test_any_text_reads_back_and_cannot_inject(
+    plenary: isecg_events.Programme, title: str, abstract: str, room: str
+) -> None:
+    import attrs
+
+    event = attrs.evolve(
+        plenary.events[0],
+        title=title,
+        abstract=abstract,
+        room=room,
+        label=None,
+        segments=(),
+        participants=(),
+    )
+    programme = attrs.evolve(plenary, events=(event,))
+    feed = to_ical(programme)
+    raw_checks(feed)
+    calendar = icalendar.Calendar.from_ical(feed)
+    (vevent,) = calendar.walk("VEVENT")
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE", "VEVENT"]
+    assert vevent.subcomponents == []
+    assert str(vevent["SUMMARY"]) == _documented(title)
+    assert str(vevent["DESCRIPTION"]) == _documented(abstract)
+    expected_location = _documented(room) + ", Beijing International Convention Center"
+    assert str(vevent["LOCATION"]) == expected_location
+    names = {name for name, _ in vevent.property_items(recursive=False)}
+    assert names <= {
+        "BEGIN",
+        "END",
+        "SUMMARY",
+        "DTSTART",
+        "DTEND",
+        "DTSTAMP",
+        "UID",
+        "SEQUENCE",
+        "CATEGORIES",
+        "DESCRIPTION",
+        "LAST-MODIFIED",
+        "LOCATION",
+        "STATUS",
+    }

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import xmlschema
+
+import isecg_events
+from isecg_events import to_schedule_json, to_schedule_xml
+from tests.conftest import reference
+from tests.test_ical import RECURRING
+
+
+def validator() -> jsonschema.Draft6Validator:
+    schema = json.loads(reference("schema.json").read_text())
+    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def entries(document: dict[str, Any]) -> list[dict[str, Any]]:
+    days = document["schedule"]["conference"]["days"]
+    return [e for day in days for room in day["rooms"].values() for e in room]
+
+
+def assert_valid_json(output: bytes) -> dict[str, Any]:
+    document = json.loads(output)
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator().iter_errors(document)]
+    assert errors == []
+    events = entries(document)
+    for key in ("guid", "id", "slug"):
+        values = [e[key] for e in events]
+        assert len(values) == len(set(values)), key
+    zone = document["schedule"]["conference"]["time_zone_name"]
+    from zoneinfo import ZoneInfo
+
+    for event in events:
+        start = datetime.fromisoformat(event["date"])
+        hours, minutes = map(int, event["duration"].split(":"))
+        assert start + timedelta(hours=hours, minutes=minutes) == datetime.fromisoformat(
+            event["end"]
+        )
+        assert start.utcoffset() == start.astimezone(ZoneInfo(zone)).utcoffset()
+        assert event["persons"] == [] or all(p["name"] for p in event["persons"])
+    return document
+
+
+def assert_valid_xml(output: bytes) -> None:
+    schema = xmlschema.XMLSchema(str(reference("schedule.xml.xsd")))
+    errors = [str(error.reason) for error in schema.iter_errors(output.decode())]
+    assert errors == []
+
+
+def test_plenary_schedule_json(plenary: isecg_events.Programme) -> None:
+    output = to_schedule_json(plenary)
+    document = assert_valid_json(output)
+    assert document["$schema"] == "https://c3voc.de/schedule/schema.json"
+    assert document["generator"]["name"] == "isecg-events"
+    conference = document["schedule"]["conference"]
+    assert conference["acronym"] == "glex2017"
+    assert conference["time_zone_name"] == "Asia/Shanghai"
+    assert conference["daysCount"] == 3
+    assert [d["date"] for d in conference["days"]] == ["2017-06-06", "2017-06-07", "2017-06-08"]
+    (event,) = entries(document)
+    assert event["date"] == "2017-06-07T09:30:00+08:00"
+    assert event["duration"] == "01:00"
+    assert event["room"] == "Hall 2"
+    assert event["type"] == "plenary"
+    assert len(event["persons"]) == 9
+    assert event["persons"][8]["name"] == "Director for International Cooperation, CNSA"
+    assert event["persons"][1]["name"] == "Lionel Baize"
+    description = event["description"]
+    assert description.index("15 Space Agencies") < description.index("1. Introduction")
+    assert description.index("3. Panel discussion") < description.index("Participants:")
+    assert to_schedule_json(plenary) == output
+
+
+def test_plenary_schedule_xml(plenary: isecg_events.Programme) -> None:
+    output = to_schedule_xml(plenary)
+    assert_valid_xml(output)
+    text = output.decode()
+    assert "<date>2017-06-07T09:30:00+08:00</date>" in text
+    assert "<duration>01:00</duration>" in text
+    assert text.count("<person ") == 9
+    assert to_schedule_xml(plenary) == output
+
+
+def test_recurring_items_are_one_entry_per_occurrence(
+    write_programme: Callable[..., Path],
+) -> None:
+    programme = isecg_events.load(write_programme(RECURRING))
+    document = assert_valid_json(to_schedule_json(programme))
+    assert_valid_xml(to_schedule_xml(programme))
+    coffee = [e for e in entries(document) if e["title"] == "Coffee break"]
+    assert [e["date"] for e in coffee] == [
+        "2026-03-28T10:30:00+01:00",
+        "2026-03-29T10:30:00+02:00",
+        "2026-03-30T10:30:00+02:00",
+    ]
+    assert document["schedule"]["conference"]["tracks"] == [{"name": "Policy"}]
+
+
+def test_ids_are_stable_when_events_are_added(write_programme: Callable[..., Path]) -> None:
+    from tests.conftest import MINIMAL
+
+    before = entries(json.loads(to_schedule_json(isecg_events.load(write_programme(MINIMAL)))))
+    grown = entries(json.loads(to_schedule_json(isecg_events.load(write_programme(RECURRING)))))
+    opening = next(e for e in grown if e["title"] == "Opening")
+    assert (opening["id"], opening["guid"], opening["slug"]) == (
+        before[0]["id"],
+        before[0]["guid"],
+        before[0]["slug"],
+    )
+
+
+@pytest.mark.parametrize("syntax", ["json", "xml"])
+def test_round_trip_is_byte_identical(
+    syntax: str, write_programme: Callable[..., Path], plenary: isecg_events.Programme
+) -> None:
+    for programme in (plenary, isecg_events.load(write_programme(RECURRING))):
+        render = to_schedule_json if syntax == "json" else to_schedule_xml
+        first = render(programme)
+        again = isecg_events.loads(first, syntax=syntax)
+        assert render(again) == first
+        assert to_schedule_json(again) == to_schedule_json(programme)
+
+
+@pytest.mark.parametrize("name", ["pretalx-democon.json", "frab-camp2019.json"])
+def test_import_real_schedules(name: str) -> None:
+    programme = isecg_events.load(reference(f"examples/{name}"))
+    original = json.loads(reference(f"examples/{name}").read_text())
+    assert len(programme.occurrences) == len(entries(original))
+    first = entries(original)[0]
+    imported = next(o for o in programme.occurrences if str(o.guid) == first["guid"])
+    assert imported.number == first["id"]
+    assert imported.start == datetime.fromisoformat(first["date"])
+    names = [p.get("name") or p.get("public_name") for p in first["persons"]]
+    assert [p.participant.name for p in imported.event.participants] == names
+    # ours is stricter than theirs: what we write from it validates
+    assert_valid_json(to_schedule_json(programme))
+    assert_valid_xml(to_schedule_xml(programme))
+    icalendar_feed = isecg_events.to_ical(programme)
+    assert icalendar_feed.count(b"BEGIN:VEVENT") == len(programme.events)
+
+
+def test_import_frab_style_fields(tmp_path: Path) -> None:
+    document = {
+        "schedule": {
+            "version": "v1",
+            "conference": {
+                "acronym": "Demo2026",
+                "title": "Demo",
+                "start": "2026-05-01",
+                "end": "2026-05-01",
+                "time_zone_name": "Europe/Berlin",
+                "days": [
+                    {
+                        "index": 1,
+                        "date": "2026-05-01",
+                        "rooms": {
+                            "Main": [
+                                {
+                                    "id": 7,
+                                    "guid": "0b8d4bc3-6c25-4a4c-bd0b-7c4b1d0d0d3f",
+                                    "date": "2026-05-01T10:00:00+02:00",
+                                    "duration": "0:30",
+                                    "title": "Talk",
+                                    "persons": [{"id": 3, "public_name": "Someone"}],
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+        }
+    }
+    path = tmp_path / "their.json"
+    path.write_text(json.dumps(document))
+    programme = isecg_events.load(path)
+    (occurrence,) = programme.occurrences
+    assert occurrence.end.isoformat() == "2026-05-01T10:30:00+02:00"
+    assert occurrence.event.room == "Main"
+    assert programme.conference.id == "demo2026"
+    assert occurrence.event.participants[0].participant.name == "Someone"
+
+
+def test_import_reports_bad_entries(tmp_path: Path) -> None:
+    document = {
+        "schedule": {
+            "conference": {
+                "acronym": "demo",
+                "title": "Demo",
+                "start": "2026-05-01",
+                "end": "2026-05-01",
+                "days": [
+                    {"rooms": {"Main": [{"title": "x", "date": "tomorrow", "duration": "1:00"}]}}
+                ],
+            }
+        }
+    }
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.load(path)
+    assert str(caught.value) == (
+        f"{path}: schedule.conference.days[0].rooms['Main'][0].date: "
+        "'tomorrow' is not a date-time with a UTC offset"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 '
+            b'"&lol;&lol;&lol;&lol;">]><schedule><version>&lol2;</version></schedule>',
+            "XML with a DTD or entity declarations is refused (unsafe)",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE s [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<schedule><version>&x;</version></schedule>",
+            "XML with a DTD or entity declarations is refused (unsafe)",
+        ),
+        (b"<schedule><version>1</schedule>", "XML syntax error: mismatched tag"),
+    ],
+)
+def test_unsafe_or_broken_xml_is_refused(content: bytes, expected: str, tmp_path: Path) -> None:
+    path = tmp_path / "schedule.xml"
+    path.write_bytes(content)
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.load(path)
+    assert caught.value.problems[0].message == expected
