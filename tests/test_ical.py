@@ -243,9 +243,10 @@ def test_any_text_reads_back_and_cannot_inject(
     (vevent,) = calendar.walk("VEVENT")
     assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE", "VEVENT"]
     assert vevent.subcomponents == []
-    assert str(vevent["SUMMARY"]) == _documented(title)
-    assert str(vevent["DESCRIPTION"]) == _documented(abstract)
-    expected_location = _documented(room) + ", Beijing International Convention Center"
+    assert str(vevent.get("SUMMARY", "")) == _documented(title)
+    assert str(vevent.get("DESCRIPTION", "")) == _documented(abstract)
+    venue = "Beijing International Convention Center"
+    expected_location = ", ".join(p for p in (_documented(room), venue) if p)
     assert str(vevent["LOCATION"]) == expected_location
     names = {name for name, _ in vevent.property_items(recursive=False)}
     assert names <= {

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import MINIMAL
 
 import isecg_events
 from isecg_events import ProgrammeError
 from isecg_events.cli import main
+from tests.conftest import MINIMAL
 
 
 def test_bundled_plenary(plenary: isecg_events.Programme) -> None:
@@ -433,3 +433,31 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         isecg_events.load(tmp_path / "absent.toml")
     with pytest.raises(ProgrammeError, match="is a directory, not a programme file"):
         isecg_events.load(tmp_path)
+
+
+def test_shipped_schema_matches_the_loader(bundled_document: dict[str, object]) -> None:
+    import json
+    from importlib import resources
+
+    import jsonschema
+
+    from isecg_events.loader import _FIELDS
+
+    schema = json.loads(
+        resources.files("isecg_events").joinpath("programme.schema.json").read_text()
+    )
+    document = json.loads(json.dumps(bundled_document, default=str))
+    jsonschema.Draft202012Validator(schema).validate(document)
+    props = schema["properties"]
+    assert set(props) == _FIELDS["top"]
+    assert set(props["conference"]["properties"]) == _FIELDS["conference"]
+    assert (
+        set(props["organizations"]["additionalProperties"]["properties"]) == _FIELDS["organization"]
+    )
+    assert (
+        set(props["participants"]["additionalProperties"]["properties"]) == _FIELDS["participant"]
+    )
+    event = props["events"]["items"]["properties"]
+    assert set(event) == _FIELDS["event"]
+    assert set(event["segments"]["items"]["properties"]) == _FIELDS["segment"]
+    assert event["type"]["enum"] == list(isecg_events.model.EVENT_TYPES)

@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from wcwidth import wcswidth
+
+import isecg_events
+from isecg_events import to_agenda, to_markdown
+from isecg_events.exporters.agenda import _safe
+from tests.conftest import GOLDEN
+from tests.test_ical import RECURRING
+
+VARIANTS = [
+    ("text", 60, None, "full"),
+    ("text", 78, None, "full"),
+    ("text", 100, None, "full"),
+    ("text", 60, None, "brief"),
+    ("text", 78, None, "brief"),
+    ("text", 100, None, "brief"),
+    ("text", 78, "Europe/Paris", "full"),
+    ("markdown", 78, None, "full"),
+    ("markdown", 78, None, "brief"),
+]
+
+
+def golden_name(kind: str, width: int, tz: str | None, detail: str) -> str:
+    zone = f"-{tz.replace('/', '_')}" if tz else ""
+    return f"plenary-{kind}-{width}-{detail}{zone}.{'md' if kind == 'markdown' else 'txt'}"
+
+
+@pytest.mark.parametrize(("kind", "width", "tz", "detail"), VARIANTS)
+def test_golden(
+    plenary: isecg_events.Programme, kind: str, width: int, tz: str | None, detail: str
+) -> None:
+    render = to_markdown if kind == "markdown" else to_agenda
+    text = render(plenary, width=width, tz=tz, detail=detail)  # type: ignore[arg-type]
+    golden = GOLDEN / golden_name(kind, width, tz, detail)
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_plenary_layout(plenary: isecg_events.Programme) -> None:
+    text = to_agenda(plenary)
+    assert "Wednesday 7 June 2017" in text
+    assert "09:30–10:30  PLENARY 3: Fostering International Cooperation" in text
+    assert text.rstrip().endswith("Times are China Standard Time, UTC+08:00.")
+    assert "1. Introduction to the work of ISECG" in text
+    assert "Director for International Cooperation, CNSA" in text
+    brief = to_agenda(plenary, detail="brief")
+    assert "15 Space Agencies" not in brief and "15 Space Agencies" in text
+
+
+def test_other_zone_regroups_days(plenary: isecg_events.Programme) -> None:
+    text = to_agenda(plenary, tz="America/Los_Angeles")
+    assert "Tuesday 6 June 2017" in text
+    assert "18:30–19:30" in text
+    assert "Pacific Daylight Time, UTC-07:00" in text
+
+
+def test_bad_options(plenary: isecg_events.Programme) -> None:
+    with pytest.raises(ValueError, match="at least 40"):
+        to_agenda(plenary, width=20)
+    with pytest.raises(ValueError, match="detail"):
+        to_agenda(plenary, detail="some")  # type: ignore[arg-type]
+    with pytest.raises(isecg_events.timezones.UnknownTimeZone):
+        to_agenda(plenary, tz="Mars/Olympus")
+
+
+def test_recurring_and_cancelled(write_programme: Callable[..., Path]) -> None:
+    programme = isecg_events.load(write_programme(RECURRING))
+    text = to_agenda(programme)
+    assert text.count("Coffee break") == 3
+    assert "CANCELLED: Panel" in text
+    assert (
+        "Times are Central European Standard Time, UTC+01:00 and "
+        "Central European Summer Time, UTC+02:00." in " ".join(text.split())
+    )
+
+
+text_strategy = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=200
+).filter(lambda s: s.strip())
+
+
+def hostile_programme(
+    plenary: isecg_events.Programme, title: str, abstract: str
+) -> isecg_events.Programme:
+    event = attrs.evolve(plenary.events[0], title=title, abstract=abstract)
+    return attrs.evolve(plenary, events=(event,))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=text_strategy, abstract=text_strategy, width=st.integers(40, 120))
+def test_width_and_no_control_characters(
+    plenary: isecg_events.Programme, title: str, abstract: str, width: int
+) -> None:
+    text = to_agenda(hostile_programme(plenary, title, abstract), width=width)
+    for line in text.splitlines():
+        assert line == line.rstrip()
+        if wcswidth(line) > width:
+            # only one unbreakable token may overflow, after the indent
+            assert len(line.split()) == 1 or (line.startswith(" " * 13) and len(line.split()) == 1)
+        assert "\x1b" not in line
+        assert all(ch in "\t" or (ord(ch) >= 0x20 and not 0x7F <= ord(ch) <= 0x9F) for ch in line)
+    words = [w for w in title.split() if w.isalnum() and w.isascii()]
+    for word in words:
+        assert word in text
+    assert to_agenda(hostile_programme(plenary, title, abstract), width=width) == text
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=text_strategy)
+def test_markdown_cannot_gain_structure(plenary: isecg_events.Programme, title: str) -> None:
+    text = to_markdown(hostile_programme(plenary, title, "x"))
+    tokens = MarkdownIt("commonmark").parse(text)
+    kinds = {t.type for t in tokens}
+    assert "html_block" not in kinds
+    headings = [t.tag for t in tokens if t.type == "heading_open"]
+    assert headings == ["h1", "h2", "h3"]
+    inline = [t for t in tokens if t.type == "inline"]
+    children = [c.type for t in inline for c in (t.children or [])]
+    assert "link_open" not in children and "html_inline" not in children
+    event_heading = tokens[[t.tag for t in tokens].index("h3") + 1]
+    rendered = "".join(c.content for c in event_heading.children or [])
+    shown = " ".join(_safe(title).split())  # documented: control characters removed
+    assert rendered == f"09:30–10:30 · PLENARY 3: {shown}".strip()
