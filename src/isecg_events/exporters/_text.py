@@ -26,8 +26,9 @@ def clean(text: str) -> str:
 def location(programme: Programme, event: Event) -> str | None:
     """Return ``Hall 2, Beijing International Convention Center``-style text."""
     venue = event.venue or programme.conference.venue
-    parts = [part for part in (event.room, venue) if part]
-    return clean(", ".join(parts)) if parts else None
+    parts = [clean(part).strip() for part in (event.room, venue) if part]
+    text = ", ".join(part for part in parts if part)
+    return text or None
 
 
 def describe(event: Event) -> str:
