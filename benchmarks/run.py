@@ -1,0 +1,173 @@
+"""Export benchmark: synthetic programmes of N events, timed per format.
+
+    python benchmarks/run.py              # N = 1,000, 10,000 and 25,000
+    python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
+
+Prints one table per run: load time, export time per format, peak memory
+(tracemalloc), and, on the same events, ics-py's serialisation and
+icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be read
+within one run; absolute times on shared machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gc
+import random
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import isecg_events
+
+WORDS = [
+    "space",
+    "lunar",
+    "orbit",
+    "Mars",
+    "café",
+    "équipe",
+    "宇宙",
+    "探索",
+    "🚀",
+    "roadmap",
+    "cooperation",
+    "agency",
+    "exploration",
+    "habitat",
+    "rover",
+    "Gateway",
+]
+ROOMS = [f"Room {n}" for n in range(1, 13)]
+
+
+def synthetic(n: int, seed: int = 2017) -> str:
+    """Return a programme of ``n`` events in the data format, deterministically."""
+    rng = random.Random(seed)
+    days = max(1, n // (len(ROOMS) * 10))
+    start = date(2026, 6, 1)
+    lines = [
+        "[conference]",
+        'id = "bench2026"',
+        'title = "Benchmark Conference"',
+        'timezone = "Europe/Paris"',
+        f"start = {start}",
+        f"end = {start + timedelta(days)}",
+        'venue = "Centre"',
+        "published = 2026-11-25T00:00:00Z",
+        "",
+        "[organizations.org]",
+        'name = "Organisation"',
+        'acronym = "ORG"',
+        "",
+    ]
+    for p in range(200):
+        lines.append(f"[participants.p{p}]")
+        if p % 3:
+            lines.append(f'name = "{rng.choice(WORDS).title()} PERSON{p}"')
+        lines += ['position = "Delegate"', 'organization = "org"', ""]
+    count = 0
+    for day in range(days):
+        for room in ROOMS:
+            for slot in range(10):
+                if count >= n:
+                    break
+                title = " ".join(rng.choice(WORDS) for _ in range(6))
+                people = ", ".join(f'"p{rng.randrange(200)}"' for _ in range(rng.randrange(4)))
+                people = ", ".join(dict.fromkeys(people.split(", "))) if people else ""
+                lines += [
+                    "[[events]]",
+                    f'id = "e{count}"',
+                    f'title = "{title}"',
+                    f"date = {start + timedelta(day)}",
+                    f'start = "{8 + slot}:00"',
+                    f'end = "{8 + slot}:45"',
+                    f'room = "{room}"',
+                    f'abstract = "{" ".join(rng.choice(WORDS) for _ in range(40))}"',
+                    f"participants = [{people}]",
+                    "  [[events.segments]]",
+                    '  title = "Part one"',
+                    "  [[events.segments]]",
+                    '  title = "Part two"',
+                    "",
+                ]
+                count += 1
+    return "\n".join(lines)
+
+
+def timed(action: Callable[[], object]) -> tuple[float, int]:
+    gc.collect()
+    tracemalloc.start()
+    began = time.perf_counter()
+    action()
+    elapsed = time.perf_counter() - began
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return elapsed, peak
+
+
+def ics_py(programme: isecg_events.Programme) -> str:
+    import ics  # type: ignore[import-untyped]
+
+    calendar = ics.Calendar()
+    for occurrence in programme.occurrences:
+        event = occurrence.event
+        calendar.events.add(
+            ics.Event(
+                name=event.title,
+                begin=occurrence.start,
+                end=occurrence.end,
+                uid=str(occurrence.guid),
+                description=event.abstract,
+                location=event.room,
+            )
+        )
+    return str(calendar.serialize())
+
+
+def run(sizes: list[int]) -> None:
+    print("| N | load s | ics s | json s | xml s | text s | ics-py s | ics / ics-py | peak MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "programme.toml"
+            path.write_text(synthetic(n), encoding="utf-8")
+            load_s, _ = timed(functools.partial(isecg_events.load, path))
+            programme = isecg_events.load(path)
+        times = {}
+        peak = 0
+        for name, render in [
+            ("ics", isecg_events.to_ical),
+            ("json", isecg_events.to_schedule_json),
+            ("xml", isecg_events.to_schedule_xml),
+            ("text", isecg_events.to_agenda),
+        ]:
+            times[name], memory = timed(functools.partial(render, programme))
+            peak = max(peak, memory)
+        try:
+            times["ics-py"], _ = timed(functools.partial(ics_py, programme))
+        except ImportError:
+            times["ics-py"] = float("nan")
+        print(
+            f"| {n:,} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
+            f"{times['xml']:.2f} | {times['text']:.2f} | {times['ics-py']:.2f} | "
+            f"{times['ics'] / times['ics-py']:.2f} | {peak / 2**20:.0f} |"
+        )
+        sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="one tiny run, for CI")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 25_000])
+    args = parser.parse_args()
+    run([50] if args.smoke else args.sizes)
+
+
+if __name__ == "__main__":
+    main()
