@@ -88,10 +88,36 @@ def test_participation_label_carries_role() -> None:
 
 
 def test_naive_times_are_refused() -> None:
-    with pytest.raises(ValueError, match="aware"):
+    with pytest.raises(ValueError, match="has no time zone"):
         Event("x", "X", datetime(2017, 6, 7, 9), datetime(2017, 6, 7, 10))
-    with pytest.raises(ValueError, match="aware"):
+    with pytest.raises(ValueError, match="has no time zone"):
         conference(published=datetime(2026, 11, 25))
+
+
+def test_pytz_datetimes_are_accepted_and_computed_with_zoneinfo() -> None:
+    import pytz
+
+    from isecg_events import to_ical
+
+    zone = pytz.timezone("Europe/Paris")
+    coffee = Event(
+        "coffee",
+        "Coffee",
+        zone.localize(datetime(2026, 3, 28, 10, 30)),
+        zone.localize(datetime(2026, 3, 28, 11)),
+        rrule="FREQ=DAILY;COUNT=2",
+    )
+    assert isinstance(coffee.start.tzinfo, ZoneInfo)
+    assert coffee.timezone == "Europe/Paris"
+    conf = conference(timezone="Europe/Paris", start=date(2026, 3, 28), end=date(2026, 3, 29))
+    programme = Programme(conf, events=(coffee,))
+    assert [o.start.isoformat() for o in programme.occurrences] == [
+        "2026-03-28T10:30:00+01:00",
+        "2026-03-29T10:30:00+02:00",
+    ]
+    feed = to_ical(programme).decode()
+    assert "DTSTART;TZID=Europe/Paris:20260328T103000" in feed
+    assert "+0009" not in feed  # no Local Mean Time anywhere
 
 
 def test_programme_orders_events_and_assigns_stable_identities() -> None:

@@ -63,18 +63,21 @@ EVENT_TYPES: tuple[str, ...] = (
 )
 
 
-def _aware(instance: object, attribute: attrs.Attribute[datetime], value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{attribute.name} must be an aware datetime, got {value!r}")
+def _zoned(value: datetime) -> datetime:
+    """Accept any aware datetime (pytz ones included) and compute with zoneinfo.
+
+    Raises:
+        timezones.TimeZoneError: the datetime is naive.
+    """
+    return timezones.aware(value)
 
 
-def _optional_aware(
-    instance: object,
-    attribute: attrs.Attribute[datetime | None],
-    value: datetime | None,
-) -> None:
-    if value is not None:
-        _aware(instance, attribute, value)  # type: ignore[arg-type]
+def _optional_zoned(value: datetime | None) -> datetime | None:
+    return None if value is None else timezones.aware(value)
+
+
+def _utc(value: datetime) -> datetime:
+    return timezones.aware(value).astimezone(UTC)
 
 
 @attrs.frozen
@@ -209,8 +212,8 @@ class Segment:
 
     title: str
     description: str | None = None
-    start: datetime | None = attrs.field(default=None, validator=_optional_aware)
-    end: datetime | None = attrs.field(default=None, validator=_optional_aware)
+    start: datetime | None = attrs.field(default=None, converter=_optional_zoned)
+    end: datetime | None = attrs.field(default=None, converter=_optional_zoned)
     participants: tuple[Participation, ...] = ()
 
 
@@ -223,7 +226,7 @@ class Conference:
     timezone: str
     start: date
     end: date
-    published: datetime = attrs.field(validator=_aware)
+    published: datetime = attrs.field(converter=_utc)
     acronym: str | None = None
     venue: str | None = None
     city: str | None = None
@@ -257,8 +260,8 @@ class Event:
 
     id: str
     title: str
-    start: datetime = attrs.field(validator=_aware)
-    end: datetime = attrs.field(validator=_aware)
+    start: datetime = attrs.field(converter=_zoned)
+    end: datetime = attrs.field(converter=_zoned)
     type: str = "session"
     label: str | None = None
     subtitle: str | None = None
