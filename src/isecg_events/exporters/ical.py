@@ -13,11 +13,13 @@ from collections.abc import Iterable
 from datetime import UTC, date, timedelta
 from typing import Literal
 
+import attrs
 from icalendar import Calendar, Component, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
 from isecg_events import timezones
 from isecg_events._version import __version__
+from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._text import clean, describe, location
 from isecg_events.model import (
     Event,
@@ -77,6 +79,24 @@ def to_ical(
 
     Raises:
         ValueError: an unknown profile or a refresh interval that is not positive.
+    """
+    events = [occurrence.event for occurrence in _series(programme.occurrences)]
+    calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
+    if profile == "compat" and _lean_writer_applies(events):
+        return _finish_lean(calendar, programme, events)
+    _add_events(calendar, programme, events, profile)
+    return _finish(calendar, programme, events)
+
+
+def to_ical_reference(
+    programme: Programme,
+    *,
+    profile: Profile = "compat",
+    refresh: timedelta = DEFAULT_REFRESH,
+) -> bytes:
+    """Serialise like :func:`to_ical`, entirely through icalendar's ``to_ical()``.
+
+    The reference the lean writer is tested against; slower.
     """
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
     calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
@@ -177,27 +197,93 @@ def _uid(programme: Programme, event: Event) -> uuid.UUID:
     return event.guid or derive_guid(programme.conference.id, event.id)
 
 
-def _vevent(programme: Programme, event: Event) -> VEvent:
-    published = programme.conference.published.astimezone(UTC)
-    vevent = VEvent.new(
+@attrs.frozen
+class _EventFields:
+    """The values of one VEVENT, computed once for either writer."""
+
+    uid: str
+    summary: str
+    location: str | None
+    description: str | None
+    url: str | None
+    categories: list[str]
+    status: str
+    language: str | None
+    rrule: vRecur | None
+
+
+def _fields(programme: Programme, event: Event) -> _EventFields:
+    return _EventFields(
         uid=str(_uid(programme, event)),
-        stamp=published,
-        last_modified=published,
-        sequence=event.sequence,
-        start=event.start,
-        end=event.end,
         summary=clean(event.display_title),
         location=location(programme, event),
         description=describe(event) or None,
         url=event.url,
         categories=[clean(c) for c in (event.type, event.track) if c],
+        status=event.status.upper(),
+        language=event.language,
+        rrule=_rrule_for_ical(event) if event.rrule else None,
     )
-    vevent.add("STATUS", event.status.upper())
-    if event.language:
-        vevent["SUMMARY"].params["LANGUAGE"] = event.language
-    if event.rrule:
-        vevent.add("RRULE", _rrule_for_ical(event))
+
+
+def _vevent(programme: Programme, event: Event) -> VEvent:
+    published = programme.conference.published.astimezone(UTC)
+    fields = _fields(programme, event)
+    vevent = VEvent.new(
+        uid=fields.uid,
+        stamp=published,
+        last_modified=published,
+        sequence=event.sequence,
+        start=event.start,
+        end=event.end,
+        summary=fields.summary,
+        location=fields.location,
+        description=fields.description,
+        url=fields.url,
+        categories=fields.categories,
+    )
+    vevent.add("STATUS", fields.status)
+    if fields.language:
+        vevent["SUMMARY"].params["LANGUAGE"] = fields.language
+    if fields.rrule is not None:
+        vevent.add("RRULE", fields.rrule)
     return vevent
+
+
+def _lean_vevent(
+    programme: Programme, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: str
+) -> str:
+    """The VEVENT that :func:`_vevent` describes, written by the lean writer.
+
+    Property order is icalendar's: its canonical order, then alphabetical.
+    """
+    fields = _fields(programme, event)
+    line = _ics_writer.content_line
+    language = f"LANGUAGE={fields.language}" if fields.language else ""
+    start, start_params = encode(event.start)
+    end, end_params = encode(event.end)
+    lines = [
+        "BEGIN:VEVENT",
+        line("SUMMARY", _ics_writer.text(fields.summary), language),
+        line("DTSTART", start, start_params),
+        line("DTEND", end, end_params),
+        f"DTSTAMP:{stamp}",
+        line("UID", _ics_writer.text(fields.uid)),
+        f"SEQUENCE:{event.sequence}",
+    ]
+    if fields.rrule is not None:
+        lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
+    lines.append(line("CATEGORIES", _ics_writer.categories(fields.categories)))
+    if fields.description is not None:
+        lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
+    lines.append(f"LAST-MODIFIED:{stamp}")
+    if fields.location is not None:
+        lines.append(line("LOCATION", _ics_writer.text(fields.location)))
+    lines.append(f"STATUS:{fields.status}")
+    if fields.url is not None:
+        lines.append(line("URL", _ics_writer.uri(fields.url)))
+    lines.append("END:VEVENT")
+    return "\r\n".join(lines)
 
 
 def _rrule_for_ical(event: Event) -> vRecur:
@@ -298,6 +384,29 @@ def _segment_event(programme: Programme, event: Event, segment: Segment, uid: uu
     )
     child.add("STATUS", event.status.upper())
     return child
+
+
+def _lean_writer_applies(events: list[Event]) -> bool:
+    """The lean writer covers events whose times carry IANA (zoneinfo) zones."""
+    return all(
+        isinstance(e.start.tzinfo, timezones.Zone) and isinstance(e.end.tzinfo, timezones.Zone)
+        for e in events
+    )
+
+
+def _finish_lean(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
+    """Header and VTIMEZONEs by icalendar, the VEVENTs by the lean writer."""
+    first, last = _span(programme, events)
+    zones = {e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events}  # type: ignore[union-attr]
+    for tzid in sorted(zones - {"UTC"}):
+        calendar.add_component(timezones.vtimezone(tzid, first, last))
+    head: bytes = calendar.to_ical()
+    head = head[: -len(b"END:VCALENDAR\r\n")]
+    stamp = programme.conference.published.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    encode = _ics_writer.DatetimeEncoder()
+    body = "\r\n".join(_lean_vevent(programme, event, encode, stamp) for event in events)
+    tail = (body + "\r\n" if body else "") + "END:VCALENDAR\r\n"
+    return head + tail.encode("utf-8")
 
 
 def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:

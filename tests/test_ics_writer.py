@@ -1,0 +1,105 @@
+"""Differential tests: the lean writer against icalendar's own to_ical()."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from icalendar.parser.string import _foldline
+
+import isecg_events
+from isecg_events import Participant, Participation, Segment
+from isecg_events.exporters._ics_writer import fold
+from isecg_events.exporters.ical import to_ical_reference
+from tests.test_ical import RECURRING
+
+# Every escaping and folding hazard: separators, backslashes and carets at fold
+# points, CR/LF, control characters, multi-byte characters of every length.
+HAZARDS = ',;:\\^"\r\n\t\x00\x1b\x7f\x85 éß€中文🚀👩‍🚀\u200b\u2028'
+hazard_text = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(HAZARDS), st.characters(codec="utf-8", exclude_categories=("Cs",))
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    line=st.text(
+        alphabet=st.one_of(
+            st.sampled_from("\\^aé中🚀;"),
+            st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        ),
+        max_size=400,
+    )
+)
+def test_fold_matches_icalendar(line: str) -> None:
+    assert fold(line) == _foldline(line)
+
+
+def test_fold_backslash_at_the_boundary() -> None:
+    for offset in range(70, 80):
+        line = "x" * offset + "\\n" + "y" * 100
+        assert fold(line) == _foldline(line)
+
+
+@st.composite
+def programmes(draw: st.DrawFn) -> isecg_events.Programme:
+    base = isecg_events.loads(RECURRING)
+    people = [
+        Participant(f"p{n}", name=draw(hazard_text) or None, position=draw(hazard_text) or "x")
+        for n in range(draw(st.integers(0, 3)))
+    ]
+    events = []
+    for event in base.events:
+        events.append(
+            attrs.evolve(
+                event,
+                title=draw(hazard_text) or "t",
+                label=draw(st.none() | hazard_text),
+                abstract=draw(st.none() | hazard_text),
+                room=draw(st.none() | hazard_text),
+                track=draw(st.none() | hazard_text),
+                language=draw(st.none() | st.sampled_from(["en", "zh-Hans", "fr"])),
+                url=draw(
+                    st.none() | st.sampled_from(["https://example.org/a?b=c;d", "http://x.y/é"])
+                ),
+                status=draw(st.sampled_from(["confirmed", "tentative", "cancelled"])),
+                sequence=draw(st.integers(0, 5)),
+                segments=tuple(
+                    Segment(draw(hazard_text) or "s", draw(st.none() | hazard_text))
+                    for _ in range(draw(st.integers(0, 2)))
+                ),
+                participants=tuple(Participation(p, draw(st.none() | hazard_text)) for p in people),
+                description=draw(st.none() | hazard_text),
+            )
+        )
+    conference = attrs.evolve(
+        base.conference, title=draw(hazard_text) or "c", description=draw(st.none() | hazard_text)
+    )
+    return attrs.evolve(base, conference=conference, events=tuple(events))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programme=programmes(), hours=st.integers(1, 48))
+def test_lean_feed_is_byte_identical_to_icalendar(
+    programme: isecg_events.Programme, hours: int
+) -> None:
+    refresh = timedelta(hours=hours)
+    assert isecg_events.to_ical(programme, refresh=refresh) == to_ical_reference(
+        programme, refresh=refresh
+    )
+
+
+def test_plenary_and_imported_schedules_are_byte_identical(
+    plenary: isecg_events.Programme,
+) -> None:
+    from tests.conftest import reference
+
+    assert isecg_events.to_ical(plenary) == to_ical_reference(plenary)
+    for name in ("pretalx-democon.json", "frab-camp2019.json"):
+        programme = isecg_events.load(reference(f"examples/{name}"))
+        assert isecg_events.to_ical(programme) == to_ical_reference(programme)
