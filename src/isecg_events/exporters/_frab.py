@@ -16,9 +16,17 @@ import attrs
 from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._text import clean, describe
-from isecg_events.model import Occurrence, Programme, derive_guid, iter_participations
+from isecg_events.model import (
+    Event,
+    Occurrence,
+    Participant,
+    Programme,
+    derive_guid,
+    iter_participations,
+)
 
 __all__ = ["Day", "FrabEvent", "Person", "days", "duration_text", "timeslot"]
+
 
 GENERATOR = "isecg-events"
 GENERATOR_URL = "https://pypi.org/project/isecg-events/"
@@ -96,38 +104,55 @@ def person_guid(programme: Programme, participant_id: str) -> str:
     return str(derive_guid(programme.conference.id, "participant", participant_id))
 
 
-def entry(programme: Programme, occurrence: Occurrence) -> FrabEvent:
-    """Compute the schedule entry of one occurrence."""
-    event = occurrence.event
-    zone = programme.conference.zone
-    start = occurrence.start.astimezone(zone)
-    end = occurrence.end.astimezone(zone)
-    persons = tuple(
-        Person(
-            guid=str(p.participant.guid or person_guid(programme, p.participant.id)),
-            name=clean(p.participant.display_name or p.participant.label),
+class _Entries:
+    """Builds schedule entries, computing what occurrences share only once."""
+
+    def __init__(self, programme: Programme) -> None:
+        self.programme = programme
+        self.zone = programme.conference.zone
+        self._persons: dict[str, Person] = {}
+        self._descriptions: dict[int, str | None] = {}
+
+    def person(self, participant: Participant) -> Person:
+        found = self._persons.get(participant.id)
+        if found is None:
+            found = Person(
+                guid=str(participant.guid or person_guid(self.programme, participant.id)),
+                name=clean(participant.display_name or participant.label),
+            )
+            self._persons[participant.id] = found
+        return found
+
+    def description(self, event: Event) -> str | None:
+        key = id(event)
+        if key not in self._descriptions:
+            self._descriptions[key] = describe(event) or None
+        return self._descriptions[key]
+
+    def entry(self, occurrence: Occurrence) -> FrabEvent:
+        """Compute the schedule entry of one occurrence."""
+        event = occurrence.event
+        start = occurrence.start.astimezone(self.zone)
+        end = occurrence.end.astimezone(self.zone)
+        return FrabEvent(
+            guid=str(occurrence.guid),
+            id=occurrence.number,
+            date=start.isoformat(),
+            start=f"{start:%H:%M}",
+            end=end.isoformat(),
+            duration=duration_text(occurrence.end - occurrence.start),
+            room=room_name(self.programme, occurrence),
+            slug=occurrence.slug,
+            url=event.url,
+            title=clean(event.display_title),
+            subtitle=clean(event.subtitle) if event.subtitle else None,
+            track=clean(event.track) if event.track else None,
+            type=clean(event.type),
+            language=event.language,
+            abstract=clean(event.abstract) if event.abstract else None,
+            description=self.description(event),
+            persons=tuple(self.person(p.participant) for p in iter_participations(event)),
         )
-        for p in iter_participations(event)
-    )
-    return FrabEvent(
-        guid=str(occurrence.guid),
-        id=occurrence.number,
-        date=start.isoformat(),
-        start=f"{start:%H:%M}",
-        end=end.isoformat(),
-        duration=duration_text(occurrence.end - occurrence.start),
-        room=room_name(programme, occurrence),
-        slug=occurrence.slug,
-        url=event.url,
-        title=clean(event.display_title),
-        subtitle=clean(event.subtitle) if event.subtitle else None,
-        track=clean(event.track) if event.track else None,
-        type=clean(event.type),
-        language=event.language,
-        abstract=clean(event.abstract) if event.abstract else None,
-        description=describe(event) or None,
-        persons=persons,
-    )
 
 
 def days(programme: Programme) -> tuple[Day, ...]:
@@ -141,12 +166,13 @@ def days(programme: Programme) -> tuple[Day, ...]:
     all_days = sorted(set(programme.conference.days) | set(by_day))
     rooms = [room_name(programme, o) for o in programme.occurrences]
     room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
+    entries = _Entries(programme)
     result = []
     for index, day in enumerate(all_days, start=1):
         grouped: dict[str, list[FrabEvent]] = {}
         for occurrence in by_day.get(day, []):
             grouped.setdefault(room_name(programme, occurrence), []).append(
-                entry(programme, occurrence)
+                entries.entry(occurrence)
             )
         ordered = sorted(grouped.items(), key=lambda item: room_order[item[0]])
         start, end = timezones.day_bounds(day, zone)

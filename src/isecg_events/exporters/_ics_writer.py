@@ -28,52 +28,37 @@ def fold(line: str) -> str:
     a trailing backslash or caret moves to the next chunk so escapes stay
     whole.
     """
-    if len(line) < _LIMIT and (line.isascii() or len(line.encode()) < _LIMIT):
+    return fold_bytes(line.encode("utf-8")).decode("utf-8")
+
+
+def fold_bytes(line: bytes) -> bytes:
+    """Fold the UTF-8 bytes of a content line; see :func:`fold`."""
+    size = len(line)
+    if size < _LIMIT:
         return line
-    if line.isascii():
-        return _fold_ascii(line)
-    return _fold_unicode(line)
-
-
-def _fold_ascii(line: str) -> str:
-    chunks: list[str] = []
-    start, size = 0, len(line)
+    chunks: list[bytes] = []
+    start = 0
     while size - start >= _LIMIT:
-        end = start + _LIMIT - 1
-        if end - start > 1 and line[end - 1] in "\\^":
-            end -= 1
-        chunks.append(line[start:end])
-        start = end
+        cut = start + _LIMIT - 1
+        while line[cut] & 0xC0 == 0x80:  # never inside a UTF-8 character
+            cut -= 1
+        if line[cut - 1] in b"\\^" and _more_than_one_character(line, start, cut):
+            cut -= 1
+        chunks.append(line[start:cut])
+        start = cut
     chunks.append(line[start:])
-    return "\r\n ".join(chunks)
+    return b"\r\n ".join(chunks)
 
 
-def _fold_unicode(line: str) -> str:
-    chunks: list[str] = []
-    current: list[str] = []
-    count = 0
-    for character in line:
-        width = 1 if character < "\x80" else len(character.encode())
-        if current and count + width >= _LIMIT:
-            if len(current) > 1 and current[-1] in "\\^":
-                moved = current.pop()
-                chunks.append("".join(current))
-                current, count = [moved], 1
-            else:
-                chunks.append("".join(current))
-                current, count = [], 0
-        current.append(character)
-        count += width
-    if current:
-        chunks.append("".join(current))
-    return "\r\n ".join(chunks)
+def _more_than_one_character(line: bytes, start: int, end: int) -> bool:
+    """Whether ``line[start:end]`` holds two or more UTF-8 characters."""
+    return any(line[index] & 0xC0 != 0x80 for index in range(start + 1, end))
 
 
-def content_line(name: str, value: bytes, parameters: str = "") -> str:
-    """Return the folded ``NAME;PARAMS:value`` line."""
-    if parameters:
-        return fold(f"{name};{parameters}:{value.decode()}")
-    return fold(f"{name}:{value.decode()}")
+def content_line(name: str, value: bytes, parameters: str = "") -> bytes:
+    """Return the folded ``NAME;PARAMS:value`` line as bytes."""
+    head = f"{name};{parameters}:" if parameters else f"{name}:"
+    return fold_bytes(head.encode() + value)
 
 
 def text(value: str) -> bytes:

@@ -20,7 +20,9 @@ def clean(text: str) -> str:
     (including ESC, so no terminal escape sequence survives), lone
     surrogates and U+FFFE/U+FFFF are dropped.
     """
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def location(programme: Programme, event: Event) -> str | None:

@@ -165,8 +165,12 @@ def _footer(programme: Programme, zone: timezones.Zone) -> str:
     moments = [o.start for o in programme.occurrences] or [
         datetime.combine(programme.conference.start, datetime.min.time(), tzinfo=zone)
     ]
+    offsets: dict[tuple[object, object], datetime] = {}
     for moment in moments:
-        descriptions.setdefault(timezones.zone_description(moment.astimezone(zone)), None)
+        local = moment.astimezone(zone)
+        offsets.setdefault((local.utcoffset(), local.dst()), local)
+    for local in offsets.values():
+        descriptions.setdefault(timezones.zone_description(local), None)
     return "Times are " + " and ".join(descriptions) + "."
 
 
@@ -177,6 +181,9 @@ def _tokens(text: str) -> Iterator[tuple[str, bool]]:
     """Yield (token, space_before): breaks at spaces and around wide characters."""
     for index, word in enumerate(text.split()):
         space = index > 0
+        if word.isascii():
+            yield word, space
+            continue
         current = ""
         for character in word:
             if wcwidth(character) == 2:
@@ -193,6 +200,8 @@ def _tokens(text: str) -> Iterator[tuple[str, bool]]:
 
 
 def _width(text: str) -> int:
+    if text.isascii():
+        return len(text)
     measured = wcswidth(text)
     return measured if measured >= 0 else len(text)
 

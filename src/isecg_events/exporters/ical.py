@@ -251,8 +251,8 @@ def _vevent(programme: Programme, event: Event) -> VEvent:
 
 
 def _lean_vevent(
-    programme: Programme, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: str
-) -> str:
+    programme: Programme, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: bytes
+) -> bytes:
     """The VEVENT that :func:`_vevent` describes, written by the lean writer.
 
     Property order is icalendar's: its canonical order, then alphabetical.
@@ -263,27 +263,27 @@ def _lean_vevent(
     start, start_params = encode(event.start)
     end, end_params = encode(event.end)
     lines = [
-        "BEGIN:VEVENT",
+        b"BEGIN:VEVENT",
         line("SUMMARY", _ics_writer.text(fields.summary), language),
         line("DTSTART", start, start_params),
         line("DTEND", end, end_params),
-        f"DTSTAMP:{stamp}",
+        b"DTSTAMP:" + stamp,
         line("UID", _ics_writer.text(fields.uid)),
-        f"SEQUENCE:{event.sequence}",
+        b"SEQUENCE:%d" % event.sequence,
     ]
     if fields.rrule is not None:
         lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
     lines.append(line("CATEGORIES", _ics_writer.categories(fields.categories)))
     if fields.description is not None:
         lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
-    lines.append(f"LAST-MODIFIED:{stamp}")
+    lines.append(b"LAST-MODIFIED:" + stamp)
     if fields.location is not None:
         lines.append(line("LOCATION", _ics_writer.text(fields.location)))
-    lines.append(f"STATUS:{fields.status}")
+    lines.append(line("STATUS", fields.status.encode()))
     if fields.url is not None:
         lines.append(line("URL", _ics_writer.uri(fields.url)))
-    lines.append("END:VEVENT")
-    return "\r\n".join(lines)
+    lines.append(b"END:VEVENT")
+    return b"\r\n".join(lines)
 
 
 def _rrule_for_ical(event: Event) -> vRecur:
@@ -402,11 +402,12 @@ def _finish_lean(calendar: Calendar, programme: Programme, events: list[Event]) 
         calendar.add_component(timezones.vtimezone(tzid, first, last))
     head: bytes = calendar.to_ical()
     head = head[: -len(b"END:VCALENDAR\r\n")]
-    stamp = programme.conference.published.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = programme.conference.published.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode()
     encode = _ics_writer.DatetimeEncoder()
-    body = "\r\n".join(_lean_vevent(programme, event, encode, stamp) for event in events)
-    tail = (body + "\r\n" if body else "") + "END:VCALENDAR\r\n"
-    return head + tail.encode("utf-8")
+    parts = [head]
+    parts.extend(_lean_vevent(programme, event, encode, stamp) + b"\r\n" for event in events)
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
 
 
 def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:

@@ -24,8 +24,9 @@ def to_schedule_xml(programme: Programme) -> bytes:
     root = ET.Element("schedule")
     ET.SubElement(root, "generator", name=_frab.GENERATOR, version=_frab.VERSION)
     _text(root, "version", _frab.schedule_version(programme))
-    _conference(root, programme)
-    for day in _frab.days(programme):
+    days = _frab.days(programme)
+    _conference(root, programme, len(days))
+    for day in days:
         _day(root, programme, day)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode", xml_declaration=False)
@@ -39,14 +40,14 @@ def _text(parent: ET.Element, tag: str, value: str | int | None, **attributes: s
     return element
 
 
-def _conference(root: ET.Element, programme: Programme) -> None:
+def _conference(root: ET.Element, programme: Programme, day_count: int) -> None:
     conference = programme.conference
     element = ET.SubElement(root, "conference")
     _text(element, "acronym", conference.id)
     _text(element, "title", conference.display_title)
     _text(element, "start", conference.start.isoformat())
     _text(element, "end", conference.end.isoformat())
-    _text(element, "days", len(_frab.days(programme)))
+    _text(element, "days", day_count)
     _text(element, "timeslot_duration", _frab.timeslot(programme))
     _text(element, "time_zone_name", conference.timezone)
     if conference.url:
