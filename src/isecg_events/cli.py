@@ -150,6 +150,8 @@ def _export(programme: Programme, args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return EXIT_OK
     folder = Path(args.output)
+    if not folder.exists() and not folder.parent.is_dir():
+        raise ExportError(f"{folder.parent}: the folder does not exist")
     outputs = [
         (
             folder / get_exporter(name).file_name(programme),

@@ -524,6 +524,18 @@ def _unique_numbers(pairs: list[tuple[uuid.UUID, int | None]]) -> dict[uuid.UUID
     return numbers
 
 
+def _derived_slug(conference_id: str, event_id: str) -> str:
+    """Return ``<conference>-<event>``, fit for schedule.xml's slug pattern.
+
+    That pattern wants four or more characters after the hyphen, so short
+    event ids are led by ``event-``.
+    """
+    tail = slugify(event_id)
+    if len(tail) < 4:
+        tail = f"event-{tail}"
+    return f"{slugify(conference_id)}-{tail}"
+
+
 def _unique_slugs(
     conference: Conference,
     drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]],
@@ -532,7 +544,7 @@ def _unique_slugs(
     slugs: dict[uuid.UUID, str] = {}
     taken: set[str] = set()
     for event, _index, start, _end, guid, _ in drafts:
-        slug = event.slug or f"{slugify(conference.id)}-{slugify(event.id)}"
+        slug = event.slug or _derived_slug(conference.id, event.id)
         if event.rrule:
             slug = f"{slug}-{start.replace(tzinfo=None):%Y%m%d-%H%M}"
         if slug in taken:

@@ -186,7 +186,7 @@ def _add_events(
         vevent = _vevent(programme, event)
         if profile == "rich":
             for participation in iter_participations(event):
-                vevent.add_component(_participant(programme, participation))
+                vevent.add_component(_participant(programme, event, participation))
         calendar.add_component(vevent)
         if profile == "rich":
             for child in _segment_events(programme, event, vevent):
@@ -300,11 +300,11 @@ def _rrule_for_ical(event: Event) -> vRecur:
     return recur
 
 
-def _participant(programme: Programme, participation: Participation) -> Component:
+def _participant(programme: Programme, event: Event, participation: Participation) -> Component:
+    """The PARTICIPANT component; its UID is unique to this person in this event."""
     person = participation.participant
     component = ParticipantComponent()
-    guid = person.guid or programme.guid_for("participant", person.id)
-    component.add("UID", str(guid))
+    component.add("UID", str(uuid.uuid5(_uid(programme, event), f"participant/{person.id}")))
     kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
     component.add("PARTICIPANT-TYPE", kind)
     component.add("SUMMARY", clean(participation.label))
