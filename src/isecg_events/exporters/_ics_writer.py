@@ -16,6 +16,15 @@ from datetime import datetime
 
 from icalendar import vCategory, vDDDTypes, vRecur, vText, vUri
 
+try:  # icalendar's own TEXT escaping, which vText.to_ical() wraps.
+    from icalendar.parser import _escape_char
+except ImportError:  # pragma: no cover - a future icalendar without it
+
+    def _escape_char(text: str | bytes) -> str:
+        escaped: str = vText(text).to_ical().decode()
+        return escaped
+
+
 __all__ = ["DatetimeEncoder", "content_line", "fold"]
 
 _LIMIT = 75  # octets; a chunk holds at most 74 so a folded line stays within 75
@@ -62,9 +71,9 @@ def content_line(name: str, value: bytes, parameters: str = "") -> bytes:
 
 
 def text(value: str) -> bytes:
-    """Encode a TEXT value as icalendar does."""
-    encoded: bytes = vText(value).to_ical()
-    return encoded
+    """Encode a TEXT value as icalendar's vText does (without building one)."""
+    escaped: str = _escape_char(value)
+    return escaped.encode("utf-8")
 
 
 def categories(values: list[str]) -> bytes:

@@ -208,6 +208,8 @@ def _width(text: str) -> int:
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """Fill ``text`` to ``width`` columns with a first-line and a hanging prefix."""
+    if text.isascii():
+        return _wrap_ascii(text.split(), width, first, rest)
     lines: list[str] = []
     line, used, fresh = first, _width(first), True
     for token, space in _tokens(" ".join(text.split())):
@@ -220,6 +222,27 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
         used += gap + size
         fresh = False
     lines.append(line)
+    return lines
+
+
+def _wrap_ascii(words: list[str], width: int, first: str, rest: str) -> list[str]:
+    """:func:`_wrap` for ASCII text, where every character is one column."""
+    lines: list[str] = []
+    parts, used = [first], _width(first)
+    rest_width = _width(rest)
+    fresh = True
+    for word in words:
+        if not fresh and used + 1 + len(word) > width:
+            lines.append("".join(parts))
+            parts, used, fresh = [rest], rest_width, True
+        if fresh:
+            parts.append(word)
+            used += len(word)
+            fresh = False
+        else:
+            parts.append(" " + word)
+            used += 1 + len(word)
+    lines.append("".join(parts))
     return lines
 
 

@@ -22,7 +22,9 @@ def to_schedule_json(programme: Programme) -> bytes:
     """Serialise the programme as a schedule.json document.
 
     Returns:
-        UTF-8 JSON, indented, keys in a fixed order, ending with a newline.
+        Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
+        compact because Python's C encoder only writes it so, several times
+        faster than an indented dump. Pipe it through ``jq .`` to read it.
     """
     document = {
         "$schema": SCHEMA_URL,
@@ -36,7 +38,7 @@ def to_schedule_json(programme: Programme) -> bytes:
             "conference": _conference(programme),
         },
     }
-    text = json.dumps(document, ensure_ascii=False, indent=2)
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
 
