@@ -8,6 +8,7 @@ which is the schedule every exporter reads.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import uuid
@@ -157,7 +158,7 @@ class Participant:
     family_name: str | None = None
     guid: uuid.UUID | None = None
 
-    @property
+    @functools.cached_property
     def display_name(self) -> str | None:
         """The name in normal case ("Naoki Sato"), or None when unknown."""
         if self.given_name and self.family_name:
@@ -171,7 +172,7 @@ class Participant:
             return self.country
         return self.organization.country if self.organization else None
 
-    @property
+    @functools.cached_property
     def label(self) -> str:
         """A label that reads well with or without a name.
 

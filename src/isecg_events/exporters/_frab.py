@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 import attrs
 
@@ -25,7 +26,16 @@ from isecg_events.model import (
     iter_participations,
 )
 
-__all__ = ["Day", "FrabEvent", "Person", "days", "duration_text", "timeslot"]
+__all__ = [
+    "Day",
+    "FrabEvent",
+    "Person",
+    "days",
+    "duration_text",
+    "timeslot",
+    "web_url",
+    "xml_slug",
+]
 
 
 GENERATOR = "isecg-events"
@@ -35,17 +45,19 @@ VERSION = __version__
 _XML_SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")
 
 
-@attrs.frozen
-class Person:
+class Person(TypedDict):
     """A person as schedule.json lists it: a stable guid and a non-empty name."""
 
     guid: str
     name: str
 
 
-@attrs.frozen
-class FrabEvent:
-    """One schedule entry (one occurrence), with every field both formats need."""
+class FrabEvent(TypedDict):
+    """One schedule entry (one occurrence), already in schedule.json's shape.
+
+    ``url`` is the event's page, or ``urn:uuid:<guid>`` when it has none
+    (schedule.json requires a URI; schedule.xml writes only http(s) URLs).
+    """
 
     guid: str
     id: int
@@ -55,7 +67,7 @@ class FrabEvent:
     duration: str
     room: str
     slug: str
-    url: str | None
+    url: str
     title: str
     subtitle: str | None
     track: str | None
@@ -63,12 +75,20 @@ class FrabEvent:
     language: str | None
     abstract: str | None
     description: str | None
-    persons: tuple[Person, ...]
+    persons: list[Person]
+    links: list[object]
 
-    @property
-    def xml_slug(self) -> str | None:
-        """The slug if it fits schedule.xml's stricter pattern, else None."""
-        return self.slug if _XML_SLUG.match(self.slug) else None
+
+def xml_slug(entry: FrabEvent) -> str | None:
+    """The slug if it fits schedule.xml's stricter pattern, else None."""
+    slug = entry["slug"]
+    return slug if _XML_SLUG.match(slug) else None
+
+
+def web_url(entry: FrabEvent) -> str | None:
+    """The entry's http(s) URL, or None when it only has its ``urn:uuid``."""
+    url = entry["url"]
+    return url if url.startswith(("http://", "https://")) else None
 
 
 @attrs.frozen
@@ -116,10 +136,10 @@ class _Entries:
     def person(self, participant: Participant) -> Person:
         found = self._persons.get(participant.id)
         if found is None:
-            found = Person(
-                guid=str(participant.guid or person_guid(self.programme, participant.id)),
-                name=clean(participant.display_name or participant.label),
-            )
+            found = {
+                "guid": str(participant.guid or person_guid(self.programme, participant.id)),
+                "name": clean(participant.display_name or participant.label),
+            }
             self._persons[participant.id] = found
         return found
 
@@ -134,25 +154,27 @@ class _Entries:
         event = occurrence.event
         start = occurrence.start.astimezone(self.zone)
         end = occurrence.end.astimezone(self.zone)
-        return FrabEvent(
-            guid=str(occurrence.guid),
-            id=occurrence.number,
-            date=start.isoformat(),
-            start=f"{start:%H:%M}",
-            end=end.isoformat(),
-            duration=duration_text(occurrence.end - occurrence.start),
-            room=room_name(self.programme, occurrence),
-            slug=occurrence.slug,
-            url=event.url,
-            title=clean(event.display_title),
-            subtitle=clean(event.subtitle) if event.subtitle else None,
-            track=clean(event.track) if event.track else None,
-            type=clean(event.type),
-            language=event.language,
-            abstract=clean(event.abstract) if event.abstract else None,
-            description=self.description(event),
-            persons=tuple(self.person(p.participant) for p in iter_participations(event)),
-        )
+        guid = str(occurrence.guid)
+        return {
+            "guid": guid,
+            "id": occurrence.number,
+            "date": start.isoformat(),
+            "start": f"{start:%H:%M}",
+            "end": end.isoformat(),
+            "duration": duration_text(occurrence.end - occurrence.start),
+            "room": room_name(self.programme, occurrence),
+            "slug": occurrence.slug,
+            "url": event.url or f"urn:uuid:{guid}",
+            "title": clean(event.display_title),
+            "subtitle": clean(event.subtitle) if event.subtitle else None,
+            "track": clean(event.track) if event.track else None,
+            "type": clean(event.type),
+            "language": event.language,
+            "abstract": clean(event.abstract) if event.abstract else None,
+            "description": self.description(event),
+            "persons": [self.person(p.participant) for p in iter_participations(event)],
+            "links": [],
+        }
 
 
 def days(programme: Programme) -> tuple[Day, ...]:

@@ -177,26 +177,32 @@ def _footer(programme: Programme, zone: timezones.Zone) -> str:
 # -- wrapping by display width ------------------------------------------------
 
 
-def _tokens(text: str) -> Iterator[tuple[str, bool]]:
-    """Yield (token, space_before): breaks at spaces and around wide characters."""
+def _tokens(text: str) -> Iterator[tuple[str, int, bool]]:
+    """Yield (token, columns, space_before); breaks at spaces and around wide characters."""
     for index, word in enumerate(text.split()):
         space = index > 0
         if word.isascii():
-            yield word, space
+            yield word, len(word), space
             continue
-        current = ""
+        columns = wcswidth(word)
+        if columns == len(word):  # no wide (or zero-width) characters: one token
+            yield word, columns, space
+            continue
+        current, current_width = "", 0
         for character in word:
-            if wcwidth(character) == 2:
+            width = wcwidth(character)
+            if width == 2:
                 if current:
-                    yield current, space
+                    yield current, current_width, space
                     space = False
-                    current = ""
-                yield character, space
+                    current, current_width = "", 0
+                yield character, 2, space
                 space = False
             else:
                 current += character
+                current_width += max(width, 0)
         if current:
-            yield current, space
+            yield current, current_width, space
 
 
 def _width(text: str) -> int:
@@ -212,8 +218,7 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
         return _wrap_ascii(text.split(), width, first, rest)
     lines: list[str] = []
     line, used, fresh = first, _width(first), True
-    for token, space in _tokens(" ".join(text.split())):
-        size = _width(token)
+    for token, size, space in _tokens(text):
         gap = 1 if space and not fresh else 0
         if not fresh and used + gap + size > width:
             lines.append(line)

@@ -72,29 +72,5 @@ def _day(day: _frab.Day) -> dict[str, Any]:
         "date": day.date.isoformat(),
         "day_start": day.start.isoformat(),
         "day_end": day.end.isoformat(),
-        "rooms": {name: [_event(entry) for entry in entries] for name, entries in day.rooms},
-    }
-
-
-def _event(entry: _frab.FrabEvent) -> dict[str, Any]:
-    return {
-        "guid": entry.guid,
-        "id": entry.id,
-        "date": entry.date,
-        "start": entry.start,
-        "end": entry.end,
-        "duration": entry.duration,
-        "room": entry.room,
-        "slug": entry.slug,
-        # The schema requires a URI; an event without a web page is named by its guid.
-        "url": entry.url or f"urn:uuid:{entry.guid}",
-        "title": entry.title,
-        "subtitle": entry.subtitle,
-        "track": entry.track,
-        "type": entry.type,
-        "language": entry.language,
-        "abstract": entry.abstract,
-        "description": entry.description,
-        "persons": [{"guid": p.guid, "name": p.name} for p in entry.persons],
-        "links": [],
+        "rooms": {name: list(entries) for name, entries in day.rooms},
     }

@@ -103,28 +103,30 @@ def _day(out: _Writer, programme: Programme, day: _frab.Day) -> None:
 
 
 def _event(out: _Writer, entry: _frab.FrabEvent) -> None:
-    out.open(3, "event", guid=entry.guid, id=str(entry.id))
-    out.leaf(4, "date", entry.date)
-    out.leaf(4, "start", entry.start)
-    out.leaf(4, "duration", entry.duration)
-    out.leaf(4, "room", entry.room)
-    if entry.xml_slug:
-        out.leaf(4, "slug", entry.xml_slug)
-    if entry.url:
-        out.leaf(4, "url", entry.url)
-    out.leaf(4, "title", entry.title)
-    out.leaf(4, "subtitle", entry.subtitle)
-    out.leaf(4, "track", entry.track)
-    out.leaf(4, "type", entry.type)
-    if entry.language:
-        out.leaf(4, "language", entry.language)
-    out.leaf(4, "abstract", entry.abstract)
-    if entry.description:
-        out.leaf(4, "description", entry.description)
-    if entry.persons:
+    out.open(3, "event", guid=entry["guid"], id=str(entry["id"]))
+    out.leaf(4, "date", entry["date"])
+    out.leaf(4, "start", entry["start"])
+    out.leaf(4, "duration", entry["duration"])
+    out.leaf(4, "room", entry["room"])
+    slug = _frab.xml_slug(entry)
+    if slug:
+        out.leaf(4, "slug", slug)
+    url = _frab.web_url(entry)
+    if url:
+        out.leaf(4, "url", url)
+    out.leaf(4, "title", entry["title"])
+    out.leaf(4, "subtitle", entry["subtitle"])
+    out.leaf(4, "track", entry["track"])
+    out.leaf(4, "type", entry["type"])
+    if entry["language"]:
+        out.leaf(4, "language", entry["language"])
+    out.leaf(4, "abstract", entry["abstract"])
+    if entry["description"]:
+        out.leaf(4, "description", entry["description"])
+    if entry["persons"]:
         out.open(4, "persons")
-        for person in entry.persons:
-            out.leaf(5, "person", person.name, guid=person.guid)
+        for person in entry["persons"]:
+            out.leaf(5, "person", person["name"], guid=person["guid"])
         out.close(4, "persons")
     else:
         out.leaf(4, "persons", None)
