@@ -446,6 +446,7 @@ class Programme:
         return days
 
 
+@functools.lru_cache(maxsize=2**16)
 def derive_guid(*parts: str) -> uuid.UUID:
     """Return the UUIDv5 of ``parts`` joined with ``/`` in :data:`NAMESPACE`."""
     return uuid.uuid5(NAMESPACE, "/".join(parts))

@@ -273,7 +273,7 @@ def _lean_vevent(
     ]
     if fields.rrule is not None:
         lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
-    lines.append(line("CATEGORIES", _ics_writer.categories(fields.categories)))
+    lines.append(line("CATEGORIES", _ics_writer.categories(tuple(fields.categories))))
     if fields.description is not None:
         lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
     lines.append(b"LAST-MODIFIED:" + stamp)
