@@ -143,3 +143,30 @@ def test_module_entry_point_and_console_script() -> None:
     )
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == "error: /nonexistent.toml: no such file"
+
+
+def test_an_exporter_that_crashes_changes_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import isecg_events.cli as cli
+
+    assert main(["export", "--output", str(tmp_path)]) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def crash(programme: isecg_events.Programme) -> bytes:
+        raise RuntimeError("a bug in an exporter")
+
+    real = cli.get_exporter
+
+    def patched(name: str) -> object:
+        exporter = real(name)
+        if name == "text":
+            import attrs
+
+            return attrs.evolve(exporter, render=crash)
+        return exporter
+
+    monkeypatch.setattr(cli, "get_exporter", patched)
+    with pytest.raises(RuntimeError):
+        main(["export", "--output", str(tmp_path)])
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
