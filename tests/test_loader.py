@@ -69,6 +69,16 @@ def test_day_label_duration_and_local_times(write_programme: Callable[..., Path]
     assert event.duration == timedelta(hours=1, minutes=30)
 
 
+def test_offset_date_times_move_to_the_event_zone(write_programme: Callable[..., Path]) -> None:
+    text = MINIMAL.replace(
+        'date = 2026-03-28\nstart = "09:00"\nend = "10:00"',
+        "start = 2026-03-28T08:00:00Z\nend = 2026-03-28T09:00:00Z",
+    )
+    event = isecg_events.load(write_programme(text)).events[0]
+    assert event.start.isoformat() == "2026-03-28T09:00:00+01:00"
+    assert event.timezone == "Europe/Paris"
+
+
 def test_every_problem_is_reported(write_programme: Callable[..., Path]) -> None:
     text = (
         MINIMAL.replace('title = "Opening"', 'title = ""')

@@ -97,3 +97,13 @@ def test_each_onset_minus_its_old_offset_is_a_real_transition(zone: str) -> None
         instant = (onset - before).replace(tzinfo=UTC)
         assert (instant - timedelta(seconds=1)).astimezone(real).utcoffset() == before
         assert instant.astimezone(real).utcoffset() == after
+
+
+def test_bare_offsets_need_a_zone() -> None:
+    from datetime import timezone
+
+    fixed = datetime(2017, 6, 7, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    with pytest.raises(timezones.TimeZoneError, match="no IANA time zone"):
+        timezones.aware(fixed)
+    moved = timezones.aware(fixed, "Asia/Shanghai")
+    assert moved == fixed and moved.tzinfo == timezones.get_zone("Asia/Shanghai")

@@ -768,7 +768,8 @@ class _Builder:
         if local is None:
             return None
         if isinstance(local, datetime) and local.tzinfo is not None:
-            return timezones.aware(local)
+            # An offset date-time: the same instant, in the event's zone.
+            return timezones.aware(local, zone.key).astimezone(zone)
         try:
             return timezones.localize(local, zone)
         except timezones.TimeZoneError as error:

@@ -127,10 +127,12 @@ def aware(value: datetime, default_zone: str | None = None) -> datetime:
 
     pytz-localized datetimes keep their instant and move to the zoneinfo zone
     of the same name. A naive value is localized in ``default_zone`` (with
-    gap and fold checks); without one it is an error.
+    gap and fold checks); a value with only a fixed UTC offset keeps its
+    instant and moves to ``default_zone``. Without a default zone both are
+    errors: times in the library always carry an IANA zone.
 
     Raises:
-        TimeZoneError: naive without a default zone, or a zone with no name.
+        TimeZoneError: naive, or with a bare offset, and no default zone.
     """
     if value.tzinfo is None or value.utcoffset() is None:
         if default_zone is None:
@@ -144,8 +146,12 @@ def aware(value: datetime, default_zone: str | None = None) -> datetime:
     try:
         return value.astimezone(get_zone(zone_name(tz)))
     except TimeZoneError:
-        # A fixed offset carries no rules; keep it as it is (it is still aware).
-        return value
+        if default_zone is None:
+            raise TimeZoneError(
+                f"{value.isoformat()} has a UTC offset but no IANA time zone; "
+                "give a zone such as Asia/Shanghai"
+            ) from None
+        return value.astimezone(get_zone(default_zone))
 
 
 def localize(local: datetime, zone: zoneinfo.ZoneInfo) -> datetime:

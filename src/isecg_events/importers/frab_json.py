@@ -275,7 +275,7 @@ def _instant(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return timezones.aware(moment) if moment.utcoffset() is not None else None
+    return moment if moment.utcoffset() is not None else None
 
 
 def _published(version: Any, start: date) -> datetime:
