@@ -7,6 +7,7 @@ as a control character or escape sequence.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -181,28 +182,37 @@ def _tokens(text: str) -> Iterator[tuple[str, int, bool]]:
     """Yield (token, columns, space_before); breaks at spaces and around wide characters."""
     for index, word in enumerate(text.split()):
         space = index > 0
-        if word.isascii():
-            yield word, len(word), space
-            continue
-        columns = wcswidth(word)
-        if columns == len(word):  # no wide (or zero-width) characters: one token
-            yield word, columns, space
-            continue
-        current, current_width = "", 0
-        for character in word:
-            width = wcwidth(character)
-            if width == 2:
-                if current:
-                    yield current, current_width, space
-                    space = False
-                    current, current_width = "", 0
-                yield character, 2, space
-                space = False
-            else:
-                current += character
-                current_width += max(width, 0)
-        if current:
-            yield current, current_width, space
+        for token, columns in _word_tokens(word):
+            yield token, columns, space
+            space = False
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[tuple[str, int], ...]:
+    """Split one word into (token, columns), breaking around wide characters.
+
+    Cached: the words of a programme repeat, and this is the agenda's inner loop.
+    """
+    if word.isascii():
+        return ((word, len(word)),)
+    columns = wcswidth(word)
+    if columns == len(word):  # no wide (or zero-width) characters: one token
+        return ((word, columns),)
+    tokens: list[tuple[str, int]] = []
+    current, current_width = "", 0
+    for character in word:
+        width = wcwidth(character)
+        if width == 2:
+            if current:
+                tokens.append((current, current_width))
+                current, current_width = "", 0
+            tokens.append((character, 2))
+        else:
+            current += character
+            current_width += max(width, 0)
+    if current:
+        tokens.append((current, current_width))
+    return tuple(tokens)
 
 
 def _width(text: str) -> int:
@@ -214,7 +224,7 @@ def _width(text: str) -> int:
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     """Fill ``text`` to ``width`` columns with a first-line and a hanging prefix."""
-    if text.isascii():
+    if text.isascii() or wcswidth(text) == len(text):  # one column per character
         return _wrap_ascii(text.split(), width, first, rest)
     lines: list[str] = []
     line, used, fresh = first, _width(first), True
@@ -231,7 +241,7 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 
 def _wrap_ascii(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """:func:`_wrap` for ASCII text, where every character is one column."""
+    """:func:`_wrap` for text where every character is one column wide."""
     lines: list[str] = []
     parts, used = [first], _width(first)
     rest_width = _width(rest)
