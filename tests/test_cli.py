@@ -170,3 +170,16 @@ def test_an_exporter_that_crashes_changes_no_file(
     with pytest.raises(RuntimeError):
         main(["export", "--output", str(tmp_path)])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
+    from isecg_events.exporters import EXPORTERS, get_exporter
+
+    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown"]
+    ics = get_exporter("ics")
+    assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
+    assert ics.render_event is not None
+    assert ics.render_event(plenary, "plenary-3").count(b"BEGIN:VEVENT") == 1
+    assert get_exporter("json").render_event is None
+    with pytest.raises(KeyError):
+        get_exporter("pdf")

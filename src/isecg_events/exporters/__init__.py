@@ -32,7 +32,11 @@ __all__ = [
 
 @attrs.frozen
 class Exporter:
-    """One output format."""
+    """One output format.
+
+    ``render_event``, where a format has one, renders a single event by id
+    (the iCalendar "add this session to my calendar" file).
+    """
 
     name: str
     extension: str
@@ -40,6 +44,7 @@ class Exporter:
     render: Callable[[Programme], bytes]
     file_name: Callable[[Programme], str]
     summary: str
+    render_event: Callable[[Programme, str], bytes] | None = None
 
 
 def _named(name: str) -> Callable[[Programme], str]:
@@ -62,6 +67,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         to_ical,
         lambda programme: f"{programme.conference.id}.ics",
         "iCalendar feed for calendar apps",
+        event_to_ical,
     ),
     Exporter(
         "json",
