@@ -377,11 +377,6 @@ class Occurrence:
     number: int
     slug: str
 
-    @property
-    def is_recurring(self) -> bool:
-        """Whether the occurrence belongs to a recurring event."""
-        return self.event.rrule is not None
-
 
 def _time_order(event: Event) -> tuple[datetime, datetime, str, str]:
     return (

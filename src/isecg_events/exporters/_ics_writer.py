@@ -12,7 +12,6 @@ byte-identical to icalendar's ``to_ical()`` over a hypothesis corpus.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from datetime import datetime
 
 from icalendar import vCategory, vDDDTypes, vRecur, vText, vUri
@@ -112,6 +111,3 @@ class DatetimeEncoder:
             found = (encoded.to_ical(), params)
             self._cache[key] = found
         return found
-
-
-Encoder = Callable[[datetime], tuple[bytes, str]]
