@@ -421,9 +421,9 @@ class Programme:
     def tracks(self) -> tuple[str, ...]:
         """Track names in order of first use."""
         seen: dict[str, None] = {}
-        for event in self.events:
-            if event.track:
-                seen.setdefault(event.track, None)
+        for occurrence in self.occurrences:
+            if occurrence.event.track:
+                seen.setdefault(occurrence.event.track, None)
         return tuple(seen)
 
     def guid_for(self, *parts: str) -> uuid.UUID:
@@ -471,14 +471,9 @@ def _schedule(conference: Conference, events: tuple[Event, ...]) -> tuple[Occurr
             end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
             guid, number = _identity(conference, event, index, start)
             drafts.append((event, index, start, end, guid, number))
-    drafts.sort(
-        key=lambda d: (
-            d[2].astimezone(UTC),
-            d[3].astimezone(UTC),
-            d[0].room or "",
-            d[4],
-        )
-    )
+    # Ties in time are broken by guid, which survives a round trip through a
+    # schedule.json or schedule.xml (ids and rooms may be spelled otherwise).
+    drafts.sort(key=lambda d: (d[2].astimezone(UTC), d[3].astimezone(UTC), d[4]))
     numbers = _unique_numbers([(d[4], d[5]) for d in drafts])
     slugs = _unique_slugs(conference, drafts, numbers)
     return tuple(
