@@ -46,6 +46,14 @@ JSON_BASE = json.dumps(
     }
 )
 
+
+def _schedule_with(entry: dict[str, str]) -> bytes:
+    """A one-entry schedule.json around ``entry``, in room R."""
+    conference = {"acronym": "demo", "title": "D", "start": "2026-05-01", "end": "2026-05-01",
+                  "days": [{"rooms": {"R": [entry]}}]}  # fmt: skip
+    return json.dumps({"schedule": {"version": "1", "conference": conference}}).encode()
+
+
 # More inputs, each with one problem: (name, file name, content, expected line after "FILE: ").
 EXTRA: list[tuple[str, str, bytes, str]] = [
     ("empty file", "p.toml", b"", "is empty"),
@@ -160,51 +168,15 @@ EXTRA: list[tuple[str, str, bytes, str]] = [
     (
         "schedule.json event without date",
         "schedule.json",
-        json.dumps(
-            {
-                "schedule": {
-                    "version": "1",
-                    "conference": {
-                        "acronym": "demo",
-                        "title": "D",
-                        "start": "2026-05-01",
-                        "end": "2026-05-01",
-                        "days": [{"rooms": {"R": [{"title": "x", "duration": "00:30"}]}}],
-                    },
-                }
-            }
-        ).encode(),
+        _schedule_with({"title": "x", "duration": "00:30"}),
         "schedule.conference.days[0].rooms['R'][0].date: is required",
     ),
     (
         "schedule.json bad duration",
         "schedule.json",
-        json.dumps(
-            {
-                "schedule": {
-                    "version": "1",
-                    "conference": {
-                        "acronym": "demo",
-                        "title": "D",
-                        "start": "2026-05-01",
-                        "end": "2026-05-01",
-                        "days": [
-                            {
-                                "rooms": {
-                                    "R": [
-                                        {
-                                            "title": "x",
-                                            "date": "2026-05-01T10:00:00+02:00",
-                                            "duration": "half an hour",
-                                        }
-                                    ]
-                                }
-                            }
-                        ],
-                    },
-                }
-            }
-        ).encode(),
+        _schedule_with(
+            {"title": "x", "date": "2026-05-01T10:00:00+02:00", "duration": "half an hour"}
+        ),
         "schedule.conference.days[0].rooms['R'][0].duration: "
         "'half an hour' is not a duration such as '0:30'",
     ),
