@@ -3,9 +3,10 @@
     python benchmarks/run.py              # N = 1,000, 10,000 and 25,000
     python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
 
-Prints one table per run: load time, export time per format, peak memory
-(tracemalloc), and, on the same events, ics-py's serialisation and
-icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be read
+Prints one table per run: load time, export time per format, the four
+formats together through ``render_all`` (as ``export --format all`` does),
+peak memory (tracemalloc), and, on the same events, ics-py's serialisation
+and icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be read
 within one run; absolute times on shared machines are noisy.
 """
 
@@ -24,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import isecg_events
+from isecg_events.exporters import render_all
 from isecg_events.exporters.ical import to_ical_reference
 
 WORDS = [
@@ -157,10 +159,10 @@ FORMATS: list[tuple[str, Callable[[isecg_events.Programme], object]]] = [
 
 def run(sizes: list[int]) -> None:
     print(
-        "| N | load s | ics s | json s | xml s | text s | all four s | ics-py s "
+        "| N | load s | ics s | json s | xml s | text s | all four s | together s | ics-py s "
         "| icalendar to_ical s | ics / ics-py | peak MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "programme.toml"
@@ -173,6 +175,7 @@ def run(sizes: list[int]) -> None:
                 render(programme)
 
         times = {name: timed(functools.partial(render, programme)) for name, render in FORMATS}
+        together = timed(functools.partial(render_all, programme, [name for name, _ in FORMATS]))
         reference = timed(functools.partial(to_ical_reference, programme))
         try:
             theirs = timed(functools.partial(ics_py, programme))
@@ -182,6 +185,7 @@ def run(sizes: list[int]) -> None:
         print(
             f"| {n:,} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
             f"{times['xml']:.2f} | {times['text']:.2f} | {sum(times.values()):.2f} | "
+            f"{together:.2f} | "
             f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
             f"{peak / 2**20:.0f} |"
         )

@@ -84,10 +84,9 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
         else exporters.Exporter(e.name, e.extension, e.media_type, explode, e.file_name, e.summary)
         for e in exporters.EXPORTERS
     )
-    monkeypatch.setattr(exporters, "EXPORTERS", broken)
-    import isecg_events.cli as cli
-
-    monkeypatch.setattr(cli, "get_exporter", lambda name: next(e for e in broken if e.name == name))
+    monkeypatch.setattr(
+        exporters, "get_exporter", lambda name: next(e for e in broken if e.name == name)
+    )
     assert main(["export", "--output", str(tmp_path)]) == 1
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert "nothing was written" in capsys.readouterr().err
@@ -148,7 +147,7 @@ def test_module_entry_point_and_console_script() -> None:
 def test_an_exporter_that_crashes_changes_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import isecg_events.cli as cli
+    import isecg_events.exporters as exporters
 
     assert main(["export", "--output", str(tmp_path)]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
@@ -156,7 +155,7 @@ def test_an_exporter_that_crashes_changes_no_file(
     def crash(programme: isecg_events.Programme) -> bytes:
         raise RuntimeError("a bug in an exporter")
 
-    real = cli.get_exporter
+    real = exporters.get_exporter
 
     def patched(name: str) -> object:
         exporter = real(name)
@@ -166,7 +165,7 @@ def test_an_exporter_that_crashes_changes_no_file(
             return attrs.evolve(exporter, render=crash)
         return exporter
 
-    monkeypatch.setattr(cli, "get_exporter", patched)
+    monkeypatch.setattr(exporters, "get_exporter", patched)
     with pytest.raises(RuntimeError):
         main(["export", "--output", str(tmp_path)])
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
@@ -183,3 +182,14 @@ def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> No
     assert get_exporter("json").render_event is None
     with pytest.raises(KeyError):
         get_exporter("pdf")
+
+
+def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> None:
+    from isecg_events.exporters import EXPORTERS, render_all
+
+    names = [e.name for e in EXPORTERS]
+    together = render_all(plenary, names, profile="rich")
+    assert list(together) == names
+    assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
+    for exporter in EXPORTERS[1:]:
+        assert together[exporter.name] == exporter.render(plenary)

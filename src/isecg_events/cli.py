@@ -18,8 +18,8 @@ from isecg_events.exporters import (
     EXPORTERS,
     event_to_ical,
     get_exporter,
+    render_all,
     to_agenda,
-    to_ical,
 )
 from isecg_events.exporters.agenda import to_markdown
 from isecg_events.loader import load
@@ -146,18 +146,16 @@ def _export(programme: Programme, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_INPUT
-        sys.stdout.buffer.write(_render(programme, names[0], args.profile))
+        sys.stdout.buffer.write(render_all(programme, names, profile=args.profile)[names[0]])
         sys.stdout.flush()
         return EXIT_OK
     folder = Path(args.output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
+    rendered = render_all(programme, names, profile=args.profile)
     outputs = [
-        (
-            folder / get_exporter(name).file_name(programme),
-            _render(programme, name, args.profile),
-        )
-        for name in names
+        (folder / get_exporter(name).file_name(programme), content)
+        for name, content in rendered.items()
     ]
     if args.split and "ics" in names:
         for event in programme.events:
@@ -166,12 +164,6 @@ def _export(programme: Programme, args: argparse.Namespace) -> int:
     for path in write_all(outputs):
         print(path)
     return EXIT_OK
-
-
-def _render(programme: Programme, name: str, profile: str) -> bytes:
-    if name == "ics":
-        return to_ical(programme, profile=profile)  # type: ignore[arg-type]
-    return get_exporter(name).render(programme)
 
 
 def _schema() -> int:

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import attrs
 
+from isecg_events.exporters import _frab, schedule_json, schedule_xml
 from isecg_events.exporters.agenda import to_agenda, to_markdown
-from isecg_events.exporters.ical import event_to_ical, to_ical
+from isecg_events.exporters.ical import Profile, event_to_ical, to_ical
 from isecg_events.exporters.schedule_json import to_schedule_json
 from isecg_events.exporters.schedule_xml import to_schedule_xml
 from isecg_events.model import Programme
@@ -22,6 +23,7 @@ __all__ = [
     "Exporter",
     "event_to_ical",
     "get_exporter",
+    "render_all",
     "to_agenda",
     "to_ical",
     "to_markdown",
@@ -114,3 +116,30 @@ def get_exporter(name: str) -> Exporter:
         if exporter.name == name:
             return exporter
     raise KeyError(name)
+
+
+def render_all(
+    programme: Programme, names: list[str], *, profile: Profile = "compat"
+) -> dict[str, bytes]:
+    """Render several formats at once, computing what they share only once.
+
+    schedule.json and schedule.xml carry the same entries: they are built
+    once for both. Other formats render as their exporters do.
+
+    Raises:
+        KeyError: an unknown format name.
+    """
+    exporters = [get_exporter(name) for name in names]
+    shared: tuple[_frab.Day, ...] | None = None
+    rendered: dict[str, bytes] = {}
+    for exporter in exporters:
+        if exporter.name in ("json", "xml"):
+            if shared is None:
+                shared = _frab.days(programme)
+            module = schedule_json if exporter.name == "json" else schedule_xml
+            rendered[exporter.name] = module.render(programme, shared)
+        elif exporter.name == "ics":
+            rendered["ics"] = to_ical(programme, profile=profile)
+        else:
+            rendered[exporter.name] = exporter.render(programme)
+    return rendered

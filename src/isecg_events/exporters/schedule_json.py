@@ -26,6 +26,11 @@ def to_schedule_json(programme: Programme) -> bytes:
         compact because Python's C encoder only writes it so, several times
         faster than an indented dump. Pipe it through ``jq .`` to read it.
     """
+    return render(programme, _frab.days(programme))
+
+
+def render(programme: Programme, days: tuple[_frab.Day, ...]) -> bytes:
+    """Serialise with the schedule's days already computed (shared with XML)."""
     document = {
         "$schema": SCHEMA_URL,
         "generator": {
@@ -35,16 +40,15 @@ def to_schedule_json(programme: Programme) -> bytes:
         },
         "schedule": {
             "version": _frab.schedule_version(programme),
-            "conference": _conference(programme),
+            "conference": _conference(programme, days),
         },
     }
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return (text + "\n").encode("utf-8")
 
 
-def _conference(programme: Programme) -> dict[str, Any]:
+def _conference(programme: Programme, days: tuple[_frab.Day, ...]) -> dict[str, Any]:
     conference = programme.conference
-    days = _frab.days(programme)
     result: dict[str, Any] = {
         "acronym": conference.id,
         "title": clean(conference.display_title),

@@ -52,10 +52,14 @@ def to_schedule_xml(programme: Programme) -> bytes:
     Returns:
         UTF-8 XML with a declaration, indented, ending with a newline.
     """
+    return render(programme, _frab.days(programme))
+
+
+def render(programme: Programme, days: tuple[_frab.Day, ...]) -> bytes:
+    """Serialise with the schedule's days already computed (shared with JSON)."""
     stream = io.StringIO()
     out = _Writer(stream)
     out.start_document()
-    days = _frab.days(programme)
     out.open(0, "schedule")
     out.leaf(1, "generator", None, name=_frab.GENERATOR, version=_frab.VERSION)
     out.leaf(1, "version", _frab.schedule_version(programme))
