@@ -96,6 +96,12 @@ EXTRA: list[tuple[str, str, bytes, str]] = [
     ),
     ("JSON top-level array", "p.json", b"[]", "the top level must be an object"),
     (
+        "JSON lone surrogate",
+        "p.json",
+        JSON_BASE.replace('"title": "A"', '"title": "A\\ud800"').encode(),
+        "events[0].title: contains U+D800, which is not a character of text",
+    ),
+    (
         "JSON number as title",
         "p.json",
         JSON_BASE.replace('"title": "A"', '"title": 1').encode(),

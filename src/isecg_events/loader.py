@@ -25,7 +25,11 @@ from icalendar.prop import vDuration
 from isecg_events import timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
+    CONFERENCE_ID_PATTERN,
     EVENT_TYPES,
+    FORBIDDEN_CHARACTERS,
+    ID_PATTERN,
+    SLUG_PATTERN,
     STATUSES,
     Conference,
     Event,
@@ -232,8 +236,6 @@ def _parse_json(text: str, source: str) -> dict[str, Any]:
 # From a parsed document to the model
 
 
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
-_CONFERENCE_ID = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
 _CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
 _DAY_LABEL = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*$")
 _WEEKDAYS = (
@@ -328,8 +330,12 @@ class _Builder:
         value = value.replace("\r\n", "\n")
         bad = _first_control_character(value)
         if bad is not None:
-            name = unicodedata.name(bad, f"U+{ord(bad):04X}")
-            self.problem(path, f"contains the control character U+{ord(bad):04X} ({name})")
+            code = f"U+{ord(bad):04X}"
+            if unicodedata.category(bad) == "Cc":
+                name = unicodedata.name(bad, code)
+                self.problem(path, f"contains the control character {code} ({name})")
+            else:
+                self.problem(path, f"contains {code}, which is not a character of text")
             return None
         if len(value) > limit:
             self.problem(path, f"is {len(value):,} characters long; the limit is {limit:,}")
@@ -348,7 +354,7 @@ class _Builder:
 
     def identifier(self, value: Any, path: str) -> str | None:
         text = self.text(value, path)
-        if text is not None and not _ID.match(text):
+        if text is not None and not ID_PATTERN.match(text):
             self.problem(
                 path,
                 f"{text!r} is not an id: use lower-case letters, digits, '-' and '_', "
@@ -452,7 +458,7 @@ class _Builder:
             return None
         path = "conference"
         conference_id = self.get(table, "id", path, self.text, required=True)
-        if conference_id is not None and not _CONFERENCE_ID.match(conference_id):
+        if conference_id is not None and not CONFERENCE_ID_PATTERN.match(conference_id):
             self.problem(
                 "conference.id",
                 f"{conference_id!r} must be 4 or more lower-case letters, digits or '_' "
@@ -683,7 +689,7 @@ class _Builder:
 
     def slug(self, value: Any, path: str) -> str | None:
         text = self.text(value, path)
-        if text is not None and not re.match(r"^[a-z0-9_-]+[a-z0-9]$", text):
+        if text is not None and not SLUG_PATTERN.match(text):
             self.problem(path, f"{text!r} is not a slug (lower-case letters, digits, '-', '_')")
             return None
         return text
@@ -1003,7 +1009,9 @@ def _invalid_keys(section: Any, kind: str) -> set[str]:
     if not isinstance(section, dict):
         return set()
     return {
-        key for key, value in section.items() if not isinstance(value, dict) or not _ID.match(key)
+        key
+        for key, value in section.items()
+        if not isinstance(value, dict) or not ID_PATTERN.match(key)
     }
 
 
@@ -1037,10 +1045,7 @@ def _unknown_field(key: str, allowed: set[str]) -> str:
     return f"unknown field {key!r}{_close(key, sorted(allowed))}"
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _first_control_character(text: str) -> str | None:
-    """Return the first control character (Unicode Cc) other than tab and LF."""
-    match = _CONTROL.search(text)
+    """Return the first character that no text may hold, if any."""
+    match = FORBIDDEN_CHARACTERS.search(text)
     return match.group(0) if match else None

@@ -38,6 +38,17 @@ __all__ = [
     "split_printed_name",
 ]
 
+#: Ids of events, organizations and participants.
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+#: A conference id is also its schedule.json acronym, so it follows that rule.
+CONFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
+#: Slugs, as schedule.json defines them.
+SLUG_PATTERN = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
+#: What no text may hold: control characters (Unicode Cc) other than tab and
+#: line feed, lone surrogates, and the noncharacters U+FFFE and U+FFFF. The
+#: loader refuses them; exporters remove them from text built in code.
+FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
 #: The namespace of every UUIDv5 this library derives.
 NAMESPACE = uuid.UUID("5f1b6a62-4a0c-5d3e-9a43-1c2e0f6d7b21")
 
@@ -246,6 +257,11 @@ class Conference:
         """Every day of the conference, first to last."""
         count = (self.end - self.start).days + 1
         return tuple(self.start + timedelta(days=n) for n in range(count))
+
+    @property
+    def place(self) -> str:
+        """Venue, city and country, as far as they are known."""
+        return ", ".join(part for part in (self.venue, self.city, self.country) if part)
 
     @property
     def display_title(self) -> str:

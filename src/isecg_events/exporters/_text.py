@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-from isecg_events.model import Event, Programme, iter_participations
+from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, iter_participations
 
 __all__ = ["clean", "describe", "location"]
-
-# Unicode category Cc less tab and line feed (CR is folded into LF first),
-# lone surrogates and the noncharacters U+FFFE/U+FFFF, which no format carries.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
@@ -22,7 +16,7 @@ def clean(text: str) -> str:
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
+    return FORBIDDEN_CHARACTERS.sub("", text) if FORBIDDEN_CHARACTERS.search(text) else text
 
 
 def location(programme: Programme, event: Event) -> str | None:

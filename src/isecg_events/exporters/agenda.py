@@ -82,7 +82,7 @@ def _header(programme: Programme, width: int) -> Iterator[str]:
 
 def _dates_and_place(programme: Programme) -> str:
     conference = programme.conference
-    place = ", ".join(p for p in (conference.venue, conference.city, conference.country) if p)
+    place = conference.place
     return (
         f"{_date_range(conference.start, conference.end)} · {place}"
         if place

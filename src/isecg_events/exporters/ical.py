@@ -169,7 +169,7 @@ def _calendar(
 
 def _calendar_description(programme: Programme) -> str:
     conference = programme.conference
-    place = ", ".join(p for p in (conference.venue, conference.city, conference.country) if p)
+    place = conference.place
     dates = f"{conference.start:%-d %B %Y} to {conference.end:%-d %B %Y}"
     if conference.start == conference.end:
         dates = f"{conference.start:%-d %B %Y}"

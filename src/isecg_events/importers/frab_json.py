@@ -17,6 +17,9 @@ from typing import Any
 from isecg_events import timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
+    CONFERENCE_ID_PATTERN,
+    ID_PATTERN,
+    SLUG_PATTERN,
     Conference,
     Event,
     Participant,
@@ -28,10 +31,7 @@ from isecg_events.model import (
 
 __all__ = ["read"]
 
-_ACRONYM = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
-_SLUG = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
 _DURATION = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
-_ID = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 
 
 class _Reader:
@@ -61,7 +61,7 @@ class _Reader:
             return None, []
         acronym = self.text(table, "acronym", path) or ""
         conference_id = re.sub(r"[^a-z0-9_]", "_", acronym.lower())
-        if not _ACRONYM.match(conference_id):
+        if not CONFERENCE_ID_PATTERN.match(conference_id):
             self.problem(f"{path}.acronym", f"{acronym!r} cannot be used as a conference id")
         zone_name = self.text(table, "time_zone_name", path) or "UTC"
         try:
@@ -147,7 +147,7 @@ class _Reader:
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
         slug = self.text(entry, "slug", path)
-        if slug is not None and not _SLUG.match(slug):
+        if slug is not None and not SLUG_PATTERN.match(slug):
             slug = slugify(slug)
         event_id = _event_id(slug, number, guid, used_ids)
         url = self.text(entry, "url", path)
@@ -262,7 +262,7 @@ class _Reader:
 
 def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used: set[str]) -> str:
     for candidate in (slug, f"event-{number}" if number else None, str(guid) if guid else None):
-        if candidate and _ID.match(candidate) and candidate not in used:
+        if candidate and ID_PATTERN.match(candidate) and candidate not in used:
             return candidate
     counter = len(used) + 1
     while f"event-{counter}" in used:
