@@ -12,7 +12,7 @@ from wcwidth import wcswidth
 
 import isecg_events
 from isecg_events import to_agenda, to_markdown
-from isecg_events.exporters.agenda import _safe
+from isecg_events.exporters.agenda import _safe, _wrap, _wrap_tokens
 from tests.conftest import GOLDEN
 from tests.test_ical import RECURRING
 
@@ -129,3 +129,36 @@ def test_markdown_cannot_gain_structure(plenary: isecg_events.Programme, title: 
     rendered = "".join(c.content for c in event_heading.children or [])
     shown = " ".join(_safe(title).split())  # documented: control characters removed
     assert rendered == f"09:30–10:30 · PLENARY 3: {shown}".strip()
+
+
+# -- wrapping: the shadow-text fill against the token-by-token reference -------
+
+WRAP_ALPHABET = st.sampled_from(
+    ["a", "b", "é", " ", " ", "宇", "探", "🚀", "Ａ", "\u3000", "\u0301", "\u200b", "-"]
+)
+wrap_text = st.lists(WRAP_ALPHABET, max_size=120).map("".join)
+prefix = st.sampled_from(["", " " * 13, "09:30–10:30  ", " " * 16, "x" * 50, "宇宙 "])
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=wrap_text, width=st.integers(1, 40), first=prefix, rest=prefix)
+def test_fill_matches_token_by_token_wrapping(text: str, width: int, first: str, rest: str) -> None:
+    words = text.split()
+    expected = _wrap_tokens(words, width, first, rest) if words else [first]
+    assert _wrap(text, width, first, rest) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=wrap_text.filter(str.split), width=st.integers(1, 40))
+def test_wrapped_lines_fit_and_keep_every_token(text: str, width: int) -> None:
+    lines = _wrap(text, width)
+    for line in lines:
+        assert wcswidth(line) <= width or len(line.split()) == 1 or wcswidth(line) < 0
+    assert "".join("".join(lines).split()) == "".join(text.split())
+
+
+def test_wide_characters_break_without_spaces() -> None:
+    assert _wrap("ab宇宙探索cd", 6) == ["ab宇宙", "探索cd"]
+    assert _wrap("ab 宇宙", 6, "> ", "  ") == ["> ab", "  宇宙"]
+    # a combining mark has no width of its own: the word is measured whole
+    assert _wrap("e\u0301e\u0301 abc", 3) == ["e\u0301e\u0301", "abc"]

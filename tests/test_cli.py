@@ -13,6 +13,7 @@ import isecg_events
 from isecg_events import output
 from isecg_events.cli import main
 from isecg_events.errors import ExportError
+from isecg_events.exporters import Prepared
 from tests.conftest import MINIMAL
 
 
@@ -73,7 +74,7 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
     assert main(["export", "--output", str(tmp_path)]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def explode(programme: isecg_events.Programme) -> bytes:
+    def explode(prepared: Prepared) -> bytes:
         raise ExportError("the markdown exporter failed")
 
     import isecg_events.exporters as exporters
@@ -152,7 +153,7 @@ def test_an_exporter_that_crashes_changes_no_file(
     assert main(["export", "--output", str(tmp_path)]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def crash(programme: isecg_events.Programme) -> bytes:
+    def crash(prepared: Prepared) -> bytes:
         raise RuntimeError("a bug in an exporter")
 
     real = exporters.get_exporter
@@ -162,7 +163,7 @@ def test_an_exporter_that_crashes_changes_no_file(
         if name == "text":
             import attrs
 
-            return attrs.evolve(exporter, render=crash)
+            return attrs.evolve(exporter, render_prepared=crash)
         return exporter
 
     monkeypatch.setattr(exporters, "get_exporter", patched)
@@ -193,3 +194,23 @@ def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> No
     assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
     for exporter in EXPORTERS[1:]:
         assert together[exporter.name] == exporter.render(plenary)
+
+
+def test_render_all_derives_shared_text_once(
+    monkeypatch: pytest.MonkeyPatch, write_programme: Callable[..., Path]
+) -> None:
+    from isecg_events.exporters import EXPORTERS, _prepared, render_all
+    from tests.test_ical import RECURRING
+
+    programme = isecg_events.load(write_programme(RECURRING))
+    described: list[str] = []
+    real = _prepared.describe
+
+    def counting(event: isecg_events.Event) -> str:
+        described.append(event.id)
+        return real(event)
+
+    monkeypatch.setattr(_prepared, "describe", counting)
+    render_all(programme, [e.name for e in EXPORTERS])
+    assert sorted(described) == sorted(e.id for e in programme.events)
+    assert len(programme.occurrences) > len(programme.events)  # recurring: shared per event

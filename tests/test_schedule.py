@@ -1,17 +1,24 @@
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import XMLGenerator
 
+import attrs
 import jsonschema
 import pytest
 import xmlschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import to_schedule_json, to_schedule_xml
+from isecg_events.exporters import Prepared, _frab, schedule_xml
+from isecg_events.exporters._text import clean
 from tests.conftest import reference
 from tests.test_ical import RECURRING
 
@@ -233,3 +240,115 @@ def test_unsafe_or_broken_xml_is_refused(content: bytes, expected: str, tmp_path
     with pytest.raises(isecg_events.ProgrammeError) as caught:
         isecg_events.load(path)
     assert caught.value.problems[0].message == expected
+
+
+# -- the fast writers against the standard library's ---------------------------
+
+hostile = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
+) | st.sampled_from(["", "a&b", "<x>", "]]>", "'\"", "\r\n", "&amp;", "\x00\x1b[31m"])
+
+
+def reference_event_xml(entry: _frab.FrabEvent) -> str:
+    """The ``<event>`` element as XMLGenerator writes it, the way it was first written."""
+    stream = io.StringIO()
+    xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
+
+    def leaf(depth: int, tag: str, text: object, **attributes: str) -> None:
+        xml.ignorableWhitespace("  " * depth)
+        xml.startElement(tag, attributes)  # type: ignore[arg-type]
+        if text is not None and text != "":
+            xml.characters(clean(str(text)))
+        xml.endElement(tag)
+        xml.ignorableWhitespace("\n")
+
+    xml.ignorableWhitespace("      ")
+    xml.startElement("event", {"guid": entry["guid"], "id": str(entry["id"])})  # type: ignore[arg-type]
+    xml.ignorableWhitespace("\n")
+    for key in ("date", "start", "duration", "room"):
+        leaf(4, key, entry[key])  # type: ignore[literal-required]
+    if _frab.xml_slug(entry):
+        leaf(4, "slug", entry["slug"])
+    if _frab.web_url(entry):
+        leaf(4, "url", entry["url"])
+    for key in ("title", "subtitle", "track", "type"):
+        leaf(4, key, entry[key])  # type: ignore[literal-required]
+    if entry["language"]:
+        leaf(4, "language", entry["language"])
+    leaf(4, "abstract", entry["abstract"])
+    if entry["description"]:
+        leaf(4, "description", entry["description"])
+    if entry["persons"]:
+        xml.ignorableWhitespace("        ")
+        xml.startElement("persons", {})  # type: ignore[arg-type]
+        xml.ignorableWhitespace("\n")
+        for person in entry["persons"]:
+            leaf(5, "person", person["name"], guid=person["guid"])
+        xml.ignorableWhitespace("        ")
+        xml.endElement("persons")
+        xml.ignorableWhitespace("\n")
+    else:
+        leaf(4, "persons", None)
+    leaf(4, "links", None)
+    xml.ignorableWhitespace("      ")
+    xml.endElement("event")
+    xml.ignorableWhitespace("\n")
+    return stream.getvalue()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=hostile,
+    subtitle=hostile,
+    room=hostile,
+    track=hostile,
+    abstract=hostile,
+    url=st.sampled_from(
+        [None, "https://example.org/a?b=1&c=<2>", "urn:x", "http://x/'\"", "https://x/\x07"]
+    ),
+    language=st.sampled_from([None, "en", "zh-Hans", "e\x1bn"]),
+    label=hostile,
+)
+def test_event_xml_is_what_xmlgenerator_writes(
+    plenary: isecg_events.Programme,
+    title: str,
+    subtitle: str,
+    room: str,
+    track: str,
+    abstract: str,
+    url: str | None,
+    language: str | None,
+    label: str,
+) -> None:
+    event = plenary.events[0]
+    first = event.participants[0]
+    person = attrs.evolve(first.participant, name=None, position=label or None)
+    event = attrs.evolve(
+        event,
+        title=title or "t",
+        subtitle=subtitle or None,
+        room=room or None,
+        track=track or None,
+        abstract=abstract or None,
+        url=url,
+        language=language,
+        participants=(attrs.evolve(first, participant=person), *event.participants[1:]),
+    )
+    programme = attrs.evolve(plenary, events=(event,))
+    (day,) = [day for day in Prepared(programme).frab_days if day.rooms]
+    ((_, (entry,)),) = day.rooms
+    assert schedule_xml._event(entry) == reference_event_xml(entry)
+
+
+@pytest.mark.parametrize("source", ["plenary", "recurring", "pretalx-democon.json"])
+def test_json_is_what_the_standard_library_writes(
+    source: str, plenary: isecg_events.Programme, write_programme: Callable[..., Path]
+) -> None:
+    programme = {
+        "plenary": lambda: plenary,
+        "recurring": lambda: isecg_events.load(write_programme(RECURRING)),
+        "pretalx-democon.json": lambda: isecg_events.load(reference("examples/" + source)),
+    }[source]()
+    output = to_schedule_json(programme)
+    again = json.dumps(json.loads(output), ensure_ascii=False, separators=(",", ":")) + "\n"
+    assert output == again.encode("utf-8")

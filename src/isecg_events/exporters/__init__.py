@@ -1,8 +1,12 @@
 """The exporter registry: every output format, by name.
 
-Each exporter is a name, a file name, a media type and a ``render`` function
-that turns a :class:`~isecg_events.model.Programme` into bytes. The registry
-is a plain tuple: importing this package registers nothing anywhere.
+Each exporter is a name, a file name, a media type and a way to render a
+:class:`~isecg_events.model.Programme` as bytes. Exporters render from a
+:class:`Prepared` programme, which holds what several formats derive from
+the same data (each event's text, the schedule entries of schedule.json and
+schedule.xml), so that :func:`render_all` derives it once for all of them.
+The registry is a plain tuple: importing this package registers nothing
+anywhere.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from collections.abc import Callable
 
 import attrs
 
-from isecg_events.exporters import _frab, schedule_json, schedule_xml
+from isecg_events.exporters import agenda, ical, schedule_json, schedule_xml
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.agenda import to_agenda, to_markdown
 from isecg_events.exporters.ical import Profile, event_to_ical, to_ical
 from isecg_events.exporters.schedule_json import to_schedule_json
@@ -21,6 +26,7 @@ from isecg_events.model import Programme
 __all__ = [
     "EXPORTERS",
     "Exporter",
+    "Prepared",
     "event_to_ical",
     "get_exporter",
     "render_all",
@@ -36,29 +42,39 @@ __all__ = [
 class Exporter:
     """One output format.
 
-    ``render_event``, where a format has one, renders a single event by id
-    (the iCalendar "add this session to my calendar" file).
+    ``render_prepared`` renders from a :class:`Prepared` programme;
+    :meth:`render` prepares one itself. ``render_event``, where a format has
+    one, renders a single event by id (the iCalendar "add this session to
+    my calendar" file).
     """
 
     name: str
     extension: str
     media_type: str
-    render: Callable[[Programme], bytes]
+    render_prepared: Callable[[Prepared], bytes]
     file_name: Callable[[Programme], str]
     summary: str
     render_event: Callable[[Programme, str], bytes] | None = None
+
+    def render(self, programme: Programme) -> bytes:
+        """Render the whole programme in this format."""
+        return self.render_prepared(Prepared(programme))
 
 
 def _named(name: str) -> Callable[[Programme], str]:
     return lambda programme: name
 
 
-def _agenda_bytes(programme: Programme) -> bytes:
-    return to_agenda(programme).encode("utf-8")
+def _agenda_bytes(prepared: Prepared) -> bytes:
+    return agenda.render_prepared(prepared).encode("utf-8")
 
 
-def _markdown_bytes(programme: Programme) -> bytes:
-    return to_markdown(programme).encode("utf-8")
+def _markdown_bytes(prepared: Prepared) -> bytes:
+    return agenda.render_markdown_prepared(prepared).encode("utf-8")
+
+
+def _ical_bytes(prepared: Prepared) -> bytes:
+    return ical.render_prepared(prepared)
 
 
 EXPORTERS: tuple[Exporter, ...] = (
@@ -66,7 +82,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         "ics",
         "ics",
         "text/calendar; charset=utf-8",
-        to_ical,
+        _ical_bytes,
         lambda programme: f"{programme.conference.id}.ics",
         "iCalendar feed for calendar apps",
         event_to_ical,
@@ -75,7 +91,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         "json",
         "json",
         "application/json",
-        to_schedule_json,
+        schedule_json.render_prepared,
         _named("schedule.json"),
         "frab/c3voc schedule.json for conference apps",
     ),
@@ -83,7 +99,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         "xml",
         "xml",
         "application/vnd.c3voc.schedule+xml",
-        to_schedule_xml,
+        schedule_xml.render_prepared,
         _named("schedule.xml"),
         "frab schedule.xml for conference apps",
     ),
@@ -121,25 +137,25 @@ def get_exporter(name: str) -> Exporter:
 def render_all(
     programme: Programme, names: list[str], *, profile: Profile = "compat"
 ) -> dict[str, bytes]:
-    """Render several formats at once, computing what they share only once.
+    """Render several formats from one :class:`Prepared` programme.
 
-    schedule.json and schedule.xml carry the same entries: they are built
-    once for both. Other formats render as their exporters do.
+    What the formats share (each event's title, location and description;
+    the entries of schedule.json and schedule.xml) is derived once.
+
+    Args:
+        programme: the programme.
+        names: exporter names, as in :data:`EXPORTERS`.
+        profile: the iCalendar profile.
 
     Raises:
         KeyError: an unknown format name.
     """
     exporters = [get_exporter(name) for name in names]
-    shared: tuple[_frab.Day, ...] | None = None
+    prepared = Prepared(programme)
     rendered: dict[str, bytes] = {}
     for exporter in exporters:
-        if exporter.name in ("json", "xml"):
-            if shared is None:
-                shared = _frab.days(programme)
-            module = schedule_json if exporter.name == "json" else schedule_xml
-            rendered[exporter.name] = module.render(programme, shared)
-        elif exporter.name == "ics":
-            rendered["ics"] = to_ical(programme, profile=profile)
+        if exporter.name == "ics":
+            rendered["ics"] = ical.render_prepared(prepared, profile=profile)
         else:
-            rendered[exporter.name] = exporter.render(programme)
+            rendered[exporter.name] = exporter.render_prepared(prepared)
     return rendered

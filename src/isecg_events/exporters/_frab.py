@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from typing import TypedDict
 
@@ -16,7 +16,7 @@ import attrs
 
 from isecg_events import timezones
 from isecg_events._version import __version__
-from isecg_events.exporters._text import clean, describe
+from isecg_events.exporters._text import EventText, clean
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -127,11 +127,11 @@ def person_guid(programme: Programme, participant_id: str) -> str:
 class _Entries:
     """Builds schedule entries, computing what occurrences share only once."""
 
-    def __init__(self, programme: Programme) -> None:
+    def __init__(self, programme: Programme, text: Callable[[Event], EventText]) -> None:
         self.programme = programme
+        self.text = text
         self.zone = programme.conference.zone
         self._persons: dict[str, Person] = {}
-        self._descriptions: dict[int, str | None] = {}
 
     def person(self, participant: Participant) -> Person:
         found = self._persons.get(participant.id)
@@ -143,15 +143,10 @@ class _Entries:
             self._persons[participant.id] = found
         return found
 
-    def description(self, event: Event) -> str | None:
-        key = id(event)
-        if key not in self._descriptions:
-            self._descriptions[key] = describe(event) or None
-        return self._descriptions[key]
-
     def entry(self, occurrence: Occurrence) -> FrabEvent:
         """Compute the schedule entry of one occurrence."""
         event = occurrence.event
+        text = self.text(event)
         start = occurrence.start.astimezone(self.zone)
         end = occurrence.end.astimezone(self.zone)
         guid = str(occurrence.guid)
@@ -165,30 +160,34 @@ class _Entries:
             "room": room_name(self.programme, occurrence),
             "slug": occurrence.slug,
             "url": event.url or f"urn:uuid:{guid}",
-            "title": clean(event.display_title),
+            "title": text.title,
             "subtitle": clean(event.subtitle) if event.subtitle else None,
             "track": clean(event.track) if event.track else None,
             "type": clean(event.type),
             "language": event.language,
             "abstract": clean(event.abstract) if event.abstract else None,
-            "description": self.description(event),
+            "description": text.description,
             "persons": [self.person(p.participant) for p in iter_participations(event)],
             "links": [],
         }
 
 
-def days(programme: Programme) -> tuple[Day, ...]:
+def days(programme: Programme, text: Callable[[Event], EventText]) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
     Entries outside the conference's dates (possible in imported schedules)
     get days of their own, so nothing is dropped.
+
+    Args:
+        programme: the programme.
+        text: gives each event's shared text (``Prepared.text``).
     """
     zone = programme.conference.zone
     by_day = programme.occurrences_by_day(zone)
     all_days = sorted(set(programme.conference.days) | set(by_day))
     rooms = [room_name(programme, o) for o in programme.occurrences]
     room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
-    entries = _Entries(programme)
+    entries = _Entries(programme, text)
     result = []
     for index, day in enumerate(all_days, start=1):
         grouped: dict[str, list[FrabEvent]] = {}

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import attrs
+
 from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, iter_participations
 
-__all__ = ["clean", "describe", "location"]
+__all__ = ["EventText", "clean", "describe", "location"]
+
+
+@attrs.frozen
+class EventText:
+    """An event's text as every format shows it, control characters removed."""
+
+    title: str
+    location: str | None
+    description: str | None
 
 
 def clean(text: str) -> str:

@@ -16,21 +16,31 @@ from typing import Literal
 from wcwidth import wcswidth, wcwidth
 
 from isecg_events import timezones
-from isecg_events.exporters._text import clean, location
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._text import clean
 from isecg_events.model import Occurrence, Programme, iter_participations
 
-__all__ = ["Detail", "to_agenda", "to_markdown"]
+__all__ = ["Detail", "render_markdown_prepared", "render_prepared", "to_agenda", "to_markdown"]
 
 Detail = Literal["full", "brief"]
 
 _TIME_COLUMN = 13  # "09:30–10:30" and two spaces
 _MIN_WIDTH = 40
+_INDENT = " " * _TIME_COLUMN
+_PARTICIPANTS_HEADING = _INDENT + "Participants:"
+_PERSON_FIRST = _INDENT + "  "
+_PERSON_REST = _INDENT + "    "
 # Bidirectional overrides and isolates can reorder what a terminal shows.
+_BLANK_LINE = re.compile(r"\n\s*\n")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
 def _safe(text: str) -> str:
-    return _BIDI_CONTROLS.sub("", clean(text))
+    return _without_bidi_controls(clean(text))
+
+
+def _without_bidi_controls(text: str) -> str:
+    return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
 
 
 def to_agenda(
@@ -53,16 +63,29 @@ def to_agenda(
         ValueError: width below 40 or an unknown detail level.
         isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
     """
+    return render_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
+
+
+def render_prepared(
+    prepared: Prepared,
+    *,
+    width: int = 78,
+    tz: str | None = None,
+    detail: Detail = "full",
+) -> str:
+    """:func:`to_agenda` for a prepared programme, whose text other formats share."""
+    programme = prepared.programme
     zone = _check(programme, width, tz, detail)
+    blocks = _Blocks(prepared, zone, width, detail)
     lines = list(_header(programme, width))
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
         heading = _day_heading(day)
         lines += ["", heading, "-" * wcswidth(heading)]
         for occurrence in occurrences:
             lines.append("")
-            lines += _event_block(programme, occurrence, zone, width, detail)
+            lines += blocks.event(occurrence)
     lines += ["", *_wrap(_footer(programme, zone), width)]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return "\n".join([line.rstrip() for line in lines]) + "\n"
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
@@ -108,57 +131,86 @@ def _time_range(occurrence: Occurrence, zone: timezones.Zone) -> str:
     start = occurrence.start.astimezone(zone)
     end = occurrence.end.astimezone(zone)
     suffix = "" if end.date() == start.date() else f" (+{(end.date() - start.date()).days})"
-    return f"{start:%H:%M}–{end:%H:%M}{suffix}"
+    return f"{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}{suffix}"
 
 
-def _event_block(
-    programme: Programme,
-    occurrence: Occurrence,
-    zone: timezones.Zone,
-    width: int,
-    detail: Detail,
-) -> list[str]:
-    event = occurrence.event
-    indent = " " * _TIME_COLUMN
-    title = _safe(event.display_title)
-    if event.status == "cancelled":
-        title = f"CANCELLED: {title}"
-    times = _time_range(occurrence, zone).ljust(_TIME_COLUMN - 2) + "  "
-    if wcswidth(times) > _TIME_COLUMN:
-        lines = [times.rstrip()]
-        lines += _wrap(title, width, indent, indent)
-    else:
-        lines = _wrap(title, width, times, indent)
-    place = location(programme, event)
-    if place:
-        lines += _wrap(_safe(place), width, indent, indent)
-    if detail == "full" and event.abstract:
-        for paragraph in _paragraphs(event.abstract):
-            lines += ["", *_wrap(paragraph, width, indent, indent)]
-    if event.segments:
-        lines.append("")
-        for number, segment in enumerate(event.segments, start=1):
-            marker = f"{number}. "
-            text = _safe(segment.title)
-            if segment.start and segment.end:
-                text += (
-                    f" ({segment.start.astimezone(zone):%H:%M}–"
-                    f"{segment.end.astimezone(zone):%H:%M})"
+class _Blocks:
+    """Writes the text block of each occurrence.
+
+    Lines that recur across events (a room, a segment title, a participant)
+    are wrapped once per agenda.
+    """
+
+    def __init__(
+        self, prepared: Prepared, zone: timezones.Zone, width: int, detail: Detail
+    ) -> None:
+        self.prepared = prepared
+        self.zone = zone
+        self.width = width
+        self.detail = detail
+        self._recurring: dict[tuple[str, str, str], list[str]] = {}
+
+    def wrap(self, text: str, first: str, rest: str) -> list[str]:
+        return _wrap(text, self.width, first, rest)
+
+    def wrap_recurring(self, text: str, first: str, rest: str) -> list[str]:
+        key = (text, first, rest)
+        found = self._recurring.get(key)
+        if found is None:
+            found = self._recurring[key] = self.wrap(text, first, rest)
+        return found
+
+    def event(self, occurrence: Occurrence) -> list[str]:
+        event = occurrence.event
+        text = self.prepared.text(event)
+        zone, detail = self.zone, self.detail
+        indent = _INDENT
+        title = _without_bidi_controls(text.title)
+        if event.status == "cancelled":
+            title = f"CANCELLED: {title}"
+        times = _time_range(occurrence, zone).ljust(_TIME_COLUMN - 2) + "  "
+        if wcswidth(times) > _TIME_COLUMN:
+            lines = [times.rstrip()]
+            lines += self.wrap(title, indent, indent)
+        else:
+            lines = self.wrap(title, times, indent)
+        if text.location:
+            lines += self.wrap_recurring(_without_bidi_controls(text.location), indent, indent)
+        if detail == "full" and event.abstract:
+            for words in _paragraphs(event.abstract):
+                lines.append("")
+                lines += _fill(words, self.width, indent, indent)
+        if event.segments:
+            lines.append("")
+            for number, segment in enumerate(event.segments, start=1):
+                marker = f"{number}. "
+                item = _safe(segment.title)
+                if segment.start and segment.end:
+                    item += (
+                        f" ({segment.start.astimezone(zone):%H:%M}–"
+                        f"{segment.end.astimezone(zone):%H:%M})"
+                    )
+                if segment.description and detail == "full":
+                    item += f" — {_safe(segment.description)}"
+                hang = indent + " " * len(marker)
+                lines += self.wrap_recurring(item, indent + marker, hang)
+        people = list(iter_participations(event))
+        if people:
+            lines.append("")
+            lines.append(_PARTICIPANTS_HEADING)
+            for participation in people:
+                lines += self.wrap_recurring(
+                    _safe(participation.label), _PERSON_FIRST, _PERSON_REST
                 )
-            if segment.description and detail == "full":
-                text += f" — {_safe(segment.description)}"
-            hang = indent + " " * len(marker)
-            lines += _wrap(text, width, indent + marker, hang)
-    people = list(iter_participations(event))
-    if people:
-        lines += ["", *_wrap("Participants:", width, indent, indent)]
-        for participation in people:
-            lines += _wrap(_safe(participation.label), width, indent + "  ", indent + "    ")
-    return lines
+        return lines
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [" ".join(p.split()) for p in re.split(r"\n\s*\n", _safe(text)) if p.strip()]
+def _paragraphs(text: str) -> list[list[str]]:
+    """The words of each paragraph (paragraphs are separated by blank lines)."""
+    text = _safe(text)
+    if "\n" not in text:
+        return [words] if (words := text.split()) else []
+    return [words for part in _BLANK_LINE.split(text) if (words := part.split())]
 
 
 def _footer(programme: Programme, zone: timezones.Zone) -> str:
@@ -176,15 +228,6 @@ def _footer(programme: Programme, zone: timezones.Zone) -> str:
 
 
 # -- wrapping by display width ------------------------------------------------
-
-
-def _tokens(text: str) -> Iterator[tuple[str, int, bool]]:
-    """Yield (token, columns, space_before); breaks at spaces and around wide characters."""
-    for index, word in enumerate(text.split()):
-        space = index > 0
-        for token, columns in _word_tokens(word):
-            yield token, columns, space
-            space = False
 
 
 @functools.lru_cache(maxsize=65536)
@@ -223,40 +266,86 @@ def _width(text: str) -> int:
 
 
 def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
-    """Fill ``text`` to ``width`` columns with a first-line and a hanging prefix."""
-    if text.isascii() or wcswidth(text) == len(text):  # one column per character
-        return _wrap_ascii(text.split(), width, first, rest)
-    lines: list[str] = []
-    line, used, fresh = first, _width(first), True
-    for token, size, space in _tokens(text):
-        gap = 1 if space and not fresh else 0
-        if not fresh and used + gap + size > width:
-            lines.append(line)
-            line, used, fresh, gap = rest, _width(rest), True, 0
-        line += " " * gap + token
-        used += gap + size
-        fresh = False
-    lines.append(line)
-    return lines
+    """Fill ``text`` to ``width`` columns with a first-line and a hanging prefix.
+
+    Lines break at spaces and on either side of a wide character; a line
+    never starts empty, so a token wider than the line stands alone on it.
+    """
+    return _fill(text.split(), width, first, rest)
 
 
-def _wrap_ascii(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """:func:`_wrap` for text where every character is one column wide."""
+def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
+    """:func:`_wrap` for text already split into words."""
+    if not words:
+        return [first]
+    shadow = " ".join(words)
+    if not shadow.isascii():
+        shadows = list(map(_shadow, words))
+        if None in shadows:
+            return _wrap_tokens(words, width, first, rest)
+        shadow = " ".join(shadows)  # type: ignore[arg-type]
+    first_line = _line_pattern(width - _width(first)).match(shadow)
+    assert first_line is not None  # a line always takes at least one token
+    lines = [first_line.group(1)]
+    lines += _line_pattern(width - _width(rest)).findall(shadow, first_line.end())
+    if _PAD in shadow:
+        lines = [line.replace(_PAD, "") for line in lines]
+    return [first + lines[0], *[rest + line for line in lines[1:]]]
+
+
+#: Follows every wide character in a shadow text, so that one character is
+#: one column there and a regular expression can measure lines.
+_PAD = "\x00"
+
+
+@functools.lru_cache(maxsize=65536)
+def _shadow(word: str) -> str | None:
+    """Return ``word`` with ``_PAD`` after each wide character.
+
+    None if a character is neither one nor two columns wide (a combining
+    mark, a zero-width space): such text is wrapped token by token.
+    """
+    if word.isascii():
+        return word
+    widths = [wcwidth(character) for character in word]
+    if any(width not in (1, 2) for width in widths):
+        return None
+    return "".join(c + _PAD if w == 2 else c for c, w in zip(word, widths, strict=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _line_pattern(columns: int) -> re.Pattern[str]:
+    """Return a pattern for one line of a shadow text and the space after it.
+
+    The line is the longest run of whole tokens that fits ``columns``, else
+    the first token alone.
+
+    A line may end where a space, the end, or a wide character follows, or
+    after a wide character (whose pad is then its last character).
+    """
+    token = rf"[^ {_PAD}]+?(?=$| |.{_PAD})|.{_PAD}"
+    if columns < 1:
+        return re.compile(rf"({token}) ?")
+    fit = rf".{{0,{columns - 1}}}[^ ](?=$| |.{_PAD}|(?<={_PAD}))"
+    return re.compile(rf"({fit}|{token}) ?")
+
+
+def _wrap_tokens(words: list[str], width: int, first: str, rest: str) -> list[str]:
+    """:func:`_wrap` one token at a time, for text a shadow cannot measure."""
     lines: list[str] = []
     parts, used = [first], _width(first)
-    rest_width = _width(rest)
-    fresh = True
+    gap = 0  # columns before the next token: a space between words, none inside one
     for word in words:
-        if not fresh and used + 1 + len(word) > width:
-            lines.append("".join(parts))
-            parts, used, fresh = [rest], rest_width, True
-        if fresh:
-            parts.append(word)
-            used += len(word)
-            fresh = False
-        else:
-            parts.append(" " + word)
-            used += 1 + len(word)
+        for token, size in _word_tokens(word):
+            if used + gap + size > width and len(parts) > 1:
+                lines.append("".join(parts))
+                parts, used, gap = [rest], _width(rest), 0
+            if gap:
+                parts.append(" ")
+            parts.append(token)
+            used += gap + size
+            gap = 0
+        gap = 1
     lines.append("".join(parts))
     return lines
 
@@ -296,46 +385,58 @@ def to_markdown(
     Raises:
         ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`to_agenda`.
     """
+    return render_markdown_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
+
+
+def render_markdown_prepared(
+    prepared: Prepared,
+    *,
+    width: int = 78,
+    tz: str | None = None,
+    detail: Detail = "full",
+) -> str:
+    """:func:`to_markdown` for a prepared programme, whose text other formats share."""
+    programme = prepared.programme
     zone = _check(programme, width, tz, detail)
     conference = programme.conference
     out = [f"# {_md(conference.display_title)}", "", _md(_dates_and_place(programme))]
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
         out += ["", f"## {_md(_day_heading(day))}"]
         for occurrence in occurrences:
-            out += ["", *_md_event(programme, occurrence, zone, detail)]
+            out += ["", *_md_event(prepared, occurrence, zone, detail)]
     out += ["", "---", "", _md(_footer(programme, zone))]
     return "\n".join(out) + "\n"
 
 
 def _md_event(
-    programme: Programme,
+    prepared: Prepared,
     occurrence: Occurrence,
     zone: timezones.Zone,
     detail: Detail,
 ) -> list[str]:
     event = occurrence.event
-    title = _md(event.display_title)
+    text = prepared.text(event)
+    title = _md(text.title)
     if event.status == "cancelled":
         title = f"CANCELLED: {title}"
     lines = [f"### {_md(_time_range(occurrence, zone))} · {title}"]
-    place = location(programme, event)
-    if place:
-        lines += ["", f"*{_md(place)}*"]
+    if text.location:
+        lines += ["", f"*{_md(text.location)}*"]
     if detail == "full" and event.abstract:
-        for paragraph in _paragraphs(event.abstract):
-            lines += ["", _md(paragraph)]
+        for words in _paragraphs(event.abstract):
+            lines += ["", _md(" ".join(words))]
     if event.segments:
         lines.append("")
         for number, segment in enumerate(event.segments, start=1):
-            text = f"{number}. **{_md(segment.title)}**"
+            item = f"{number}. **{_md(segment.title)}**"
             if segment.start and segment.end:
-                text += (
+                item += (
                     f" ({segment.start.astimezone(zone):%H:%M}–"
                     f"{segment.end.astimezone(zone):%H:%M})"
                 )
             if segment.description and detail == "full":
-                text += f" — {_md(segment.description)}"
-            lines.append(text)
+                item += f" — {_md(segment.description)}"
+            lines.append(item)
     people = list(iter_participations(event))
     if people:
         lines += ["", "**Participants**", ""]

@@ -20,7 +20,8 @@ from icalendar import Event as VEvent
 from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
-from isecg_events.exporters._text import clean, describe, location
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._text import clean, location
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -33,7 +34,7 @@ from isecg_events.model import (
     parse_rrule,
 )
 
-__all__ = ["PRODID", "Profile", "event_to_ical", "to_ical"]
+__all__ = ["PRODID", "Profile", "event_to_ical", "render_prepared", "to_ical"]
 
 PRODID = f"-//isecg-events//isecg-events {__version__}//EN"
 
@@ -80,11 +81,22 @@ def to_ical(
     Raises:
         ValueError: an unknown profile or a refresh interval that is not positive.
     """
+    return render_prepared(Prepared(programme), profile=profile, refresh=refresh)
+
+
+def render_prepared(
+    prepared: Prepared,
+    *,
+    profile: Profile = "compat",
+    refresh: timedelta = DEFAULT_REFRESH,
+) -> bytes:
+    """:func:`to_ical` for a prepared programme, whose text other formats share."""
+    programme = prepared.programme
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
     calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
     if profile == "compat" and _lean_writer_applies(events):
-        return _finish_lean(calendar, programme, events)
-    _add_events(calendar, programme, events, profile)
+        return _finish_lean(calendar, prepared, events)
+    _add_events(calendar, prepared, events, profile)
     return _finish(calendar, programme, events)
 
 
@@ -100,7 +112,7 @@ def to_ical_reference(
     """
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
     calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
-    _add_events(calendar, programme, events, profile)
+    _add_events(calendar, Prepared(programme), events, profile)
     return _finish(calendar, programme, events)
 
 
@@ -120,7 +132,7 @@ def event_to_ical(
     if event is None:
         raise KeyError(event_id)
     calendar = _calendar(programme, clean(event.display_title), None, profile, event)
-    _add_events(calendar, programme, [event], profile)
+    _add_events(calendar, Prepared(programme), [event], profile)
     return _finish(calendar, programme, [event])
 
 
@@ -180,10 +192,11 @@ def _calendar_description(programme: Programme) -> str:
 
 
 def _add_events(
-    calendar: Calendar, programme: Programme, events: list[Event], profile: Profile
+    calendar: Calendar, prepared: Prepared, events: list[Event], profile: Profile
 ) -> None:
+    programme = prepared.programme
     for event in events:
-        vevent = _vevent(programme, event)
+        vevent = _vevent(prepared, event)
         if profile == "rich":
             for participation in iter_participations(event):
                 vevent.add_component(_participant(programme, event, participation))
@@ -212,12 +225,13 @@ class _EventFields:
     rrule: vRecur | None
 
 
-def _fields(programme: Programme, event: Event) -> _EventFields:
+def _fields(prepared: Prepared, event: Event) -> _EventFields:
+    text = prepared.text(event)
     return _EventFields(
-        uid=str(_uid(programme, event)),
-        summary=clean(event.display_title),
-        location=location(programme, event),
-        description=describe(event) or None,
+        uid=str(_uid(prepared.programme, event)),
+        summary=text.title,
+        location=text.location,
+        description=text.description,
         url=event.url,
         categories=[clean(c) for c in (event.type, event.track) if c],
         status=event.status.upper(),
@@ -226,9 +240,9 @@ def _fields(programme: Programme, event: Event) -> _EventFields:
     )
 
 
-def _vevent(programme: Programme, event: Event) -> VEvent:
-    published = programme.conference.published.astimezone(UTC)
-    fields = _fields(programme, event)
+def _vevent(prepared: Prepared, event: Event) -> VEvent:
+    published = prepared.programme.conference.published.astimezone(UTC)
+    fields = _fields(prepared, event)
     vevent = VEvent.new(
         uid=fields.uid,
         stamp=published,
@@ -251,13 +265,13 @@ def _vevent(programme: Programme, event: Event) -> VEvent:
 
 
 def _lean_vevent(
-    programme: Programme, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: bytes
+    prepared: Prepared, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: bytes
 ) -> bytes:
     """The VEVENT that :func:`_vevent` describes, written by the lean writer.
 
     Property order is icalendar's: its canonical order, then alphabetical.
     """
-    fields = _fields(programme, event)
+    fields = _fields(prepared, event)
     line = _ics_writer.content_line
     language = f"LANGUAGE={fields.language}" if fields.language else ""
     start, start_params = encode(event.start)
@@ -394,8 +408,9 @@ def _lean_writer_applies(events: list[Event]) -> bool:
     )
 
 
-def _finish_lean(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
+def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) -> bytes:
     """Header and VTIMEZONEs by icalendar, the VEVENTs by the lean writer."""
+    programme = prepared.programme
     first, last = _span(programme, events)
     zones = {e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events}  # type: ignore[union-attr]
     for tzid in sorted(zones - {"UTC"}):
@@ -405,7 +420,7 @@ def _finish_lean(calendar: Calendar, programme: Programme, events: list[Event]) 
     stamp = programme.conference.published.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode()
     encode = _ics_writer.DatetimeEncoder()
     parts = [head]
-    parts.extend(_lean_vevent(programme, event, encode, stamp) + b"\r\n" for event in events)
+    parts.extend(_lean_vevent(prepared, event, encode, stamp) + b"\r\n" for event in events)
     parts.append(b"END:VCALENDAR\r\n")
     return b"".join(parts)
 

@@ -6,14 +6,16 @@ the mapping is documented in ``docs/formats/schedule-json.md``.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
+
 from isecg_events.exporters import _frab
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Programme
 
-__all__ = ["SCHEMA_URL", "to_schedule_json"]
+__all__ = ["SCHEMA_URL", "render_prepared", "to_schedule_json"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 
@@ -23,14 +25,16 @@ def to_schedule_json(programme: Programme) -> bytes:
 
     Returns:
         Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
-        compact because Python's C encoder only writes it so, several times
-        faster than an indented dump. Pipe it through ``jq .`` to read it.
+        compact because it is several times faster to write and smaller
+        than an indented dump. Pipe it through ``jq .`` to read it.
     """
-    return render(programme, _frab.days(programme))
+    return render_prepared(Prepared(programme))
 
 
-def render(programme: Programme, days: tuple[_frab.Day, ...]) -> bytes:
-    """Serialise with the schedule's days already computed (shared with XML)."""
+def render_prepared(prepared: Prepared) -> bytes:
+    """Serialise a prepared programme (whose entries schedule.xml shares)."""
+    programme = prepared.programme
+    days = prepared.frab_days
     document = {
         "$schema": SCHEMA_URL,
         "generator": {
@@ -43,8 +47,9 @@ def render(programme: Programme, days: tuple[_frab.Day, ...]) -> bytes:
             "conference": _conference(programme, days),
         },
     }
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    return (text + "\n").encode("utf-8")
+    # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":"))
+    # would, about five times faster (tests/test_schedule.py compares the two).
+    return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
 
 
 def _conference(programme: Programme, days: tuple[_frab.Day, ...]) -> dict[str, Any]:
