@@ -19,6 +19,7 @@ from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 __all__ = [
     "AmbiguousTime",
+    "LocalIso",
     "NonexistentTime",
     "TimeZoneError",
     "UnknownTimeZone",
@@ -188,6 +189,29 @@ def _first_instant_of(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
         return midnight
     # A zone whose DST change skips midnight starts that day at 01:00.
     return dateutil_tz.resolve_imaginary(midnight)
+
+
+class LocalIso:
+    """ISO 8601 text of instants as read in one zone, formatted once per instant.
+
+    Large programmes repeat their start and end times across rooms, and
+    ``isoformat()`` of an aware datetime is comparatively slow.
+    """
+
+    def __init__(self, zone: zoneinfo.ZoneInfo) -> None:
+        self.zone = zone
+        self._texts: dict[tuple[datetime, int], str] = {}
+
+    def __call__(self, moment: datetime) -> str:
+        """Return ``moment.astimezone(zone).isoformat()``."""
+        local = moment.astimezone(self.zone)
+        # Aware datetimes sharing a tzinfo compare by wall time alone, so the
+        # two readings of a repeated hour need the fold in the key.
+        key = (local, local.fold)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = local.isoformat()
+        return text
 
 
 def offset_label(moment: datetime) -> str:

@@ -130,8 +130,9 @@ class _Entries:
     def __init__(self, programme: Programme, text: Callable[[Event], EventText]) -> None:
         self.programme = programme
         self.text = text
-        self.zone = programme.conference.zone
+        self.iso = timezones.LocalIso(programme.conference.zone)
         self._persons: dict[str, Person] = {}
+        self._durations: dict[timedelta, str] = {}
 
     def person(self, participant: Participant) -> Person:
         found = self._persons.get(participant.id)
@@ -143,20 +144,25 @@ class _Entries:
             self._persons[participant.id] = found
         return found
 
+    def duration(self, delta: timedelta) -> str:
+        found = self._durations.get(delta)
+        if found is None:
+            found = self._durations[delta] = duration_text(delta)
+        return found
+
     def entry(self, occurrence: Occurrence) -> FrabEvent:
         """Compute the schedule entry of one occurrence."""
         event = occurrence.event
         text = self.text(event)
-        start = occurrence.start.astimezone(self.zone)
-        end = occurrence.end.astimezone(self.zone)
+        start = self.iso(occurrence.start)
         guid = str(occurrence.guid)
         return {
             "guid": guid,
             "id": occurrence.number,
-            "date": start.isoformat(),
-            "start": f"{start:%H:%M}",
-            "end": end.isoformat(),
-            "duration": duration_text(occurrence.end - occurrence.start),
+            "date": start,
+            "start": start[11:16],  # HH:MM of YYYY-MM-DDTHH:MM:SS±HH:MM
+            "end": self.iso(occurrence.end),
+            "duration": self.duration(occurrence.end - occurrence.start),
             "room": room_name(self.programme, occurrence),
             "slug": occurrence.slug,
             "url": event.url or f"urn:uuid:{guid}",

@@ -12,6 +12,7 @@ byte-identical to icalendar's ``to_ical()`` over a hypothesis corpus.
 from __future__ import annotations
 
 import functools
+import re
 from datetime import datetime
 
 from icalendar import vCategory, vDDDTypes, vRecur, vText, vUri
@@ -72,8 +73,13 @@ def content_line(name: str, value: bytes, parameters: str = "") -> bytes:
 
 def text(value: str) -> bytes:
     """Encode a TEXT value as icalendar's vText does (without building one)."""
+    if _NEEDS_ESCAPING.search(value) is None:  # nothing _escape_char would change
+        return value.encode("utf-8")
     escaped: str = _escape_char(value)
     return escaped.encode("utf-8")
+
+
+_NEEDS_ESCAPING = re.compile(r"[\\;,\r\n]")
 
 
 @functools.lru_cache(maxsize=4096)

@@ -154,10 +154,11 @@ class _Blocks:
         return _wrap(text, self.width, first, rest)
 
     def wrap_recurring(self, text: str, first: str, rest: str) -> list[str]:
+        """Wrap ``text`` made safe, once for each distinct text and prefixes."""
         key = (text, first, rest)
         found = self._recurring.get(key)
         if found is None:
-            found = self._recurring[key] = self.wrap(text, first, rest)
+            found = self._recurring[key] = self.wrap(_safe(text), first, rest)
         return found
 
     def event(self, occurrence: Occurrence) -> list[str]:
@@ -175,7 +176,7 @@ class _Blocks:
         else:
             lines = self.wrap(title, times, indent)
         if text.location:
-            lines += self.wrap_recurring(_without_bidi_controls(text.location), indent, indent)
+            lines += self.wrap_recurring(text.location, indent, indent)
         if detail == "full" and event.abstract:
             for words in _paragraphs(event.abstract):
                 lines.append("")
@@ -184,14 +185,14 @@ class _Blocks:
             lines.append("")
             for number, segment in enumerate(event.segments, start=1):
                 marker = f"{number}. "
-                item = _safe(segment.title)
+                item = segment.title
                 if segment.start and segment.end:
                     item += (
                         f" ({segment.start.astimezone(zone):%H:%M}–"
                         f"{segment.end.astimezone(zone):%H:%M})"
                     )
                 if segment.description and detail == "full":
-                    item += f" — {_safe(segment.description)}"
+                    item += f" — {segment.description}"
                 hang = indent + " " * len(marker)
                 lines += self.wrap_recurring(item, indent + marker, hang)
         people = list(iter_participations(event))
@@ -199,9 +200,7 @@ class _Blocks:
             lines.append("")
             lines.append(_PARTICIPANTS_HEADING)
             for participation in people:
-                lines += self.wrap_recurring(
-                    _safe(participation.label), _PERSON_FIRST, _PERSON_REST
-                )
+                lines += self.wrap_recurring(participation.label, _PERSON_FIRST, _PERSON_REST)
         return lines
 
 
@@ -280,17 +279,19 @@ def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
         return [first]
     shadow = " ".join(words)
     if not shadow.isascii():
-        shadows = list(map(_shadow, words))
-        if None in shadows:
+        try:
+            shadow = " ".join(map(_shadow, words))  # type: ignore[arg-type]
+        except TypeError:  # a word _shadow cannot measure (None)
             return _wrap_tokens(words, width, first, rest)
-        shadow = " ".join(shadows)  # type: ignore[arg-type]
-    first_line = _line_pattern(width - _width(first)).match(shadow)
-    assert first_line is not None  # a line always takes at least one token
-    lines = [first_line.group(1)]
-    lines += _line_pattern(width - _width(rest)).findall(shadow, first_line.end())
+    head = _line_pattern(width - _width(first)).match(shadow)
+    assert head is not None  # a line always takes at least one token
+    tail = _line_pattern(width - _width(rest)).findall(shadow, head.end())
     if _PAD in shadow:
-        lines = [line.replace(_PAD, "") for line in lines]
-    return [first + lines[0], *[rest + line for line in lines[1:]]]
+        return [
+            first + head.group(1).replace(_PAD, ""),
+            *[rest + line.replace(_PAD, "") for line in tail],
+        ]
+    return [first + head.group(1), *[rest + line for line in tail]]
 
 
 #: Follows every wide character in a shadow text, so that one character is
