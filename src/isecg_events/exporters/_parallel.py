@@ -53,7 +53,9 @@ def render_side_by_side(groups: Sequence[Sequence[str]], render: Render) -> dict
     try:
         for group in groups[1:]:
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(render, group, sender), daemon=True)
+            process: BaseProcess = context.Process(
+                target=_child, args=(render, group, sender), daemon=True
+            )
             process.start()
             sender.close()
             children.append((process, receiver))
