@@ -107,3 +107,17 @@ def test_bare_offsets_need_a_zone() -> None:
         timezones.aware(fixed)
     moved = timezones.aware(fixed, "Asia/Shanghai")
     assert moved == fixed and moved.tzinfo == timezones.get_zone("Asia/Shanghai")
+
+
+def test_local_iso_formats_each_instant_in_the_zone() -> None:
+    paris = timezones.get_zone("Europe/Paris")
+    local_iso = timezones.LocalIso(paris)
+    shanghai = datetime(2017, 6, 7, 9, 30, tzinfo=timezones.get_zone("Asia/Shanghai"))
+    assert local_iso(shanghai) == "2017-06-07T03:30:00+02:00"
+    # the repeated hour of the autumn change: equal wall times, two instants
+    first = datetime(2026, 10, 25, 2, 30, tzinfo=paris)
+    second = first.replace(fold=1)
+    assert first == second  # Python compares same-zone datetimes by wall time
+    assert local_iso(first) == "2026-10-25T02:30:00+02:00"
+    assert local_iso(second) == "2026-10-25T02:30:00+01:00"
+    assert local_iso(first) == "2026-10-25T02:30:00+02:00"
