@@ -186,7 +186,7 @@ def _render_prepared(prepared: Prepared, name: str, profile: Profile) -> bytes:
 
 #: Rough rendering cost of each format, relative to one another (from
 #: benchmarks/run.py at 25,000 events), used only to balance processes.
-_RELATIVE_COST = {"ics": 1.0, "json": 0.6, "xml": 0.6, "text": 1.2, "markdown": 0.8}
+_RELATIVE_COST = {"ics": 1.0, "json": 0.9, "xml": 0.5, "text": 1.4, "markdown": 1.0}
 
 
 def _balanced_groups(names: Sequence[str], jobs: int) -> list[list[str]]:

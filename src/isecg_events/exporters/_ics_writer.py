@@ -106,6 +106,16 @@ class DatetimeEncoder:
 
     def __init__(self) -> None:
         self._cache: dict[tuple[datetime, object], tuple[bytes, str]] = {}
+        self._lines: dict[tuple[str, datetime, object], bytes] = {}
+
+    def line(self, name: str, moment: datetime) -> bytes:
+        """Return the folded content line, such as ``DTSTART;TZID=...:20170607T093000``."""
+        key = (name, moment, moment.tzinfo)
+        found = self._lines.get(key)
+        if found is None:
+            value, parameters = self(moment)
+            found = self._lines[key] = content_line(name, value, parameters)
+        return found
 
     def __call__(self, moment: datetime) -> tuple[bytes, str]:
         """Return (value, parameters) such as (b"20170607T093000", "TZID=Asia/Shanghai")."""

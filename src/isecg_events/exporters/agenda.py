@@ -85,7 +85,7 @@ def render_prepared(
             lines.append("")
             lines += blocks.event(occurrence)
     lines += ["", *_wrap(_footer(programme, zone), width)]
-    return "\n".join([line.rstrip() for line in lines]) + "\n"
+    return "\n".join(lines) + "\n"  # no line ends in a space (see _fill)
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
@@ -274,9 +274,12 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
 
 def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """:func:`_wrap` for text already split into words."""
+    """:func:`_wrap` for text already split into words.
+
+    No line ends in whitespace: a prefix alone (no words) is right-stripped.
+    """
     if not words:
-        return [first]
+        return [first.rstrip()]
     shadow = " ".join(words)
     if not shadow.isascii():
         try:

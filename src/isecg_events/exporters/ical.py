@@ -274,13 +274,11 @@ def _lean_vevent(
     fields = _fields(prepared, event)
     line = _ics_writer.content_line
     language = f"LANGUAGE={fields.language}" if fields.language else ""
-    start, start_params = encode(event.start)
-    end, end_params = encode(event.end)
     lines = [
         b"BEGIN:VEVENT",
         line("SUMMARY", _ics_writer.text(fields.summary), language),
-        line("DTSTART", start, start_params),
-        line("DTEND", end, end_params),
+        encode.line("DTSTART", event.start),
+        encode.line("DTEND", event.end),
         b"DTSTAMP:" + stamp,
         line("UID", _ics_writer.text(fields.uid)),
         b"SEQUENCE:%d" % event.sequence,
