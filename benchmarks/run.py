@@ -4,13 +4,11 @@
     python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
 
 Prints one table per run: load time, export time per format, the four
-formats together through ``render_all`` in one process and side by side in
-as many processes as there are usable CPUs (as ``export --format all``
-does), peak memory (tracemalloc, one process; and the largest resident size
-of a rendering child), and, on the same events, ics-py's serialisation and
-icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be read
-within one run; absolute times on shared machines are noisy, so the first
-line times a fixed pure-Python loop as a yardstick of the machine's speed.
+formats together through ``render_all`` (as ``export --format all`` does),
+peak memory (tracemalloc), and, on the same events, ics-py's serialisation
+and icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be
+read within one run; absolute times on shared machines are noisy, so each
+row starts with a yardstick: a fixed pure-Python loop timed just before it.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
-import os
 import random
 import sys
 import tempfile
@@ -29,7 +26,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import isecg_events
-from isecg_events.exporters import can_render_side_by_side, render_all
+from isecg_events.exporters import render_all
 from isecg_events.exporters.ical import to_ical_reference
 
 WORDS = [
@@ -174,18 +171,15 @@ def yardstick() -> float:
 
 
 def run(sizes: list[int]) -> None:
-    jobs = max(2, _usable_cpus())
     print(
         "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
     )
-    print(f"Side by side: {jobs} processes; render_all may fork here: {can_render_side_by_side()}.")
     print()
     print(
         "| N | yardstick s | load s | ics s | json s | xml s | text s | all four s | together s "
-        f"| side by side ({jobs}) s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB "
-        "| child RSS MB |"
+        "| ics-py s | icalendar to_ical s | ics / ics-py | peak MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in sizes:
         machine = yardstick()
         with tempfile.TemporaryDirectory() as folder:
@@ -201,7 +195,6 @@ def run(sizes: list[int]) -> None:
         times = {name: timed(functools.partial(render, programme)) for name, render in FORMATS}
         names = [name for name, _ in FORMATS]
         together = timed(functools.partial(render_all, programme, names))
-        side_by_side = timed(functools.partial(render_all, programme, names, jobs=jobs))
         reference = timed(functools.partial(to_ical_reference, programme))
         try:
             theirs = timed(functools.partial(ics_py, programme))
@@ -211,28 +204,11 @@ def run(sizes: list[int]) -> None:
         print(
             f"| {n:,} | {machine:.2f} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
             f"{times['xml']:.2f} | {times['text']:.2f} | {sum(times.values()):.2f} | "
-            f"{together:.2f} | {side_by_side:.2f} | "
+            f"{together:.2f} | "
             f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
-            f"{peak / 2**20:.0f} | {_largest_child_rss_mb():.0f} |"
+            f"{peak / 2**20:.0f} |"
         )
         sys.stdout.flush()
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _largest_child_rss_mb() -> float:
-    """The largest resident size of any child process so far (0 without children)."""
-    try:
-        import resource
-    except ImportError:  # not POSIX
-        return float("nan")
-    kilobytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return kilobytes / 1024
 
 
 def main() -> None:

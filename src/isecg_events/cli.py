@@ -7,7 +7,6 @@ bad command line. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -69,15 +68,6 @@ def _parser() -> argparse.ArgumentParser:
         default="compat",
         help="iCalendar profile",
     )
-    export.add_argument(
-        "--jobs",
-        "-j",
-        type=_jobs,
-        default=_usable_cpus(),
-        metavar="N",
-        help="render formats in up to N processes (default: the usable CPUs, here "
-        f"{_usable_cpus()}; 1 renders in this process alone)",
-    )
 
     agenda = commands.add_parser("agenda", help="print the agenda")
     agenda.add_argument("file", nargs="?", help=file_help)
@@ -114,19 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ExportError as error:
         print(f"error: nothing was written: {error}", file=sys.stderr)
         return EXIT_OUTPUT
-
-
-def _usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _jobs(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
-    return int(text)
 
 
 def _validate(file: str | None, programme: Programme) -> int:
@@ -176,7 +153,7 @@ def _export(programme: Programme, args: argparse.Namespace) -> int:
     folder = Path(args.output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
-    rendered = render_all(programme, names, profile=args.profile, jobs=args.jobs)
+    rendered = render_all(programme, names, profile=args.profile)
     outputs = [
         (folder / get_exporter(name).file_name(programme), content)
         for name, content in rendered.items()

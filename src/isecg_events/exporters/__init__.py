@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from isecg_events.exporters import _parallel, agenda, ical, schedule_json, schedule_xml
+from isecg_events.exporters import agenda, ical, schedule_json, schedule_xml
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.agenda import to_agenda, to_markdown
 from isecg_events.exporters.ical import Profile, event_to_ical, to_ical
@@ -27,7 +27,6 @@ __all__ = [
     "EXPORTERS",
     "Exporter",
     "Prepared",
-    "can_render_side_by_side",
     "event_to_ical",
     "get_exporter",
     "render_all",
@@ -136,24 +135,17 @@ def get_exporter(name: str) -> Exporter:
 
 
 def render_all(
-    programme: Programme,
-    names: Sequence[str],
-    *,
-    profile: Profile = "compat",
-    jobs: int = 1,
+    programme: Programme, names: Sequence[str], *, profile: Profile = "compat"
 ) -> dict[str, bytes]:
-    """Render several formats, deriving what they share once.
+    """Render several formats from one :class:`Prepared` programme.
 
-    Each event's title, location and description, and the entries of
-    schedule.json and schedule.xml, are derived once per process.
+    What the formats share (each event's title, location and description;
+    the entries of schedule.json and schedule.xml) is derived once.
 
     Args:
         programme: the programme.
         names: exporter names, as in :data:`EXPORTERS`.
         profile: the iCalendar profile.
-        jobs: render in up to this many processes side by side (forked from
-            this one, so only where :func:`can_render_side_by_side` allows;
-            elsewhere in this process alone). The outputs are the same.
 
     Returns:
         The bytes of each format, by name, in the order of ``names``.
@@ -161,57 +153,12 @@ def render_all(
     Raises:
         KeyError: an unknown format name.
     """
-    for name in names:
-        get_exporter(name)
-
-    def render(group: Sequence[str]) -> dict[str, bytes]:
-        prepared = Prepared(programme)
-        return {name: _render_prepared(prepared, name, profile) for name in group}
-
-    groups = _balanced_groups(names, jobs) if can_render_side_by_side() else [list(names)]
-    rendered = _parallel.render_side_by_side(groups, render) if len(groups) > 1 else render(names)
-    return {name: rendered[name] for name in names}
-
-
-def can_render_side_by_side() -> bool:
-    """Whether :func:`render_all` may use several processes here (see ``jobs``)."""
-    return _parallel.can_fork()
-
-
-def _render_prepared(prepared: Prepared, name: str, profile: Profile) -> bytes:
-    if name == "ics":
-        return ical.render_prepared(prepared, profile=profile)
-    return get_exporter(name).render_prepared(prepared)
-
-
-#: Rough rendering cost of each format, relative to one another (from
-#: benchmarks/run.py at 25,000 events), used only to balance processes.
-_RELATIVE_COST = {"ics": 1.0, "json": 0.9, "xml": 0.5, "text": 1.4, "markdown": 1.0}
-
-
-def _balanced_groups(names: Sequence[str], jobs: int) -> list[list[str]]:
-    """Split formats into at most ``jobs`` groups of similar cost.
-
-    schedule.json and schedule.xml stay together, as they share their
-    entries. The costliest units are placed first, each in the group that
-    costs least so far (longest processing time first).
-    """
-    units: list[list[str]] = []
-    for name in dict.fromkeys(names):
-        together = next((u for u in units if {name, u[0]} <= {"json", "xml"}), None)
-        if together is None:
-            units.append([name])
+    exporters = [get_exporter(name) for name in names]
+    prepared = Prepared(programme)
+    rendered: dict[str, bytes] = {}
+    for exporter in exporters:
+        if exporter.name == "ics":
+            rendered["ics"] = ical.render_prepared(prepared, profile=profile)
         else:
-            together.append(name)
-    groups: list[list[str]] = [[] for _ in range(max(1, min(jobs, len(units))))]
-    costs = [0.0] * len(groups)
-
-    def cost(unit: list[str]) -> float:
-        return sum(_RELATIVE_COST.get(name, 1.0) for name in unit)
-
-    for unit in sorted(units, key=cost, reverse=True):
-        cheapest = costs.index(min(costs))
-        groups[cheapest] += unit
-        costs[cheapest] += cost(unit)
-    order = list(names).index
-    return [sorted(group, key=order) for group in groups if group]
+            rendered[exporter.name] = exporter.render_prepared(prepared)
+    return rendered
