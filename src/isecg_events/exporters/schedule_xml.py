@@ -1,9 +1,10 @@
 """The frab ``schedule.xml`` that conference apps read.
 
-Written as a stream with :class:`xml.sax.saxutils.XMLGenerator`, which does
-all escaping (never string concatenation of markup), and valid against the
-c3voc XSD; see ``docs/formats/schedule-xml.md``. Streaming keeps a 25,000-event
-export from holding a whole element tree in memory.
+Written as a stream, valid against the c3voc XSD; see
+``docs/formats/schedule-xml.md``. :class:`xml.sax.saxutils.XMLGenerator`
+writes the frame; each ``<event>``, the bulk of a large export, is built as
+one string with the same ``escape`` (see :func:`_event`). Streaming keeps a
+25,000-event export from holding a whole element tree in memory.
 """
 
 from __future__ import annotations
