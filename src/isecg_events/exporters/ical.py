@@ -21,7 +21,7 @@ from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._text import clean, location
+from isecg_events.exporters._text import clean
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -202,7 +202,7 @@ def _add_events(
                 vevent.add_component(_participant(programme, event, participation))
         calendar.add_component(vevent)
         if profile == "rich":
-            for child in _segment_events(programme, event, vevent):
+            for child in _segment_events(prepared, event, vevent):
                 calendar.add_component(child)
 
 
@@ -363,7 +363,8 @@ def _vcard_text(text: str) -> str:
     )
 
 
-def _segment_events(programme: Programme, event: Event, parent: VEvent) -> list[VEvent]:
+def _segment_events(prepared: Prepared, event: Event, parent: VEvent) -> list[VEvent]:
+    programme = prepared.programme
     timed = [s for s in event.segments if s.start is not None and s.end is not None]
     uids = [
         derive_guid(programme.conference.id, event.id, "segment", str(index))
@@ -371,7 +372,7 @@ def _segment_events(programme: Programme, event: Event, parent: VEvent) -> list[
     ]
     children = []
     for index, segment in enumerate(timed):
-        children.append(_segment_event(programme, event, segment, uids[index]))
+        children.append(_segment_event(prepared, event, segment, uids[index]))
         children[-1].add("RELATED-TO", str(parent["UID"]), parameters={"RELTYPE": "PARENT"})
         if index + 1 < len(uids):
             children[-1].add("RELATED-TO", str(uids[index + 1]), parameters={"RELTYPE": "NEXT"})
@@ -379,8 +380,8 @@ def _segment_events(programme: Programme, event: Event, parent: VEvent) -> list[
     return children
 
 
-def _segment_event(programme: Programme, event: Event, segment: Segment, uid: uuid.UUID) -> VEvent:
-    published = programme.conference.published.astimezone(UTC)
+def _segment_event(prepared: Prepared, event: Event, segment: Segment, uid: uuid.UUID) -> VEvent:
+    published = prepared.programme.conference.published.astimezone(UTC)
     body = [segment.description or ""]
     body += [f"- {p.label}" for p in segment.participants]
     child = VEvent.new(
@@ -391,7 +392,7 @@ def _segment_event(programme: Programme, event: Event, segment: Segment, uid: uu
         start=segment.start,
         end=segment.end,
         summary=clean(f"{event.display_title} — {segment.title}"),
-        location=location(programme, event),
+        location=prepared.text(event).location,
         description=clean("\n".join(line for line in body if line)) or None,
     )
     child.add("STATUS", event.status.upper())
