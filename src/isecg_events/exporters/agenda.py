@@ -30,8 +30,8 @@ _INDENT = " " * _TIME_COLUMN
 _PARTICIPANTS_HEADING = _INDENT + "Participants:"
 _PERSON_FIRST = _INDENT + "  "
 _PERSON_REST = _INDENT + "    "
-# Bidirectional overrides and isolates can reorder what a terminal shows.
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# Bidirectional overrides and isolates can reorder what a terminal shows.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
