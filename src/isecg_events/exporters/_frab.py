@@ -75,8 +75,8 @@ class FrabEvent(TypedDict):
     language: str | None
     abstract: str | None
     description: str | None
-    persons: list[Person]
-    links: list[object]
+    persons: tuple[Person, ...]
+    links: tuple[object, ...]
 
 
 def xml_slug(entry: FrabEvent) -> str | None:
@@ -173,8 +173,11 @@ class _Entries:
             "language": event.language,
             "abstract": clean(event.abstract) if event.abstract else None,
             "description": text.description,
-            "persons": [self.person(p.participant) for p in iter_participations(event)],
-            "links": [],
+            # Tuples, not lists: an entry of strings and tuples of string-only
+            # dicts is one the garbage collector stops tracking, and a large
+            # export holds one per occurrence.
+            "persons": tuple([self.person(p.participant) for p in iter_participations(event)]),
+            "links": (),
         }
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, iter_participations
 
 __all__ = ["EventText", "clean", "describe", "location"]
 
 
-@attrs.frozen
-class EventText:
-    """An event's text as every format shows it, control characters removed."""
+class EventText(NamedTuple):
+    """An event's text as every format shows it, control characters removed.
+
+    A tuple of strings, which the garbage collector stops tracking: a large
+    export holds one per event.
+    """
 
     title: str
     location: str | None

@@ -149,7 +149,7 @@ def _event(entry: _frab.FrabEvent) -> str:
     )
 
 
-def _persons(persons: list[_frab.Person]) -> str:
+def _persons(persons: tuple[_frab.Person, ...]) -> str:
     people = "".join(
         f'          <person guid="{person["guid"]}"{_content("person", person["name"])}\n'
         for person in persons
