@@ -73,16 +73,12 @@ def _markdown_bytes(prepared: Prepared) -> bytes:
     return agenda.render_markdown_prepared(prepared).encode("utf-8")
 
 
-def _ical_bytes(prepared: Prepared) -> bytes:
-    return ical.render_prepared(prepared)
-
-
 EXPORTERS: tuple[Exporter, ...] = (
     Exporter(
         "ics",
         "ics",
         "text/calendar; charset=utf-8",
-        _ical_bytes,
+        ical.render_prepared,
         lambda programme: f"{programme.conference.id}.ics",
         "iCalendar feed for calendar apps",
         event_to_ical,
