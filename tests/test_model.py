@@ -12,6 +12,7 @@ from isecg_events.model import (
     Participant,
     Participation,
     Programme,
+    Segment,
     split_printed_name,
 )
 
@@ -85,6 +86,31 @@ def test_participant_country_overrides_organization() -> None:
 def test_participation_label_carries_role() -> None:
     person = Participant("x", position="Head", organization=CNSA)
     assert Participation(person, "moderator").label == "Head, CNSA (moderator)"
+
+
+def test_participations_list_event_then_segment_only_participants_once() -> None:
+    chair = Participant("chair", name="Ada Chair")
+    panelist = Participant("panelist", position="Director", organization=CNSA)
+    guest = Participant("guest", name="Guest Speaker")
+    item = event(
+        "panel",
+        9,
+        participants=(Participation(chair, "chair"), Participation(panelist)),
+        segments=(
+            Segment("Opening", participants=(Participation(chair, "speaker"),)),
+            Segment("Talk", participants=(Participation(guest), Participation(panelist))),
+            Segment("Close", participants=(Participation(guest, "again"),)),
+        ),
+    )
+    assert [(p.participant.id, p.role) for p in item.participations] == [
+        ("chair", "chair"),
+        ("panelist", None),
+        ("guest", None),
+    ]
+    assert item.participations is item.participations  # computed once
+    plain = event("plain", 10, participants=(Participation(chair),))
+    assert plain.participations == (Participation(chair),)
+    assert event("empty", 11, segments=(Segment("Only"),)).participations == ()
 
 
 def test_naive_times_are_refused() -> None:

@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
@@ -313,6 +313,24 @@ class Event:
         """The title led by the label: ``PLENARY 3: Fostering…``."""
         return f"{self.label}: {self.title}" if self.label else self.title
 
+    @functools.cached_property
+    def participations(self) -> tuple[Participation, ...]:
+        """Every participation: the event's own, then those only named in segments.
+
+        Each participant appears once. Computed once per event: every
+        exporter lists them.
+        """
+        if not any(segment.participants for segment in self.segments):
+            return self.participants
+        seen = {p.participant.id for p in self.participants}
+        found = list(self.participants)
+        for segment in self.segments:
+            for participation in segment.participants:
+                if participation.participant.id not in seen:
+                    seen.add(participation.participant.id)
+                    found.append(participation)
+        return tuple(found)
+
     def occurrence_starts(self) -> list[datetime]:
         """Return the start of every occurrence, expanding the rrule if any.
 
@@ -560,14 +578,3 @@ def _unique_slugs(
         slugs[guid] = slug
         taken.add(slug)
     return slugs
-
-
-def iter_participations(event: Event) -> Iterator[Participation]:
-    """Yield the event's participations, then those only named in segments."""
-    seen = {p.participant.id for p in event.participants}
-    yield from event.participants
-    for segment in event.segments:
-        for participation in segment.participants:
-            if participation.participant.id not in seen:
-                seen.add(participation.participant.id)
-                yield participation

@@ -23,7 +23,6 @@ from isecg_events.model import (
     Participant,
     Programme,
     derive_guid,
-    iter_participations,
 )
 
 __all__ = [
@@ -171,12 +170,12 @@ class _Entries:
             "track": clean(event.track) if event.track else None,
             "type": clean(event.type),
             "language": event.language,
-            "abstract": clean(event.abstract) if event.abstract else None,
+            "abstract": text.abstract,
             "description": text.description,
             # Tuples, not lists: an entry of strings and tuples of string-only
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
-            "persons": tuple([self.person(p.participant) for p in iter_participations(event)]),
+            "persons": tuple([self.person(p.participant) for p in event.participations]),
             "links": (),
         }
 

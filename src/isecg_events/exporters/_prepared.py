@@ -24,13 +24,14 @@ class Prepared:
         self._texts: dict[int, EventText] = {}
 
     def text(self, event: Event) -> EventText:
-        """The event's title, location and full description."""
+        """The event's title, location, full description and abstract."""
         found = self._texts.get(id(event))
         if found is None:
             found = EventText(
                 title=clean(event.display_title),
                 location=location(self.programme, event),
                 description=describe(event) or None,
+                abstract=clean(event.abstract) if event.abstract else None,
             )
             # Keyed by identity: the programme holds every event for as
             # long as this object lives, so an id is never reused here.

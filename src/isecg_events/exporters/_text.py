@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, iter_participations
+from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme
 
 __all__ = ["EventText", "clean", "describe", "location"]
 
@@ -19,6 +19,7 @@ class EventText(NamedTuple):
     title: str
     location: str | None
     description: str | None
+    abstract: str | None
 
 
 def clean(text: str) -> str:
@@ -63,7 +64,7 @@ def describe(event: Event) -> str:
                 line += f" — {segment.description}"
             lines.append(line)
         blocks.append("\n".join(lines))
-    participations = list(iter_participations(event))
+    participations = event.participations
     if participations:
         lines = ["Participants:"]
         lines.extend(f"- {participation.label}" for participation in participations)

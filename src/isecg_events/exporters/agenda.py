@@ -18,7 +18,7 @@ from wcwidth import wcswidth, wcwidth
 from isecg_events import timezones
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
-from isecg_events.model import Occurrence, Programme, iter_participations
+from isecg_events.model import Event, Occurrence, Programme
 
 __all__ = ["Detail", "render_markdown_prepared", "render_prepared", "to_agenda", "to_markdown"]
 
@@ -77,15 +77,16 @@ def render_prepared(
     programme = prepared.programme
     zone = _check(programme, width, tz, detail)
     blocks = _Blocks(prepared, zone, width, detail)
-    lines = list(_header(programme, width))
+    chunks = list(_header(programme, width))
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
         heading = _day_heading(day)
-        lines += ["", heading, "-" * wcswidth(heading)]
+        chunks += ["", heading, "-" * wcswidth(heading)]
         for occurrence in occurrences:
-            lines.append("")
-            lines += blocks.event(occurrence)
-    lines += ["", *_wrap(_footer(programme, zone), width)]
-    return "\n".join(lines) + "\n"  # no line ends in a space (see _fill)
+            chunks.append("")
+            chunks += blocks.event(occurrence)
+    chunks += ["", *_wrap(_footer(programme, zone), width)]
+    text = "\n".join(chunks) + "\n"  # no line ends in a space (see _fill)
+    return text.replace(_PAD, "") if _PAD in text else text
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
@@ -135,10 +136,12 @@ def _time_range(occurrence: Occurrence, zone: timezones.Zone) -> str:
 
 
 class _Blocks:
-    """Writes the text block of each occurrence.
+    """Writes the text block of each occurrence, as chunks of lines.
 
-    Lines that recur across events (a room, a segment title, a participant)
-    are wrapped once per agenda.
+    A chunk is one or more lines joined by LF, and may hold ``_PAD``
+    markers (see :func:`_fill`), which :func:`render_prepared` removes from
+    the whole agenda at once. Lines that recur across events (a time range,
+    a room, a segment title, a participant) are wrapped once per agenda.
     """
 
     def __init__(
@@ -147,66 +150,86 @@ class _Blocks:
         self.prepared = prepared
         self.zone = zone
         self.width = width
-        self.detail = detail
-        self._recurring: dict[tuple[str, str, str], list[str]] = {}
+        self.full = detail == "full"
+        self._recurring: dict[tuple[str, str, str], str] = {}
+        self._times: dict[tuple[datetime, int, datetime, int], str | None] = {}
 
-    def wrap(self, text: str, first: str, rest: str) -> list[str]:
-        return _wrap(text, self.width, first, rest)
-
-    def wrap_recurring(self, text: str, first: str, rest: str) -> list[str]:
+    def wrap_recurring(self, text: str, first: str, rest: str) -> str:
         """Wrap ``text`` made safe, once for each distinct text and prefixes."""
         key = (text, first, rest)
         found = self._recurring.get(key)
         if found is None:
-            found = self._recurring[key] = self.wrap(_safe(text), first, rest)
+            found = self._recurring[key] = _fill(_safe(text).split(), self.width, first, rest)
+        return found
+
+    def time_prefix(self, occurrence: Occurrence) -> str:
+        """``09:30–10:30`` padded to the time column, or with no padding when too wide.
+
+        Keyed with each time's fold: Python compares two times of one zone
+        by their wall-clock reading alone.
+        """
+        start, end = occurrence.start, occurrence.end
+        key = (start, start.fold, end, end.fold)
+        found = self._times.get(key)
+        if found is None:
+            times = _time_range(occurrence, self.zone).ljust(_TIME_COLUMN - 2) + "  "
+            found = self._times[key] = times if _width(times) <= _TIME_COLUMN else times.rstrip()
         return found
 
     def event(self, occurrence: Occurrence) -> list[str]:
         event = occurrence.event
         text = self.prepared.text(event)
-        zone, detail = self.zone, self.detail
-        indent = _INDENT
+        width = self.width
         title = _without_bidi_controls(text.title)
         if event.status == "cancelled":
             title = f"CANCELLED: {title}"
-        times = _time_range(occurrence, zone).ljust(_TIME_COLUMN - 2) + "  "
-        if wcswidth(times) > _TIME_COLUMN:
-            lines = [times.rstrip()]
-            lines += self.wrap(title, indent, indent)
-        else:
-            lines = self.wrap(title, times, indent)
+        times = self.time_prefix(occurrence)
+        if times[-1] == " ":
+            chunks = [_fill(title.split(), width, times, _INDENT)]
+        else:  # too wide for the column: the title starts on the next line
+            chunks = [times, _fill(title.split(), width, _INDENT, _INDENT)]
         if text.location:
-            lines += self.wrap_recurring(text.location, indent, indent)
-        if detail == "full" and event.abstract:
-            for words in _paragraphs(event.abstract):
-                lines.append("")
-                lines += _fill(words, self.width, indent, indent)
+            chunks.append(self.wrap_recurring(text.location, _INDENT, _INDENT))
+        if self.full and text.abstract:
+            for words in _paragraphs(text.abstract):
+                chunks.append("")
+                chunks.append(_fill(words, width, _INDENT, _INDENT))
         if event.segments:
-            lines.append("")
-            for number, segment in enumerate(event.segments, start=1):
-                marker = f"{number}. "
-                item = segment.title
-                if segment.start and segment.end:
-                    item += (
-                        f" ({segment.start.astimezone(zone):%H:%M}–"
-                        f"{segment.end.astimezone(zone):%H:%M})"
-                    )
-                if segment.description and detail == "full":
-                    item += f" — {segment.description}"
-                hang = indent + " " * len(marker)
-                lines += self.wrap_recurring(item, indent + marker, hang)
-        people = list(iter_participations(event))
+            chunks.append("")
+            chunks += self.segments(event)
+        people = event.participations
         if people:
-            lines.append("")
-            lines.append(_PARTICIPANTS_HEADING)
-            for participation in people:
-                lines += self.wrap_recurring(participation.label, _PERSON_FIRST, _PERSON_REST)
-        return lines
+            chunks.append("")
+            chunks.append(_PARTICIPANTS_HEADING)
+            wrap = self.wrap_recurring
+            chunks += [wrap(p.label, _PERSON_FIRST, _PERSON_REST) for p in people]
+        return chunks
+
+    def segments(self, event: Event) -> list[str]:
+        """The numbered parts of an event, one chunk each."""
+        zone = self.zone
+        chunks = []
+        for number, segment in enumerate(event.segments, start=1):
+            marker = f"{number}. "
+            item = segment.title
+            if segment.start and segment.end:
+                item += (
+                    f" ({segment.start.astimezone(zone):%H:%M}–"
+                    f"{segment.end.astimezone(zone):%H:%M})"
+                )
+            if segment.description and self.full:
+                item += f" — {segment.description}"
+            hang = _INDENT + " " * len(marker)
+            chunks.append(self.wrap_recurring(item, _INDENT + marker, hang))
+        return chunks
 
 
 def _paragraphs(text: str) -> list[list[str]]:
-    """The words of each paragraph (paragraphs are separated by blank lines)."""
-    text = _safe(text)
+    """The words of each paragraph (paragraphs are separated by blank lines).
+
+    ``text`` has been cleaned (see :func:`~isecg_events.exporters._text.clean`).
+    """
+    text = _without_bidi_controls(text)
     if "\n" not in text:
         return [words] if (words := text.split()) else []
     return [words for part in _BLANK_LINE.split(text) if (words := part.split())]
@@ -257,7 +280,9 @@ def _word_tokens(word: str) -> tuple[tuple[str, int], ...]:
     return tuple(tokens)
 
 
+@functools.lru_cache(maxsize=1024)
 def _width(text: str) -> int:
+    """Columns of a line prefix (cached: a few recur)."""
     if text.isascii():
         return len(text)
     measured = wcswidth(text)
@@ -270,31 +295,30 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     Lines break at spaces and on either side of a wide character; a line
     never starts empty, so a token wider than the line stands alone on it.
     """
-    return _fill(text.split(), width, first, rest)
+    return _fill(text.split(), width, first, rest).replace(_PAD, "").split("\n")
 
 
-def _fill(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """:func:`_wrap` for text already split into words.
+def _fill(words: list[str], width: int, first: str, rest: str) -> str:
+    """:func:`_wrap` for text already split into words, as one chunk.
 
-    No line ends in whitespace: a prefix alone (no words) is right-stripped.
+    The lines are joined by LF and may hold ``_PAD`` markers: the caller
+    removes them (the agenda does so once, from the whole text). No line
+    ends in whitespace: a prefix alone (no words) is right-stripped.
     """
     if not words:
-        return [first.rstrip()]
+        return first.rstrip()
     shadow = " ".join(words)
     if not shadow.isascii():
         try:
             shadow = " ".join(map(_shadow, words))  # type: ignore[arg-type]
         except TypeError:  # a word _shadow cannot measure (None)
-            return _wrap_tokens(words, width, first, rest)
+            return "\n".join(_wrap_tokens(words, width, first, rest))
     head = _line_pattern(width - _width(first)).match(shadow)
     assert head is not None  # a line always takes at least one token
     tail = _line_pattern(width - _width(rest)).findall(shadow, head.end())
-    if _PAD in shadow:
-        return [
-            first + head.group(1).replace(_PAD, ""),
-            *[rest + line.replace(_PAD, "") for line in tail],
-        ]
-    return [first + head.group(1), *[rest + line for line in tail]]
+    if not tail:
+        return first + head.group(1)
+    return f"{first}{head.group(1)}\n{rest}" + f"\n{rest}".join(tail)
 
 
 #: Follows every wide character in a shadow text, so that one character is
@@ -426,8 +450,8 @@ def _md_event(
     lines = [f"### {_md(_time_range(occurrence, zone))} · {title}"]
     if text.location:
         lines += ["", f"*{_md(text.location)}*"]
-    if detail == "full" and event.abstract:
-        for words in _paragraphs(event.abstract):
+    if detail == "full" and text.abstract:
+        for words in _paragraphs(text.abstract):
             lines += ["", _md(" ".join(words))]
     if event.segments:
         lines.append("")
@@ -441,7 +465,7 @@ def _md_event(
             if segment.description and detail == "full":
                 item += f" — {_md(segment.description)}"
             lines.append(item)
-    people = list(iter_participations(event))
+    people = event.participations
     if people:
         lines += ["", "**Participants**", ""]
         lines += [f"- {_md(participation.label)}" for participation in people]

@@ -8,12 +8,12 @@ See ``docs/formats/icalendar.md``.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
-import attrs
 from icalendar import Calendar, Component, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
@@ -30,7 +30,6 @@ from isecg_events.model import (
     Programme,
     Segment,
     derive_guid,
-    iter_participations,
     parse_rrule,
 )
 
@@ -198,7 +197,7 @@ def _add_events(
     for event in events:
         vevent = _vevent(prepared, event)
         if profile == "rich":
-            for participation in iter_participations(event):
+            for participation in event.participations:
                 vevent.add_component(_participant(programme, event, participation))
         calendar.add_component(vevent)
         if profile == "rich":
@@ -210,8 +209,7 @@ def _uid(programme: Programme, event: Event) -> uuid.UUID:
     return event.guid or derive_guid(programme.conference.id, event.id)
 
 
-@attrs.frozen
-class _EventFields:
+class _EventFields(NamedTuple):
     """The values of one VEVENT, computed once for either writer."""
 
     uid: str
@@ -219,7 +217,7 @@ class _EventFields:
     location: str | None
     description: str | None
     url: str | None
-    categories: list[str]
+    categories: tuple[str, ...]
     status: str
     language: str | None
     rrule: vRecur | None
@@ -228,16 +226,22 @@ class _EventFields:
 def _fields(prepared: Prepared, event: Event) -> _EventFields:
     text = prepared.text(event)
     return _EventFields(
-        uid=str(_uid(prepared.programme, event)),
-        summary=text.title,
-        location=text.location,
-        description=text.description,
-        url=event.url,
-        categories=[clean(c) for c in (event.type, event.track) if c],
-        status=event.status.upper(),
-        language=event.language,
-        rrule=_rrule_for_ical(event) if event.rrule else None,
+        str(_uid(prepared.programme, event)),
+        text.title,
+        text.location,
+        text.description,
+        event.url,
+        _categories(event.type, event.track),
+        event.status.upper(),
+        event.language,
+        _rrule_for_ical(event) if event.rrule else None,
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _categories(*names: str | None) -> tuple[str, ...]:
+    """The CATEGORIES values: type and track, cleaned (a few pairs recur)."""
+    return tuple(clean(name) for name in names if name)
 
 
 def _vevent(prepared: Prepared, event: Event) -> VEvent:
@@ -254,7 +258,7 @@ def _vevent(prepared: Prepared, event: Event) -> VEvent:
         location=fields.location,
         description=fields.description,
         url=fields.url,
-        categories=fields.categories,
+        categories=list(fields.categories),
     )
     vevent.add("STATUS", fields.status)
     if fields.language:
@@ -264,38 +268,64 @@ def _vevent(prepared: Prepared, event: Event) -> VEvent:
     return vevent
 
 
-def _lean_vevent(
-    prepared: Prepared, event: Event, encode: _ics_writer.DatetimeEncoder, stamp: bytes
-) -> bytes:
-    """The VEVENT that :func:`_vevent` describes, written by the lean writer.
+class _LeanWriter:
+    """Writes the VEVENTs that :func:`_vevent` describes, as bytes.
 
     Property order is icalendar's: its canonical order, then alphabetical.
+    Lines whose value recurs across events (start and end times, location,
+    categories, status) are encoded and folded once per feed.
     """
-    fields = _fields(prepared, event)
-    line = _ics_writer.content_line
-    language = f"LANGUAGE={fields.language}" if fields.language else ""
-    lines = [
-        b"BEGIN:VEVENT",
-        line("SUMMARY", _ics_writer.text(fields.summary), language),
-        encode.line("DTSTART", event.start),
-        encode.line("DTEND", event.end),
-        b"DTSTAMP:" + stamp,
-        line("UID", _ics_writer.text(fields.uid)),
-        b"SEQUENCE:%d" % event.sequence,
-    ]
-    if fields.rrule is not None:
-        lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
-    lines.append(line("CATEGORIES", _ics_writer.categories(tuple(fields.categories))))
-    if fields.description is not None:
-        lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
-    lines.append(b"LAST-MODIFIED:" + stamp)
-    if fields.location is not None:
-        lines.append(line("LOCATION", _ics_writer.text(fields.location)))
-    lines.append(line("STATUS", fields.status.encode()))
-    if fields.url is not None:
-        lines.append(line("URL", _ics_writer.uri(fields.url)))
-    lines.append(b"END:VEVENT")
-    return b"\r\n".join(lines)
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        published = prepared.programme.conference.published.astimezone(UTC)
+        stamp = published.strftime("%Y%m%dT%H%M%SZ").encode()
+        self.stamp_line = b"DTSTAMP:" + stamp
+        self.modified_line = b"LAST-MODIFIED:" + stamp
+        self.dates = _ics_writer.DatetimeEncoder()
+        self._recurring: dict[tuple[str, object], bytes] = {}
+
+    def recurring(self, name: str, value: bytes | str | tuple[str, ...]) -> bytes:
+        """The content line of a TEXT, CATEGORIES or plain value that recurs."""
+        key = (name, value)
+        found = self._recurring.get(key)
+        if found is None:
+            if isinstance(value, tuple):
+                encoded = _ics_writer.categories(value)
+            elif isinstance(value, str):
+                encoded = _ics_writer.text(value)
+            else:
+                encoded = value
+            found = self._recurring[key] = _ics_writer.content_line(name, encoded)
+        return found
+
+    def vevent(self, event: Event) -> bytes:
+        """The VEVENT of one event, CRLF-terminated."""
+        fields = _fields(self.prepared, event)
+        line = _ics_writer.content_line
+        language = f"LANGUAGE={fields.language}" if fields.language else ""
+        lines = [
+            b"BEGIN:VEVENT",
+            line("SUMMARY", _ics_writer.text(fields.summary), language),
+            self.dates.line("DTSTART", event.start),
+            self.dates.line("DTEND", event.end),
+            self.stamp_line,
+            line("UID", _ics_writer.text(fields.uid)),
+            b"SEQUENCE:%d" % event.sequence,
+        ]
+        if fields.rrule is not None:
+            lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
+        lines.append(self.recurring("CATEGORIES", fields.categories))
+        if fields.description is not None:
+            lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
+        lines.append(self.modified_line)
+        if fields.location is not None:
+            lines.append(self.recurring("LOCATION", fields.location))
+        lines.append(self.recurring("STATUS", fields.status.encode()))
+        if fields.url is not None:
+            lines.append(line("URL", _ics_writer.uri(fields.url)))
+        lines.append(b"END:VEVENT\r\n")
+        return b"\r\n".join(lines)
 
 
 def _rrule_for_ical(event: Event) -> vRecur:
@@ -416,12 +446,8 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
         calendar.add_component(timezones.vtimezone(tzid, first, last))
     head: bytes = calendar.to_ical()
     head = head[: -len(b"END:VCALENDAR\r\n")]
-    stamp = programme.conference.published.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ").encode()
-    encode = _ics_writer.DatetimeEncoder()
-    parts = [head]
-    parts.extend(_lean_vevent(prepared, event, encode, stamp) + b"\r\n" for event in events)
-    parts.append(b"END:VCALENDAR\r\n")
-    return b"".join(parts)
+    writer = _LeanWriter(prepared)
+    return b"".join([head, *map(writer.vevent, events), b"END:VCALENDAR\r\n"])
 
 
 def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
@@ -437,11 +463,16 @@ def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> by
 
 
 def _span(programme: Programme, events: list[Event]) -> tuple[date, date]:
+    """The UTC dates the VTIMEZONEs must cover: the conference and every occurrence."""
     conference = programme.conference
-    days = [conference.start, conference.end]
-    wanted = {event.id for event in events}
-    for occurrence in programme.occurrences:
-        if occurrence.event.id in wanted:
-            days.append(occurrence.start.astimezone(UTC).date())
-            days.append(occurrence.end.astimezone(UTC).date())
-    return min(days), max(days)
+    wanted = {id(event) for event in events}
+    occurrences = [o for o in programme.occurrences if id(o.event) in wanted]
+    if not occurrences:
+        return conference.start, conference.end
+    # Occurrences are in time order, and the latest end falls on the latest
+    # UTC date, so only the two extremes need converting. Timestamps, not
+    # datetimes, are compared: Python compares two times of one zone by
+    # their wall-clock reading, which cannot tell the two halves of a fold apart.
+    first = occurrences[0].start.astimezone(UTC).date()
+    last = max(occurrences, key=lambda o: o.end.timestamp()).end.astimezone(UTC).date()
+    return min(conference.start, first), max(conference.end, last)
