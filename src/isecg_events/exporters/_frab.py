@@ -16,7 +16,7 @@ import attrs
 
 from isecg_events import timezones
 from isecg_events._version import __version__
-from isecg_events.exporters._text import EventText, clean
+from isecg_events.exporters._text import EventText, clean, clean_name
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -110,7 +110,7 @@ def duration_text(delta: timedelta) -> str:
 def room_name(programme: Programme, occurrence: Occurrence) -> str:
     """The room an entry is listed under: the room, else the venue."""
     event = occurrence.event
-    return clean(event.room or event.venue or programme.conference.venue or "")
+    return clean_name(event.room or event.venue or programme.conference.venue or "")
 
 
 def room_guid(programme: Programme, name: str) -> str:
@@ -167,8 +167,8 @@ class _Entries:
             "url": event.url or f"urn:uuid:{guid}",
             "title": text.title,
             "subtitle": clean(event.subtitle) if event.subtitle else None,
-            "track": clean(event.track) if event.track else None,
-            "type": clean(event.type),
+            "track": clean_name(event.track) if event.track else None,
+            "type": clean_name(event.type),
             "language": event.language,
             "abstract": text.abstract,
             "description": text.description,

@@ -3,7 +3,7 @@
 icalendar's ``Calendar.to_ical()`` spends most of its time building content
 line objects and folding them a character at a time. This writer emits the
 same bytes for the events of a ``compat`` feed: values are still encoded by
-icalendar's own value types (vText, vDDDTypes, vCategory, vRecur), and the
+icalendar's own value types (vText, vDatetime, vCategory, vRecur), and the
 calendar header and VTIMEZONEs are still serialised by icalendar. A
 differential test (``tests/test_ics_writer.py``) proves the output
 byte-identical to icalendar's ``to_ical()`` over a hypothesis corpus.
@@ -15,7 +15,7 @@ import functools
 import re
 from datetime import datetime
 
-from icalendar import vCategory, vDDDTypes, vRecur, vText, vUri
+from icalendar import vCategory, vDatetime, vRecur, vText, vUri
 
 try:  # icalendar's own TEXT escaping, which vText.to_ical() wraps.
     from icalendar.parser import _escape_char
@@ -102,10 +102,15 @@ def recur(value: vRecur) -> bytes:
 
 
 class DatetimeEncoder:
-    """Encode datetimes through icalendar's vDDDTypes, once per distinct value."""
+    """Encode datetimes through icalendar's vDatetime, once per distinct value.
+
+    The TZID parameter depends on the time zone alone, so it is encoded once
+    per zone.
+    """
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[datetime, object], tuple[bytes, str]] = {}
+        self._values: dict[tuple[datetime, object], bytes] = {}
+        self._parameters: dict[object, str] = {}
         self._lines: dict[tuple[str, datetime, object], bytes] = {}
 
     def line(self, name: str, moment: datetime) -> bytes:
@@ -120,10 +125,12 @@ class DatetimeEncoder:
     def __call__(self, moment: datetime) -> tuple[bytes, str]:
         """Return (value, parameters) such as (b"20170607T093000", "TZID=Asia/Shanghai")."""
         key = (moment, moment.tzinfo)
-        found = self._cache.get(key)
-        if found is None:
-            encoded = vDDDTypes(moment)
-            params = encoded.params.to_ical().decode() if encoded.params else ""
-            found = (encoded.to_ical(), params)
-            self._cache[key] = found
-        return found
+        value = self._values.get(key)
+        parameters = self._parameters.get(moment.tzinfo)
+        if value is None or parameters is None:
+            encoded = vDatetime(moment)
+            value = self._values[key] = encoded.to_ical()  # type: ignore[no-untyped-call]
+            if parameters is None:
+                parameters = encoded.params.to_ical().decode() if encoded.params else ""
+                self._parameters[moment.tzinfo] = parameters
+        return value, parameters

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme
 
-__all__ = ["EventText", "clean", "describe", "location"]
+__all__ = ["EventText", "clean", "clean_name", "describe", "location"]
 
 
 class EventText(NamedTuple):
@@ -34,10 +35,20 @@ def clean(text: str) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text) if FORBIDDEN_CHARACTERS.search(text) else text
 
 
+@functools.lru_cache(maxsize=4096)
+def clean_name(text: str) -> str:
+    """:func:`clean` for short texts that recur (rooms, venues, types, tracks), cached."""
+    return clean(text)
+
+
 def location(programme: Programme, event: Event) -> str | None:
     """Return ``Hall 2, Beijing International Convention Center``-style text."""
-    venue = event.venue or programme.conference.venue
-    parts = [clean(part).strip() for part in (event.room, venue) if part]
+    return _place(event.room, event.venue or programme.conference.venue)
+
+
+@functools.lru_cache(maxsize=4096)
+def _place(room: str | None, venue: str | None) -> str | None:
+    parts = [clean(part).strip() for part in (room, venue) if part]
     text = ", ".join(part for part in parts if part)
     return text or None
 

@@ -21,7 +21,7 @@ from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._text import clean
+from isecg_events.exporters._text import clean, clean_name
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -241,7 +241,7 @@ def _fields(prepared: Prepared, event: Event) -> _EventFields:
 @functools.lru_cache(maxsize=1024)
 def _categories(*names: str | None) -> tuple[str, ...]:
     """The CATEGORIES values: type and track, cleaned (a few pairs recur)."""
-    return tuple(clean(name) for name in names if name)
+    return tuple(clean_name(name) for name in names if name)
 
 
 def _vevent(prepared: Prepared, event: Event) -> VEvent:

@@ -21,15 +21,34 @@ __all__ = ["render_prepared", "to_schedule_xml"]
 
 
 class _Writer:
-    """Indented elements over an XMLGenerator."""
+    """Indented elements over an XMLGenerator, collected as UTF-8 chunks.
 
-    def __init__(self, stream: io.StringIO) -> None:
-        self._stream = stream
-        self._xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
+    The frame is written by the XMLGenerator into a small text buffer; the
+    events arrive as markup already escaped. Each is encoded as it comes,
+    so no text copy of the whole document is ever held.
+    """
+
+    def __init__(self) -> None:
+        self._frame = io.StringIO()
+        self._xml = XMLGenerator(self._frame, encoding="utf-8", short_empty_elements=True)
+        self._chunks: list[bytes] = []
 
     def write_raw(self, markup: str) -> None:
         """Write markup that is already escaped, after a finished start tag."""
-        self._stream.write(markup)
+        self._flush_frame()
+        self._chunks.append(markup.encode("utf-8"))
+
+    def _flush_frame(self) -> None:
+        text = self._frame.getvalue()
+        if text:
+            self._chunks.append(text.encode("utf-8"))
+            self._frame.seek(0)
+            self._frame.truncate()
+
+    def getvalue(self) -> bytes:
+        """The document so far, as UTF-8."""
+        self._flush_frame()
+        return b"".join(self._chunks)
 
     def start_document(self) -> None:
         self._xml.startDocument()
@@ -66,8 +85,7 @@ def render_prepared(prepared: Prepared) -> bytes:
     """Serialise a prepared programme (whose entries schedule.json shares)."""
     programme = prepared.programme
     days = prepared.frab_days
-    stream = io.StringIO()
-    out = _Writer(stream)
+    out = _Writer()
     out.start_document()
     out.open(0, "schedule")
     out.leaf(1, "generator", None, name=_frab.GENERATOR, version=_frab.VERSION)
@@ -76,7 +94,7 @@ def render_prepared(prepared: Prepared) -> bytes:
     for day in days:
         _day(out, programme, day)
     out.close(0, "schedule")
-    return stream.getvalue().encode("utf-8")
+    return out.getvalue()
 
 
 def _conference(out: _Writer, programme: Programme, day_count: int) -> None:
