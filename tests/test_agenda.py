@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -11,7 +13,7 @@ from markdown_it import MarkdownIt
 from wcwidth import wcswidth
 
 import isecg_events
-from isecg_events import to_agenda, to_markdown
+from isecg_events import Conference, Event, Programme, Segment, to_agenda, to_markdown
 from isecg_events.exporters.agenda import _safe, _wrap, _wrap_tokens
 from tests.conftest import GOLDEN
 from tests.test_ical import RECURRING
@@ -162,3 +164,38 @@ def test_wide_characters_break_without_spaces() -> None:
     assert _wrap("ab 宇宙", 6, "> ", "  ") == ["> ab", "  宇宙"]
     # a combining mark has no width of its own: the word is measured whole
     assert _wrap("e\u0301e\u0301 abc", 3) == ["e\u0301e\u0301", "abc"]
+
+
+def test_repeated_hour_keeps_both_readings_apart() -> None:
+    """Times and parts are formatted once per distinct value, folds included.
+
+    Python compares 02:30 (first reading) and 02:30 (second reading) of one
+    zone as equal, and hashes them alike; shown in UTC they are an hour apart.
+    """
+    paris = ZoneInfo("Europe/Paris")
+
+    def night(number: int, fold: int) -> Event:
+        start = datetime(2026, 10, 25, 2, 30, fold=fold, tzinfo=paris)
+        end = datetime(2026, 10, 25, 2, 50, fold=fold, tzinfo=paris)
+        part_end = datetime(2026, 10, 25, 2, 45, fold=fold, tzinfo=paris)
+        return Event(
+            f"night{number}",
+            "Night",
+            start,
+            end,
+            segments=(Segment("Part", None, start, part_end),),
+        )
+
+    conference = Conference(
+        "fold2026",
+        "Fold",
+        "Europe/Paris",
+        date(2026, 10, 24),
+        date(2026, 10, 26),
+        published=datetime(2026, 11, 25, tzinfo=ZoneInfo("UTC")),
+    )
+    text = to_agenda(Programme(conference, events=(night(1, 0), night(2, 1))), tz="UTC")
+    assert "00:30–00:50  Night" in text
+    assert "01:30–01:50  Night" in text
+    assert "1. Part (00:30–00:45)" in text
+    assert "1. Part (01:30–01:45)" in text

@@ -104,13 +104,14 @@ def recur(value: vRecur) -> bytes:
 class DatetimeEncoder:
     """Encode datetimes through icalendar's vDatetime, once per distinct value.
 
-    The TZID parameter depends on the time zone alone, so it is encoded once
-    per zone.
+    One vDatetime per time zone encodes every value in that zone: building
+    one (its parameters, its TZID lookup) costs far more than encoding, and
+    the TZID parameter depends on the zone alone.
     """
 
     def __init__(self) -> None:
         self._values: dict[tuple[datetime, object], bytes] = {}
-        self._parameters: dict[object, str] = {}
+        self._encoders: dict[object, tuple[vDatetime, str]] = {}
         self._lines: dict[tuple[str, datetime, object], bytes] = {}
 
     def line(self, name: str, moment: datetime) -> bytes:
@@ -124,13 +125,20 @@ class DatetimeEncoder:
 
     def __call__(self, moment: datetime) -> tuple[bytes, str]:
         """Return (value, parameters) such as (b"20170607T093000", "TZID=Asia/Shanghai")."""
+        encoder, parameters = self._encoder(moment)
         key = (moment, moment.tzinfo)
         value = self._values.get(key)
-        parameters = self._parameters.get(moment.tzinfo)
-        if value is None or parameters is None:
-            encoded = vDatetime(moment)
-            value = self._values[key] = encoded.to_ical()  # type: ignore[no-untyped-call]
-            if parameters is None:
-                parameters = encoded.params.to_ical().decode() if encoded.params else ""
-                self._parameters[moment.tzinfo] = parameters
+        if value is None:
+            # vDatetime.to_ical() formats its ``dt``, which is all that
+            # differs between two values of one zone.
+            encoder.dt = moment
+            value = self._values[key] = encoder.to_ical()  # type: ignore[no-untyped-call]
         return value, parameters
+
+    def _encoder(self, moment: datetime) -> tuple[vDatetime, str]:
+        found = self._encoders.get(moment.tzinfo)
+        if found is None:
+            encoder = vDatetime(moment)
+            parameters = encoder.params.to_ical().decode() if encoder.params else ""
+            found = self._encoders[moment.tzinfo] = (encoder, parameters)
+        return found

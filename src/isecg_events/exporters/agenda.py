@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Literal
 
@@ -18,7 +18,7 @@ from wcwidth import wcswidth, wcwidth
 from isecg_events import timezones
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
-from isecg_events.model import Event, Occurrence, Programme
+from isecg_events.model import Event, Occurrence, Programme, Segment
 
 __all__ = ["Detail", "render_markdown_prepared", "render_prepared", "to_agenda", "to_markdown"]
 
@@ -152,6 +152,8 @@ class _Blocks:
         self.width = width
         self.full = detail == "full"
         self._recurring: dict[tuple[str, str, str], str] = {}
+        self._segments: dict[tuple[object, ...], str] = {}
+        self.shadow = _Shadows().__getitem__
         self._times: dict[tuple[datetime, int, datetime, int], str | None] = {}
 
     def wrap_recurring(self, text: str, first: str, rest: str) -> str:
@@ -159,7 +161,8 @@ class _Blocks:
         key = (text, first, rest)
         found = self._recurring.get(key)
         if found is None:
-            found = self._recurring[key] = _fill(_safe(text).split(), self.width, first, rest)
+            found = _fill(_safe(text).split(), self.width, first, rest, self.shadow)
+            self._recurring[key] = found
         return found
 
     def time_prefix(self, occurrence: Occurrence) -> str:
@@ -179,21 +182,21 @@ class _Blocks:
     def event(self, occurrence: Occurrence) -> list[str]:
         event = occurrence.event
         text = self.prepared.text(event)
-        width = self.width
+        width, shadow = self.width, self.shadow
         title = _without_bidi_controls(text.title)
         if event.status == "cancelled":
             title = f"CANCELLED: {title}"
         times = self.time_prefix(occurrence)
         if times[-1] == " ":
-            chunks = [_fill(title.split(), width, times, _INDENT)]
+            chunks = [_fill(title.split(), width, times, _INDENT, shadow)]
         else:  # too wide for the column: the title starts on the next line
-            chunks = [times, _fill(title.split(), width, _INDENT, _INDENT)]
+            chunks = [times, _fill(title.split(), width, _INDENT, _INDENT, shadow)]
         if text.location:
             chunks.append(self.wrap_recurring(text.location, _INDENT, _INDENT))
         if self.full and text.abstract:
             for words in _paragraphs(text.abstract):
                 chunks.append("")
-                chunks.append(_fill(words, width, _INDENT, _INDENT))
+                chunks.append(_fill(words, width, _INDENT, _INDENT, shadow))
         if event.segments:
             chunks.append("")
             chunks += self.segments(event)
@@ -206,22 +209,42 @@ class _Blocks:
         return chunks
 
     def segments(self, event: Event) -> list[str]:
-        """The numbered parts of an event, one chunk each."""
-        zone = self.zone
+        """The numbered parts of an event, one chunk each (parts recur across events)."""
         chunks = []
         for number, segment in enumerate(event.segments, start=1):
-            marker = f"{number}. "
-            item = segment.title
-            if segment.start and segment.end:
-                item += (
-                    f" ({segment.start.astimezone(zone):%H:%M}–"
-                    f"{segment.end.astimezone(zone):%H:%M})"
-                )
-            if segment.description and self.full:
-                item += f" — {segment.description}"
-            hang = _INDENT + " " * len(marker)
-            chunks.append(self.wrap_recurring(item, _INDENT + marker, hang))
+            start, end = segment.start, segment.end
+            # With the folds: the two readings of a repeated hour compare equal.
+            key = (number, segment.title, segment.description, start, end, _folds(start, end))
+            found = self._segments.get(key)
+            if found is None:
+                found = self._segments[key] = self.segment(number, segment)
+            chunks.append(found)
         return chunks
+
+    def segment(self, number: int, segment: Segment) -> str:
+        zone = self.zone
+        marker = f"{number}. "
+        item = segment.title
+        if segment.start and segment.end:
+            item += (
+                f" ({segment.start.astimezone(zone):%H:%M}–{segment.end.astimezone(zone):%H:%M})"
+            )
+        if segment.description and self.full:
+            item += f" — {segment.description}"
+        hang = _INDENT + " " * len(marker)
+        return self.wrap_recurring(item, _INDENT + marker, hang)
+
+
+def _folds(*moments: datetime | None) -> tuple[int, ...]:
+    return tuple(moment.fold if moment else 0 for moment in moments)
+
+
+class _Shadows(dict[str, str | None]):
+    """Each word's shadow (see :func:`_shadow`), computed once per agenda."""
+
+    def __missing__(self, word: str) -> str | None:
+        found = self[word] = _shadow(word)
+        return found
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -298,24 +321,36 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
     return _fill(text.split(), width, first, rest).replace(_PAD, "").split("\n")
 
 
-def _fill(words: list[str], width: int, first: str, rest: str) -> str:
+def _fill(
+    words: list[str],
+    width: int,
+    first: str,
+    rest: str,
+    shadow: Callable[[str], str | None] | None = None,
+) -> str:
     """:func:`_wrap` for text already split into words, as one chunk.
 
     The lines are joined by LF and may hold ``_PAD`` markers: the caller
     removes them (the agenda does so once, from the whole text). No line
     ends in whitespace: a prefix alone (no words) is right-stripped.
+    ``shadow`` gives each word's shadow (see :func:`_shadow`), from a cache
+    of the caller's.
     """
     if not words:
         return first.rstrip()
-    shadow = " ".join(words)
-    if not shadow.isascii():
+    text = " ".join(words)
+    if not text.isascii():
         try:
-            shadow = " ".join(map(_shadow, words))  # type: ignore[arg-type]
+            text = " ".join(map(shadow or _shadow, words))  # type: ignore[arg-type]
         except TypeError:  # a word _shadow cannot measure (None)
             return "\n".join(_wrap_tokens(words, width, first, rest))
-    head = _line_pattern(width - _width(first)).match(shadow)
+    first_width = _width(first)
+    pattern = _line_pattern(width - first_width)
+    if _width(rest) == first_width:  # one pattern measures every line
+        return first + f"\n{rest}".join(pattern.findall(text))
+    head = pattern.match(text)
     assert head is not None  # a line always takes at least one token
-    tail = _line_pattern(width - _width(rest)).findall(shadow, head.end())
+    tail = _line_pattern(width - _width(rest)).findall(text, head.end())
     if not tail:
         return first + head.group(1)
     return f"{first}{head.group(1)}\n{rest}" + f"\n{rest}".join(tail)

@@ -9,6 +9,7 @@ one string with the same ``escape`` (see :func:`_event`). Streaming keeps a
 
 from __future__ import annotations
 
+import functools
 import io
 from xml.sax.saxutils import XMLGenerator, escape
 
@@ -151,14 +152,14 @@ def _event(entry: _frab.FrabEvent) -> str:
             f"        <date>{entry['date']}</date>\n"
             f"        <start>{entry['start']}</start>\n"
             f"        <duration>{entry['duration']}</duration>\n",
-            _leaf("room", entry["room"]),
+            _recurring_leaf("room", entry["room"]),
             f"        <slug>{slug}</slug>\n" if slug else "",
             _leaf("url", clean(url)) if url else "",
             _leaf("title", entry["title"]),
             _leaf("subtitle", entry["subtitle"]),
-            _leaf("track", entry["track"]),
-            _leaf("type", entry["type"]),
-            _leaf("language", clean(language)) if language else "",
+            _recurring_leaf("track", entry["track"]),
+            _recurring_leaf("type", entry["type"]),
+            _recurring_leaf("language", clean(language)) if language else "",
             _leaf("abstract", entry["abstract"]),
             _leaf("description", entry["description"]) if entry["description"] else "",
             _persons(persons) if persons else "        <persons/>\n",
@@ -168,16 +169,25 @@ def _event(entry: _frab.FrabEvent) -> str:
 
 
 def _persons(persons: tuple[_frab.Person, ...]) -> str:
-    people = "".join(
-        f'          <person guid="{person["guid"]}"{_content("person", person["name"])}\n'
-        for person in persons
-    )
+    people = "".join([_person(person["guid"], person["name"]) for person in persons])
     return f"        <persons>\n{people}        </persons>\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def _person(guid: str, name: str) -> str:
+    """One ``<person>`` line (people recur across events)."""
+    return f'          <person guid="{guid}"{_content("person", name)}\n'
 
 
 def _leaf(tag: str, text: str | None) -> str:
     """A child of ``<event>`` holding clean text: ``<tag>text</tag>``, or ``<tag/>``."""
     return f"        <{tag}{_content(tag, text)}\n"
+
+
+@functools.lru_cache(maxsize=4096)
+def _recurring_leaf(tag: str, text: str | None) -> str:
+    """:func:`_leaf` for values that recur across events: rooms, tracks, types, languages."""
+    return _leaf(tag, text)
 
 
 def _content(tag: str, text: str | None) -> str:
