@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from isecg_events.exporters import agenda, ical, schedule_json, schedule_xml
+from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.agenda import to_agenda, to_markdown
 from isecg_events.exporters.ical import Profile, event_to_ical, to_ical
@@ -58,7 +59,8 @@ class Exporter:
 
     def render(self, programme: Programme) -> bytes:
         """Render the whole programme in this format."""
-        return self.render_prepared(Prepared(programme))
+        with collector_paused():
+            return self.render_prepared(Prepared(programme))
 
 
 def _named(name: str) -> Callable[[Programme], str]:
@@ -136,7 +138,9 @@ def render_all(
     """Render several formats from one :class:`Prepared` programme.
 
     What the formats share (each event's title, location and description;
-    the entries of schedule.json and schedule.xml) is derived once.
+    the entries of schedule.json and schedule.xml) is derived once. The
+    cyclic garbage collector is paused meanwhile (see
+    :func:`~isecg_events.exporters._collector.collector_paused`).
 
     Args:
         programme: the programme.
@@ -152,9 +156,10 @@ def render_all(
     exporters = [get_exporter(name) for name in names]
     prepared = Prepared(programme)
     rendered: dict[str, bytes] = {}
-    for exporter in exporters:
-        if exporter.name == "ics":
-            rendered["ics"] = ical.render_prepared(prepared, profile=profile)
-        else:
-            rendered[exporter.name] = exporter.render_prepared(prepared)
+    with collector_paused():
+        for exporter in exporters:
+            if exporter.name == "ics":
+                rendered["ics"] = ical.render_prepared(prepared, profile=profile)
+            else:
+                rendered[exporter.name] = exporter.render_prepared(prepared)
     return rendered

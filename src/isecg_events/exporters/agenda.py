@@ -16,6 +16,7 @@ from typing import Literal
 from wcwidth import wcswidth, wcwidth
 
 from isecg_events import timezones
+from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Event, Occurrence, Programme, Segment
@@ -63,7 +64,8 @@ def to_agenda(
         ValueError: width below 40 or an unknown detail level.
         isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
     """
-    return render_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
+    with collector_paused():
+        return render_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
 
 
 def render_prepared(
@@ -448,7 +450,8 @@ def to_markdown(
     Raises:
         ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`to_agenda`.
     """
-    return render_markdown_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
+    with collector_paused():
+        return render_markdown_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
 
 
 def render_markdown_prepared(

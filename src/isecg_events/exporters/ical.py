@@ -20,6 +20,7 @@ from icalendar import Event as VEvent
 from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
+from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.model import (
@@ -80,7 +81,8 @@ def to_ical(
     Raises:
         ValueError: an unknown profile or a refresh interval that is not positive.
     """
-    return render_prepared(Prepared(programme), profile=profile, refresh=refresh)
+    with collector_paused():
+        return render_prepared(Prepared(programme), profile=profile, refresh=refresh)
 
 
 def render_prepared(

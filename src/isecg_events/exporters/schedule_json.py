@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from isecg_events.exporters import _frab
+from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Programme
@@ -28,7 +29,8 @@ def to_schedule_json(programme: Programme) -> bytes:
         compact because it is several times faster to write and smaller
         than an indented dump. Pipe it through ``jq .`` to read it.
     """
-    return render_prepared(Prepared(programme))
+    with collector_paused():
+        return render_prepared(Prepared(programme))
 
 
 def render_prepared(prepared: Prepared) -> bytes:

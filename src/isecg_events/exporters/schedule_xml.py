@@ -14,6 +14,7 @@ import io
 from xml.sax.saxutils import XMLGenerator, escape
 
 from isecg_events.exporters import _frab
+from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Programme
@@ -79,7 +80,8 @@ def to_schedule_xml(programme: Programme) -> bytes:
     Returns:
         UTF-8 XML with a declaration, indented, ending with a newline.
     """
-    return render_prepared(Prepared(programme))
+    with collector_paused():
+        return render_prepared(Prepared(programme))
 
 
 def render_prepared(prepared: Prepared) -> bytes:

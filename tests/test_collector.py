@@ -1,0 +1,69 @@
+"""The garbage collector is paused while a programme renders, and only then."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+import isecg_events
+from isecg_events.exporters import EXPORTERS, Prepared, render_all
+from isecg_events.exporters._collector import collector_paused
+from tests.test_ical import RECURRING
+
+ALL = [exporter.name for exporter in EXPORTERS]
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was_enabled = gc.isenabled()
+    gc.enable()
+    yield
+    if not was_enabled:
+        gc.disable()
+
+
+def test_collector_is_paused_during_a_render_and_back_on_after(
+    plenary: isecg_events.Programme, collector_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    text = Prepared.text
+
+    def spying_text(self: Prepared, event: isecg_events.Event) -> object:
+        seen.append(gc.isenabled())
+        return text(self, event)
+
+    monkeypatch.setattr(Prepared, "text", spying_text)
+    render_all(plenary, ALL)
+    isecg_events.to_ical(plenary)
+    isecg_events.to_agenda(plenary)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
+def test_collector_comes_back_after_an_error(
+    plenary: isecg_events.Programme, collector_on: None
+) -> None:
+    with pytest.raises(ValueError, match="unknown profile"):
+        render_all(plenary, ["json", "ics"], profile="bogus")  # type: ignore[arg-type]
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_caller_stays_off(collector_on: None) -> None:
+    gc.disable()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert not gc.isenabled()
+
+
+def test_rendering_creates_no_reference_cycles(collector_on: None) -> None:
+    """What pausing the collector relies on: nothing is left for it to find."""
+    programme = isecg_events.loads(RECURRING)
+    render_all(programme, ALL)  # first use: imports and caches of the libraries
+    gc.collect()
+    gc.disable()
+    render_all(programme, ALL)
+    isecg_events.to_ical(programme, profile="rich")
+    isecg_events.to_agenda(programme, tz="Europe/Paris", detail="brief")
+    assert gc.collect() == 0
