@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
 from isecg_events import timezones
 from isecg_events._version import __version__
-from isecg_events.exporters._text import EventText, clean, clean_name
+from isecg_events.exporters._text import clean, clean_name
 from isecg_events.model import (
-    Event,
     Occurrence,
     Participant,
     Programme,
     derive_guid,
 )
+
+if TYPE_CHECKING:  # _prepared imports this module
+    from isecg_events.exporters._prepared import Prepared
 
 __all__ = [
     "Day",
@@ -126,10 +128,11 @@ def person_guid(programme: Programme, participant_id: str) -> str:
 class _Entries:
     """Builds schedule entries, computing what occurrences share only once."""
 
-    def __init__(self, programme: Programme, text: Callable[[Event], EventText]) -> None:
-        self.programme = programme
-        self.text = text
-        self.iso = timezones.LocalIso(programme.conference.zone)
+    def __init__(self, prepared: Prepared) -> None:
+        self.programme = prepared.programme
+        self.text = prepared.text
+        self.guid_text = prepared.guid_text
+        self.iso = timezones.LocalIso(self.programme.conference.zone)
         self._persons: dict[str, Person] = {}
         self._durations: dict[timedelta, str] = {}
 
@@ -154,7 +157,7 @@ class _Entries:
         event = occurrence.event
         text = self.text(event)
         start = self.iso(occurrence.start)
-        guid = str(occurrence.guid)
+        guid = self.guid_text(occurrence.guid)
         return {
             "guid": guid,
             "id": occurrence.number,
@@ -180,22 +183,22 @@ class _Entries:
         }
 
 
-def days(programme: Programme, text: Callable[[Event], EventText]) -> tuple[Day, ...]:
+def days(prepared: Prepared) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
     Entries outside the conference's dates (possible in imported schedules)
     get days of their own, so nothing is dropped.
 
     Args:
-        programme: the programme.
-        text: gives each event's shared text (``Prepared.text``).
+        prepared: the programme, with the text its formats share.
     """
+    programme = prepared.programme
     zone = programme.conference.zone
     by_day = programme.occurrences_by_day(zone)
     all_days = sorted(set(programme.conference.days) | set(by_day))
     rooms = [room_name(programme, o) for o in programme.occurrences]
     room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
-    entries = _Entries(programme, text)
+    entries = _Entries(prepared)
     result = []
     for index, day in enumerate(all_days, start=1):
         grouped: dict[str, list[FrabEvent]] = {}

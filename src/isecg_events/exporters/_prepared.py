@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import uuid
 
 from isecg_events.exporters import _frab
 from isecg_events.exporters._text import EventText, clean, describe, location
@@ -22,6 +23,7 @@ class Prepared:
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self._texts: dict[int, EventText] = {}
+        self._guids: dict[uuid.UUID, str] = {}
 
     def text(self, event: Event) -> EventText:
         """The event's title, location, full description and abstract."""
@@ -38,7 +40,14 @@ class Prepared:
             self._texts[id(event)] = found
         return found
 
+    def guid_text(self, guid: uuid.UUID) -> str:
+        """``str(guid)``, formatted once (the formats share most guids)."""
+        found = self._guids.get(guid)
+        if found is None:
+            found = self._guids[guid] = str(guid)
+        return found
+
     @functools.cached_property
     def frab_days(self) -> tuple[_frab.Day, ...]:
         """The days of schedule.json and schedule.xml, with their entries."""
-        return _frab.days(self.programme, self.text)
+        return _frab.days(self)

@@ -88,7 +88,7 @@ def render_prepared(
             chunks += blocks.event(occurrence)
     chunks += ["", *_wrap(_footer(programme, zone), width)]
     text = "\n".join(chunks) + "\n"  # no line ends in a space (see _fill)
-    return text.replace(_PAD, "") if _PAD in text else text
+    return text.replace(_PAD, "")
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
@@ -216,7 +216,15 @@ class _Blocks:
         for number, segment in enumerate(event.segments, start=1):
             start, end = segment.start, segment.end
             # With the folds: the two readings of a repeated hour compare equal.
-            key = (number, segment.title, segment.description, start, end, _folds(start, end))
+            key = (
+                number,
+                segment.title,
+                segment.description,
+                start,
+                start.fold if start else 0,
+                end,
+                end.fold if end else 0,
+            )
             found = self._segments.get(key)
             if found is None:
                 found = self._segments[key] = self.segment(number, segment)
@@ -235,10 +243,6 @@ class _Blocks:
             item += f" — {segment.description}"
         hang = _INDENT + " " * len(marker)
         return self.wrap_recurring(item, _INDENT + marker, hang)
-
-
-def _folds(*moments: datetime | None) -> tuple[int, ...]:
-    return tuple(moment.fold if moment else 0 for moment in moments)
 
 
 class _Shadows(dict[str, str | None]):

@@ -228,7 +228,7 @@ class _EventFields(NamedTuple):
 def _fields(prepared: Prepared, event: Event) -> _EventFields:
     text = prepared.text(event)
     return _EventFields(
-        str(_uid(prepared.programme, event)),
+        prepared.guid_text(_uid(prepared.programme, event)),
         text.title,
         text.location,
         text.description,
@@ -312,7 +312,7 @@ class _LeanWriter:
             self.dates.line("DTSTART", event.start),
             self.dates.line("DTEND", event.end),
             self.stamp_line,
-            line("UID", _ics_writer.text(fields.uid)),
+            b"UID:" + fields.uid.encode(),  # a UUID: nothing to escape or fold
             b"SEQUENCE:%d" % event.sequence,
         ]
         if fields.rrule is not None:
