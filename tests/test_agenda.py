@@ -14,7 +14,15 @@ from wcwidth import wcswidth
 
 import isecg_events
 from isecg_events import Conference, Event, Programme, Segment, to_agenda, to_markdown
-from isecg_events.exporters.agenda import _safe, _wrap, _wrap_tokens
+from isecg_events.exporters import Prepared
+from isecg_events.exporters.agenda import (
+    Detail,
+    _safe,
+    _wrap,
+    _wrap_tokens,
+    render_prepared,
+    render_prepared_utf8,
+)
 from tests.conftest import GOLDEN
 from tests.test_ical import RECURRING
 
@@ -199,3 +207,20 @@ def test_repeated_hour_keeps_both_readings_apart() -> None:
     assert "01:30–01:50  Night" in text
     assert "1. Part (00:30–00:45)" in text
     assert "1. Part (01:30–01:45)" in text
+
+
+@pytest.mark.parametrize(
+    ("width", "tz", "detail"), [(78, None, "full"), (60, "Europe/Paris", "brief")]
+)
+def test_utf8_rendering_is_the_encoded_text(
+    plenary: isecg_events.Programme, width: int, tz: str | None, detail: Detail
+) -> None:
+    events = tuple(
+        attrs.evolve(event, title=f"{event.title} 🚀 宇宙探索", abstract="é " * 50 + "👩‍🚀 x")
+        for event in plenary.events
+    )
+    for programme in (plenary, attrs.evolve(plenary, events=events)):
+        prepared = Prepared(programme)
+        text = render_prepared(prepared, width=width, tz=tz, detail=detail)
+        assert render_prepared_utf8(prepared, width=width, tz=tz, detail=detail) == text.encode()
+        assert "\x00" not in text

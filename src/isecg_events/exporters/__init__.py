@@ -67,10 +67,6 @@ def _named(name: str) -> Callable[[Programme], str]:
     return lambda programme: name
 
 
-def _agenda_bytes(prepared: Prepared) -> bytes:
-    return agenda.render_prepared(prepared).encode("utf-8")
-
-
 def _markdown_bytes(prepared: Prepared) -> bytes:
     return agenda.render_markdown_prepared(prepared).encode("utf-8")
 
@@ -105,7 +101,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         "text",
         "txt",
         "text/plain; charset=utf-8",
-        _agenda_bytes,
+        agenda.render_prepared_utf8,
         _named("agenda.txt"),
         "plain-text agenda",
     ),
