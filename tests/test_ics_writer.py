@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
 import isecg_events
 from isecg_events import Participant, Participation, Segment
-from isecg_events.exporters._ics_writer import fold
-from isecg_events.exporters.ical import to_ical_reference
+from isecg_events.exporters._ics_writer import fold, text, texts
+from isecg_events.exporters.ical import _LeanWriter, to_ical_reference
 from tests.test_ical import RECURRING
 
 # Every escaping and folding hazard: separators, backslashes and carets at fold
@@ -103,3 +104,20 @@ def test_plenary_and_imported_schedules_are_byte_identical(
     for name in ("pretalx-democon.json", "frab-camp2019.json"):
         programme = isecg_events.load(reference(f"examples/{name}"))
         assert isecg_events.to_ical(programme) == to_ical_reference(programme)
+
+
+def test_events_escaped_in_several_batches_are_byte_identical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.conftest import reference
+
+    monkeypatch.setattr(_LeanWriter, "BATCH", 3)
+    programme = isecg_events.load(reference("examples/frab-camp2019.json"))
+    assert len(programme.events) > 3 * 3
+    assert isecg_events.to_ical(programme) == to_ical_reference(programme)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(hazard_text, max_size=8))
+def test_texts_escape_each_value_as_text_does(values: list[str]) -> None:
+    assert texts(values) == [text(value) for value in values]

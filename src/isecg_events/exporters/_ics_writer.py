@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - a future icalendar without it
         return escaped
 
 
-__all__ = ["DatetimeEncoder", "content_line", "fold"]
+__all__ = ["DatetimeEncoder", "content_line", "fold", "text", "texts"]
 
 _LIMIT = 75  # octets; a chunk holds at most 74 so a folded line stays within 75
 
@@ -80,6 +80,19 @@ def text(value: str) -> bytes:
 
 
 _NEEDS_ESCAPING = re.compile(r"[\\;,\r\n]")
+
+
+def texts(values: list[str]) -> list[bytes]:
+    """Encode many TEXT values as :func:`text` does, with one escaping pass.
+
+    The values are joined by NUL, which no cleaned text holds and no escape
+    involves, escaped together and split apart again; if a value does hold
+    a NUL, each is escaped alone.
+    """
+    encoded = text("\x00".join(values)).split(b"\x00")
+    if len(encoded) != len(values):
+        return [text(value) for value in values]
+    return encoded
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, timedelta
 from typing import Literal, NamedTuple
 
@@ -278,6 +278,10 @@ class _LeanWriter:
     categories, status) are encoded and folded once per feed.
     """
 
+    #: Events escaped together: enough to pay the call once per many events,
+    #: few enough that the joined text stays small.
+    BATCH = 2048
+
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
         published = prepared.programme.conference.published.astimezone(UTC)
@@ -301,14 +305,28 @@ class _LeanWriter:
             found = self._recurring[key] = _ics_writer.content_line(name, encoded)
         return found
 
-    def vevent(self, event: Event) -> bytes:
-        """The VEVENT of one event, CRLF-terminated."""
-        fields = _fields(self.prepared, event)
+    def vevents(self, events: list[Event]) -> Iterator[bytes]:
+        """The VEVENT of each event, CRLF-terminated.
+
+        Summaries and descriptions are escaped a batch at a time (see
+        :func:`_ics_writer.texts`).
+        """
+        for start in range(0, len(events), self.BATCH):
+            batch = events[start : start + self.BATCH]
+            fields = [_fields(self.prepared, event) for event in batch]
+            summaries = _ics_writer.texts([f.summary for f in fields])
+            descriptions = _ics_writer.texts([f.description or "" for f in fields])
+            yield from map(self.vevent, batch, fields, summaries, descriptions)
+
+    def vevent(
+        self, event: Event, fields: _EventFields, summary: bytes, description: bytes
+    ) -> bytes:
+        """The VEVENT of one event, given its fields and escaped summary and description."""
         line = _ics_writer.content_line
         language = f"LANGUAGE={fields.language}" if fields.language else ""
         lines = [
             b"BEGIN:VEVENT",
-            line("SUMMARY", _ics_writer.text(fields.summary), language),
+            line("SUMMARY", summary, language),
             self.dates.line("DTSTART", event.start),
             self.dates.line("DTEND", event.end),
             self.stamp_line,
@@ -319,7 +337,7 @@ class _LeanWriter:
             lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
         lines.append(self.recurring("CATEGORIES", fields.categories))
         if fields.description is not None:
-            lines.append(line("DESCRIPTION", _ics_writer.text(fields.description)))
+            lines.append(line("DESCRIPTION", description))
         lines.append(self.modified_line)
         if fields.location is not None:
             lines.append(self.recurring("LOCATION", fields.location))
@@ -449,7 +467,7 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
     head: bytes = calendar.to_ical()
     head = head[: -len(b"END:VCALENDAR\r\n")]
     writer = _LeanWriter(prepared)
-    return b"".join([head, *map(writer.vevent, events), b"END:VCALENDAR\r\n"])
+    return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
 
 
 def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
