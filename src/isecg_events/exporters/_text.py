@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme
+from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, Segment
 
 __all__ = ["EventText", "clean", "clean_name", "describe", "location"]
 
@@ -62,22 +62,21 @@ def describe(event: Event) -> str:
     """
     if event.description is not None:
         return clean(event.description)
-    blocks = []
-    if event.abstract:
-        blocks.append(event.abstract)
+    blocks = [event.abstract] if event.abstract else []
     if event.segments:
-        lines = ["Programme:"]
-        for number, segment in enumerate(event.segments, start=1):
-            line = f"{number}. {segment.title}"
-            if segment.start and segment.end:
-                line += f" ({segment.start:%H:%M}–{segment.end:%H:%M})"
-            if segment.description:
-                line += f" — {segment.description}"
-            lines.append(line)
-        blocks.append("\n".join(lines))
-    participations = event.participations
-    if participations:
-        lines = ["Participants:"]
-        lines.extend(f"- {participation.label}" for participation in participations)
-        blocks.append("\n".join(lines))
+        parts = [_part(number, segment) for number, segment in enumerate(event.segments, start=1)]
+        blocks.append("Programme:\n" + "\n".join(parts))
+    if event.participations:
+        labels = [participation.label for participation in event.participations]
+        blocks.append("Participants:\n- " + "\n- ".join(labels))
     return clean("\n\n".join(blocks))
+
+
+def _part(number: int, segment: Segment) -> str:
+    """``2. Title (09:40–10:05) — description``."""
+    line = f"{number}. {segment.title}"
+    if segment.start and segment.end:
+        line += f" ({segment.start:%H:%M}–{segment.end:%H:%M})"
+    if segment.description:
+        line += f" — {segment.description}"
+    return line
