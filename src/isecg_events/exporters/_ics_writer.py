@@ -139,6 +139,8 @@ class DatetimeEncoder:
     def __call__(self, moment: datetime) -> tuple[bytes, str]:
         """Return (value, parameters) such as (b"20170607T093000", "TZID=Asia/Shanghai")."""
         encoder, parameters = self._encoder(moment)
+        # The two readings of a repeated hour share a key (Python compares
+        # them by wall time) and a value: iCalendar writes the wall time.
         key = (moment, moment.tzinfo)
         value = self._values.get(key)
         if value is None:

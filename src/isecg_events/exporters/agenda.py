@@ -170,8 +170,8 @@ class _Blocks:
     """Writes the text block of each occurrence, as chunks of lines.
 
     A chunk is one or more lines joined by LF, and may hold ``_PAD``
-    markers (see :func:`_fill`), which :func:`render_prepared` removes from
-    the whole agenda at once. Lines that recur across events (a time range,
+    markers (see :func:`_fill`), which :func:`_text_blocks` removes from
+    each event's block at once. Lines that recur across events (a time range,
     a room, a segment title, a participant) are wrapped once per agenda.
     """
 
@@ -185,7 +185,7 @@ class _Blocks:
         self._recurring: dict[tuple[str, str, str], str] = {}
         self._segments: dict[tuple[object, ...], str] = {}
         self.shadow = _Shadows().__getitem__
-        self._times: dict[tuple[datetime, int, datetime, int], str | None] = {}
+        self._times: dict[tuple[datetime, int, datetime, int], str] = {}
 
     def wrap_recurring(self, text: str, first: str, rest: str) -> str:
         """Wrap ``text`` made safe, once for each distinct text and prefixes."""
@@ -366,7 +366,7 @@ def _fill(
     """:func:`_wrap` for text already split into words, as one chunk.
 
     The lines are joined by LF and may hold ``_PAD`` markers: the caller
-    removes them (the agenda does so once, from the whole text). No line
+    removes them (the agenda does so once per event block). No line
     ends in whitespace: a prefix alone (no words) is right-stripped.
     ``shadow`` gives each word's shadow (see :func:`_shadow`), from a cache
     of the caller's.
