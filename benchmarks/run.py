@@ -3,6 +3,8 @@
     python benchmarks/run.py              # N = 1,000, 10,000 and 25,000
     python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
 
+Each size is measured in a fresh Python process.
+
 Prints one table per run: load time, export time per format, the four
 formats together through ``render_all`` (as ``export --format all`` does),
 peak memory (tracemalloc), and, on the same events, ics-py's serialisation
@@ -17,6 +19,7 @@ import argparse
 import functools
 import gc
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -171,6 +174,12 @@ def yardstick() -> float:
 
 
 def run(sizes: list[int]) -> None:
+    """Print the table, measuring each size in a fresh Python process.
+
+    A process that has just rendered a large programme renders a small one
+    more slowly (its memory is left fragmented), so each row starts from the
+    same state.
+    """
     print(
         "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
     )
@@ -180,35 +189,42 @@ def run(sizes: list[int]) -> None:
         "| ics-py s | icalendar to_ical s | ics / ics-py | peak MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    sys.stdout.flush()
     for n in sizes:
-        machine = yardstick()
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "programme.toml"
-            path.write_text(synthetic(n), encoding="utf-8")
-            load_s = timed(functools.partial(isecg_events.load, path))
-            programme = isecg_events.load(path)
+        command = [sys.executable, __file__, "--row", str(n), "--repeats", str(REPEATS)]
+        subprocess.run(command, check=True)
 
-        def everything(programme: isecg_events.Programme = programme) -> None:
-            for _, render in FORMATS:
-                render(programme)
 
-        times = {name: timed(functools.partial(render, programme)) for name, render in FORMATS}
-        names = [name for name, _ in FORMATS]
-        together = timed(functools.partial(render_all, programme, names))
-        reference = timed(functools.partial(to_ical_reference, programme))
-        try:
-            theirs = timed(functools.partial(ics_py, programme))
-        except ImportError:
-            theirs = float("nan")
-        peak = peak_memory(everything)
-        print(
-            f"| {n:,} | {machine:.2f} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
-            f"{times['xml']:.2f} | {times['text']:.2f} | {sum(times.values()):.2f} | "
-            f"{together:.2f} | "
-            f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
-            f"{peak / 2**20:.0f} |"
-        )
-        sys.stdout.flush()
+def row(n: int) -> None:
+    """Measure one size and print its row of the table."""
+    machine = yardstick()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "programme.toml"
+        path.write_text(synthetic(n), encoding="utf-8")
+        load_s = timed(functools.partial(isecg_events.load, path))
+        programme = isecg_events.load(path)
+
+    def everything(programme: isecg_events.Programme = programme) -> None:
+        for _, render in FORMATS:
+            render(programme)
+
+    times = {name: timed(functools.partial(render, programme)) for name, render in FORMATS}
+    names = [name for name, _ in FORMATS]
+    together = timed(functools.partial(render_all, programme, names))
+    reference = timed(functools.partial(to_ical_reference, programme))
+    try:
+        theirs = timed(functools.partial(ics_py, programme))
+    except ImportError:
+        theirs = float("nan")
+    peak = peak_memory(everything)
+    print(
+        f"| {n:,} | {machine:.2f} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
+        f"{times['xml']:.2f} | {times['text']:.2f} | {sum(times.values()):.2f} | "
+        f"{together:.2f} | "
+        f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
+        f"{peak / 2**20:.0f} |"
+    )
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -216,10 +232,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="one tiny run, for CI")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 25_000])
+    parser.add_argument("--row", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.smoke:
-        REPEATS = 1
-    run([50] if args.smoke else args.sizes)
+    REPEATS = 1 if args.smoke else args.repeats
+    if args.row is not None:
+        row(args.row)
+    else:
+        run([50] if args.smoke else args.sizes)
 
 
 if __name__ == "__main__":
