@@ -202,11 +202,15 @@ def test_repeated_hour_keeps_both_readings_apart() -> None:
         date(2026, 10, 26),
         published=datetime(2026, 11, 25, tzinfo=ZoneInfo("UTC")),
     )
-    text = to_agenda(Programme(conference, events=(night(1, 0), night(2, 1))), tz="UTC")
+    programme = Programme(conference, events=(night(1, 0), night(2, 1)))
+    text = to_agenda(programme, tz="UTC")
     assert "00:30–00:50  Night" in text
     assert "01:30–01:50  Night" in text
     assert "1. Part (00:30–00:45)" in text
     assert "1. Part (01:30–01:45)" in text
+    footer = " ".join(to_agenda(programme).split("\n\n")[-1].split())
+    assert footer.startswith("Times are ")
+    assert "UTC+02:00" in footer and "UTC+01:00" in footer
 
 
 @pytest.mark.parametrize(

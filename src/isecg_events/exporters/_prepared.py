@@ -48,6 +48,11 @@ class Prepared:
         return found
 
     @functools.cached_property
+    def frab_timeslot(self) -> str:
+        """The timeslot of schedule.json and schedule.xml."""
+        return _frab.timeslot(self.programme)
+
+    @functools.cached_property
     def frab_days(self) -> tuple[_frab.Day, ...]:
         """The days of schedule.json and schedule.xml, with their entries."""
         return _frab.days(self)

@@ -295,7 +295,10 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 def _footer(programme: Programme, zone: timezones.Zone) -> str:
     descriptions: dict[str, None] = {}
-    moments = [o.start for o in programme.occurrences] or [
+    # Distinct starts, in order; with the fold, as Python compares the two
+    # readings of a repeated hour as equal.
+    starts = dict.fromkeys((o.start, o.start.fold) for o in programme.occurrences)
+    moments = [start for start, _ in starts] or [
         datetime.combine(programme.conference.start, datetime.min.time(), tzinfo=zone)
     ]
     offsets: dict[tuple[object, object], datetime] = {}
@@ -380,6 +383,8 @@ def _fill(
         except TypeError:  # a word _shadow cannot measure (None)
             return "\n".join(_wrap_tokens(words, width, first, rest))
     first_width = _width(first)
+    if len(text) <= width - first_width:  # one line (a shadow's length is its width)
+        return first + text
     pattern = _line_pattern(width - first_width)
     if _width(rest) == first_width:  # one pattern measures every line
         return first + f"\n{rest}".join(pattern.findall(text))

@@ -46,7 +46,7 @@ def render_prepared(prepared: Prepared) -> bytes:
         },
         "schedule": {
             "version": _frab.schedule_version(programme),
-            "conference": _conference(programme, days),
+            "conference": _conference(prepared, days),
         },
     }
     # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":"))
@@ -54,7 +54,8 @@ def render_prepared(prepared: Prepared) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
 
 
-def _conference(programme: Programme, days: tuple[_frab.Day, ...]) -> dict[str, Any]:
+def _conference(prepared: Prepared, days: tuple[_frab.Day, ...]) -> dict[str, Any]:
+    programme = prepared.programme
     conference = programme.conference
     result: dict[str, Any] = {
         "acronym": conference.id,
@@ -62,7 +63,7 @@ def _conference(programme: Programme, days: tuple[_frab.Day, ...]) -> dict[str, 
         "start": conference.start.isoformat(),
         "end": conference.end.isoformat(),
         "daysCount": len(days),
-        "timeslot_duration": _frab.timeslot(programme),
+        "timeslot_duration": prepared.frab_timeslot,
         "time_zone_name": conference.timezone,
     }
     if conference.url:

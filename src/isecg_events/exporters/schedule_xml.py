@@ -93,14 +93,15 @@ def render_prepared(prepared: Prepared) -> bytes:
     out.open(0, "schedule")
     out.leaf(1, "generator", None, name=_frab.GENERATOR, version=_frab.VERSION)
     out.leaf(1, "version", _frab.schedule_version(programme))
-    _conference(out, programme, len(days))
+    _conference(out, prepared, len(days))
     for day in days:
         _day(out, programme, day)
     out.close(0, "schedule")
     return out.getvalue()
 
 
-def _conference(out: _Writer, programme: Programme, day_count: int) -> None:
+def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
+    programme = prepared.programme
     conference = programme.conference
     out.open(1, "conference")
     out.leaf(2, "acronym", conference.id)
@@ -108,7 +109,7 @@ def _conference(out: _Writer, programme: Programme, day_count: int) -> None:
     out.leaf(2, "start", conference.start.isoformat())
     out.leaf(2, "end", conference.end.isoformat())
     out.leaf(2, "days", day_count)
-    out.leaf(2, "timeslot_duration", _frab.timeslot(programme))
+    out.leaf(2, "timeslot_duration", prepared.frab_timeslot)
     out.leaf(2, "time_zone_name", conference.timezone)
     if conference.url:
         out.leaf(2, "url", conference.url)
