@@ -3,10 +3,11 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import XMLGenerator
+from zoneinfo import ZoneInfo
 
 import attrs
 import jsonschema
@@ -352,3 +353,38 @@ def test_json_is_what_the_standard_library_writes(
     output = to_schedule_json(programme)
     again = json.dumps(json.loads(output), ensure_ascii=False, separators=(",", ":")) + "\n"
     assert output == again.encode("utf-8")
+
+
+def test_duration_is_elapsed_time_across_a_dst_change() -> None:
+    """01:30 to 03:30 in Paris on 29 March 2026 lasts one hour: clocks skip 02:00-03:00."""
+    paris = ZoneInfo("Europe/Paris")
+    conference = isecg_events.Conference(
+        "dst2026",
+        "Spring forward",
+        "Europe/Paris",
+        date(2026, 3, 28),
+        date(2026, 3, 30),
+        published=datetime(2026, 11, 25, tzinfo=ZoneInfo("UTC")),
+    )
+    night = isecg_events.Event(
+        "night",
+        "Night",
+        datetime(2026, 3, 29, 1, 30, tzinfo=paris),
+        datetime(2026, 3, 29, 3, 30, tzinfo=paris),
+    )
+    programme = isecg_events.Programme(conference, events=(night,))
+    document = json.loads(to_schedule_json(programme))
+    (entry,) = [
+        entry
+        for day in document["schedule"]["conference"]["days"]
+        for entries in day["rooms"].values()
+        for entry in entries
+    ]
+    assert entry["duration"] == "01:00"
+    assert document["schedule"]["conference"]["timeslot_duration"] == "00:30"
+    xml = to_schedule_xml(programme)
+    assert b"<duration>01:00</duration>" in xml
+    # An app adds the duration to the start: the end read back is the real one.
+    for text, syntax in ((xml, "xml"), (to_schedule_json(programme), "json")):
+        (event,) = isecg_events.loads(text, syntax=syntax).events
+        assert event.end == night.end

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 import attrs
@@ -109,6 +109,15 @@ def duration_text(delta: timedelta) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
+def elapsed(occurrence: Occurrence) -> timedelta:
+    """The time from start to end as a clock measures it, across DST changes.
+
+    Not ``end - start``: for two times of one zone, Python subtracts their
+    wall-clock readings (01:30 to 03:30 on a spring-forward night is one hour).
+    """
+    return occurrence.end.astimezone(UTC) - occurrence.start.astimezone(UTC)
+
+
 def room_name(programme: Programme, occurrence: Occurrence) -> str:
     """The room an entry is listed under: the room, else the venue."""
     event = occurrence.event
@@ -164,7 +173,7 @@ class _Entries:
             "date": start,
             "start": start[11:16],  # HH:MM of YYYY-MM-DDTHH:MM:SS±HH:MM
             "end": self.iso(occurrence.end),
-            "duration": self.duration(occurrence.end - occurrence.start),
+            "duration": self.duration(elapsed(occurrence)),
             "room": room_name(self.programme, occurrence),
             "slug": occurrence.slug,
             "url": event.url or f"urn:uuid:{guid}",
@@ -227,7 +236,7 @@ def timeslot(programme: Programme) -> str:
     zone = programme.conference.zone
     for occurrence in programme.occurrences:
         start = occurrence.start.astimezone(zone)
-        minutes = int((occurrence.end - occurrence.start).total_seconds() // 60)
+        minutes = int(elapsed(occurrence).total_seconds() // 60)
         step = math.gcd(step, start.hour * 60 + start.minute, minutes)
     return duration_text(timedelta(minutes=max(step, 5)))
 
