@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from wcwidth import wcswidth
 
 import isecg_events
-from isecg_events import Conference, Event, Programme, Segment, to_agenda, to_markdown
+from isecg_events import Event, Programme, Segment, to_agenda, to_markdown
 from isecg_events.exporters import Prepared
 from isecg_events.exporters.agenda import (
     Detail,
@@ -25,6 +25,7 @@ from isecg_events.exporters.agenda import (
 )
 from tests.conftest import GOLDEN
 from tests.test_ical import RECURRING
+from tests.test_model import paris_conference
 
 VARIANTS = [
     ("text", 60, None, "full"),
@@ -194,14 +195,7 @@ def test_repeated_hour_keeps_both_readings_apart() -> None:
             segments=(Segment("Part", None, start, part_end),),
         )
 
-    conference = Conference(
-        "fold2026",
-        "Fold",
-        "Europe/Paris",
-        date(2026, 10, 24),
-        date(2026, 10, 26),
-        published=datetime(2026, 11, 25, tzinfo=ZoneInfo("UTC")),
-    )
+    conference = paris_conference(date(2026, 10, 24), date(2026, 10, 26))
     programme = Programme(conference, events=(night(1, 0), night(2, 1)))
     text = to_agenda(programme, tz="UTC")
     assert "00:30–00:50  Night" in text

@@ -33,6 +33,11 @@ def conference(**changes: object) -> Conference:
     return Conference(**values)  # type: ignore[arg-type]
 
 
+def paris_conference(start: date, end: date) -> Conference:
+    """A conference in Europe/Paris, for tests around its DST changes."""
+    return conference(timezone="Europe/Paris", start=start, end=end)
+
+
 def event(event_id: str, hour: int, **changes: object) -> Event:
     values: dict[str, object] = {
         "id": event_id,

@@ -22,6 +22,7 @@ from isecg_events.exporters import Prepared, _frab, schedule_xml
 from isecg_events.exporters._text import clean
 from tests.conftest import reference
 from tests.test_ical import RECURRING
+from tests.test_model import paris_conference
 
 
 def validator() -> jsonschema.Draft6Validator:
@@ -358,14 +359,7 @@ def test_json_is_what_the_standard_library_writes(
 def test_duration_is_elapsed_time_across_a_dst_change() -> None:
     """01:30 to 03:30 in Paris on 29 March 2026 lasts one hour: clocks skip 02:00-03:00."""
     paris = ZoneInfo("Europe/Paris")
-    conference = isecg_events.Conference(
-        "dst2026",
-        "Spring forward",
-        "Europe/Paris",
-        date(2026, 3, 28),
-        date(2026, 3, 30),
-        published=datetime(2026, 11, 25, tzinfo=ZoneInfo("UTC")),
-    )
+    conference = paris_conference(date(2026, 3, 28), date(2026, 3, 30))
     night = isecg_events.Event(
         "night",
         "Night",
