@@ -334,12 +334,12 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     (
         "control character",
         lambda t: t.replace('title = "Opening"', 'title = "Open\\u001b[2Jing"'),
-        "events[0].title: contains the control character U+001B (U+001B)",
+        "events[0].title: contains the control character U+001B",
     ),
     (
         "NUL character",
         lambda t: t.replace('title = "Opening"', 'title = "Open\\u0000ing"'),
-        "events[0].title: contains the control character U+0000 (U+0000)",
+        "events[0].title: contains the control character U+0000",
     ),
     (
         "multi-line title",

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from isecg_events._version import __version__
-from isecg_events.errors import ExportError, ProgrammeError
+from isecg_events.errors import ExportError, ProgrammeError, printable
 from isecg_events.exporters import (
     EXPORTERS,
     event_to_ical,
@@ -99,10 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_INPUT
     except (TimeZoneError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_INPUT
     except ExportError as error:
-        print(f"error: nothing was written: {error}", file=sys.stderr)
+        print(f"error: nothing was written: {printable(str(error))}", file=sys.stderr)
         return EXIT_OUTPUT
 
 
@@ -110,7 +110,7 @@ def _validate(file: str | None, programme: Programme) -> int:
     conference = programme.conference
     name = file or "data/glex2017.toml (bundled)"
     people = len(programme.participants)
-    print(
+    summary = (
         f"{name}: OK: {conference.acronym or conference.id}, "
         f"{conference.start} to {conference.end} ({conference.timezone}); "
         f"{_count(len(programme.events), 'event')} "
@@ -118,6 +118,7 @@ def _validate(file: str | None, programme: Programme) -> int:
         f"{_count(len(programme.rooms), 'room')}, {_count(people, 'participant')}, "
         f"{_count(len(programme.organizations), 'organization')}"
     )
+    print(printable(summary))
     return EXIT_OK
 
 
@@ -163,7 +164,7 @@ def _export(programme: Programme, args: argparse.Namespace) -> int:
             content = event_to_ical(programme, event.id, profile=args.profile)
             outputs.append((folder / "events" / f"{event.id}.ics", content))
     for path in write_all(outputs):
-        print(path)
+        print(printable(str(path)))
     return EXIT_OK
 
 

@@ -6,7 +6,22 @@ from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["ExportError", "IsecgEventsError", "Problem", "ProgrammeError"]
+__all__ = ["ExportError", "IsecgEventsError", "Problem", "ProgrammeError", "printable"]
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character that is not printable shown as an escape.
+
+    Control characters (C0 and C1, ESC among them), line and paragraph
+    breaks, bidi and other format controls are shown as ``\x1b``, ``\n``,
+    ``\u202e``: a message quoting user text can neither move the
+    terminal's cursor, reorder what it shows, nor start a line of its own.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        character if character.isprintable() else repr(character)[1:-1] for character in text
+    )
 
 
 class IsecgEventsError(Exception):
@@ -15,11 +30,15 @@ class IsecgEventsError(Exception):
 
 @attrs.frozen
 class Problem:
-    """One problem found in an input file, located by file, line and field path."""
+    """One problem found in an input file, located by file, line and field path.
 
-    file: str
-    path: str
-    message: str
+    File, path and message are kept :func:`printable`: they quote user text
+    (keys, values, file names) that may hold control or bidi characters.
+    """
+
+    file: str = attrs.field(converter=printable)
+    path: str = attrs.field(converter=printable)
+    message: str = attrs.field(converter=printable)
     line: int | None = None
     column: int | None = None
 

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import tomllib
-import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,12 +21,11 @@ from typing import Any, Final, TypeVar
 
 from icalendar.prop import vDuration
 
-from isecg_events import timezones
+from isecg_events import rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
     CONFERENCE_ID_PATTERN,
     EVENT_TYPES,
-    FORBIDDEN_CHARACTERS,
     ID_PATTERN,
     SLUG_PATTERN,
     STATUSES,
@@ -40,6 +38,7 @@ from isecg_events.model import (
     Segment,
     split_printed_name,
 )
+from isecg_events.rules import LIMITS
 
 __all__ = [
     "BUNDLED",
@@ -54,15 +53,6 @@ __all__ = [
 #: The file name of the bundled GLEX 2017 programme.
 BUNDLED: Final = "glex2017.toml"
 
-#: Documented size limits; larger input is refused with a clear error.
-LIMITS: Final = {
-    "file_bytes": 50 * 1024 * 1024,
-    "short_text": 1_000,
-    "long_text": 100_000,
-    "events": 100_000,
-    "segments_per_event": 500,
-    "participants_per_event": 2_000,
-}
 
 _T = TypeVar("_T")
 
@@ -247,8 +237,6 @@ _WEEKDAYS = (
     "saturday",
     "sunday",
 )
-_URL = re.compile(r"^https?://[^\s<>\"]+$")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 
 _FIELDS: Final = {
     "top": {"conference", "organizations", "participants", "events", "$schema"},
@@ -328,25 +316,11 @@ class _Builder:
             self.problem(path, f"must be a string, not {_type_name(value)}")
             return None
         value = value.replace("\r\n", "\n")
-        bad = _first_control_character(value)
-        if bad is not None:
-            code = f"U+{ord(bad):04X}"
-            if unicodedata.category(bad) == "Cc":
-                name = unicodedata.name(bad, code)
-                self.problem(path, f"contains the control character {code} ({name})")
-            else:
-                self.problem(path, f"contains {code}, which is not a character of text")
-            return None
-        if len(value) > limit:
-            self.problem(path, f"is {len(value):,} characters long; the limit is {limit:,}")
-            return None
-        if limit == LIMITS["short_text"] and "\n" in value:
-            self.problem(path, "must be a single line")
+        message = rules.text_problem(value, limit=limit, single_line=limit == LIMITS["short_text"])
+        if message is not None:
+            self.problem(path, message)
             return None
         stripped: str = value.strip()
-        if not stripped:
-            self.problem(path, "must not be empty")
-            return None
         return stripped
 
     def long_text(self, value: Any, path: str) -> str | None:
@@ -365,15 +339,15 @@ class _Builder:
 
     def url(self, value: Any, path: str) -> str | None:
         text = self.text(value, path)
-        if text is not None and not _URL.match(text):
-            self.problem(path, f"{text!r} is not an http(s) URL")
+        if text is not None and (message := rules.url_problem(text)) is not None:
+            self.problem(path, message)
             return None
         return text
 
     def language(self, value: Any, path: str) -> str | None:
         text = self.text(value, path)
-        if text is not None and not _LANGUAGE.match(text):
-            self.problem(path, f"{text!r} is not a language tag such as 'en' or 'zh-Hans'")
+        if text is not None and (message := rules.language_problem(text)) is not None:
+            self.problem(path, message)
             return None
         return text
 
@@ -410,8 +384,9 @@ class _Builder:
         if not isinstance(value, int) or isinstance(value, bool):
             self.problem(path, f"must be an integer, not {_type_name(value)}")
             return None
-        if value < minimum or value > 2**31 - 1:
-            self.problem(path, f"{value} is out of range ({minimum} to {2**31 - 1})")
+        message = rules.integer_problem(value, minimum)
+        if message is not None:
+            self.problem(path, message)
             return None
         return value
 
@@ -497,7 +472,7 @@ class _Builder:
             return {}
         result: dict[str, Organization] = {}
         for key, value in section.items():
-            path = f"organizations.{key}"
+            path = _join("organizations", key)
             if self.identifier(key, path) is None:
                 continue
             table = self.table(value, path, "organization")
@@ -519,7 +494,7 @@ class _Builder:
             return {}
         result: dict[str, Participant] = {}
         for key, value in section.items():
-            path = f"participants.{key}"
+            path = _join("participants", key)
             if self.identifier(key, path) is None:
                 continue
             table = self.table(value, path, "participant")
@@ -1043,9 +1018,3 @@ def _close(word: str, options: tuple[str, ...] | list[str]) -> str:
 
 def _unknown_field(key: str, allowed: set[str]) -> str:
     return f"unknown field {key!r}{_close(key, sorted(allowed))}"
-
-
-def _first_control_character(text: str) -> str | None:
-    """Return the first character that no text may hold, if any."""
-    match = FORBIDDEN_CHARACTERS.search(text)
-    return match.group(0) if match else None

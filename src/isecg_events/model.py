@@ -20,7 +20,7 @@ import attrs
 from dateutil import rrule as dateutil_rrule
 from dateutil import tz as dateutil_tz
 
-from isecg_events import timezones
+from isecg_events import rules, timezones
 
 __all__ = [
     "EVENT_TYPES",
@@ -44,10 +44,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 CONFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
 #: Slugs, as schedule.json defines them.
 SLUG_PATTERN = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
-#: What no text may hold: control characters (Unicode Cc) other than tab and
-#: line feed, lone surrogates, and the noncharacters U+FFFE and U+FFFF. The
-#: loader refuses them; exporters remove them from text built in code.
-FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+#: What no text may hold (defined in :mod:`isecg_events.rules`).
+FORBIDDEN_CHARACTERS = rules.FORBIDDEN_CHARACTERS
 
 #: The namespace of every UUIDv5 this library derives.
 NAMESPACE = uuid.UUID("5f1b6a62-4a0c-5d3e-9a43-1c2e0f6d7b21")

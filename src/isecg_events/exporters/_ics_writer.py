@@ -13,9 +13,14 @@ from __future__ import annotations
 
 import functools
 import re
+import urllib.parse
+from collections.abc import Mapping
 from datetime import datetime
+from typing import NewType
 
-from icalendar import vCategory, vDatetime, vRecur, vText, vUri
+from icalendar import Parameters, vCategory, vDatetime, vRecur, vText, vUri
+
+from isecg_events.rules import FORBIDDEN_CHARACTERS
 
 try:  # icalendar's own TEXT escaping, which vText.to_ical() wraps.
     from icalendar.parser import _escape_char
@@ -26,7 +31,20 @@ except ImportError:  # pragma: no cover - a future icalendar without it
         return escaped
 
 
-__all__ = ["DatetimeEncoder", "content_line", "fold", "text", "texts"]
+__all__ = [
+    "DatetimeEncoder",
+    "EncodedParameters",
+    "content_line",
+    "fold",
+    "parameters",
+    "safe_uri",
+    "text",
+    "texts",
+]
+
+#: Property parameters as :func:`parameters` encodes them: the only form
+#: :func:`content_line` takes, so no parameter reaches a line unencoded.
+EncodedParameters = NewType("EncodedParameters", str)
 
 _LIMIT = 75  # octets; a chunk holds at most 74 so a folded line stays within 75
 
@@ -65,10 +83,43 @@ def _more_than_one_character(line: bytes, start: int, end: int) -> bool:
     return any(line[index] & 0xC0 != 0x80 for index in range(start + 1, end))
 
 
-def content_line(name: str, value: bytes, parameters: str = "") -> bytes:
-    """Return the folded ``NAME;PARAMS:value`` line as bytes."""
+def content_line(name: str, value: bytes, parameters: EncodedParameters | None = None) -> bytes:
+    """Return the folded ``NAME;PARAMS:value`` line as bytes.
+
+    ``value`` comes from one of this module's value encoders (:func:`text`,
+    :func:`uri`, ...), ``parameters`` from :func:`parameters`: neither can
+    hold a line break or, in a parameter, an unquoted ``:``, ``;`` or ``,``.
+    """
     head = f"{name};{parameters}:" if parameters else f"{name}:"
     return fold_bytes(head.encode() + value)
+
+
+def parameters(values: Mapping[str, str]) -> EncodedParameters:
+    """Encode property parameters as icalendar does, the same path the rich profile takes.
+
+    Values are quoted when they hold ``:``, ``;`` or ``,``; a line break, a
+    caret and a double quote are RFC 6868 escapes (``^n``, ``^^``, ``^'``);
+    other control characters are removed, as from all text.
+    """
+    cleaned = {key: FORBIDDEN_CHARACTERS.sub("", value) for key, value in values.items()}
+    encoded: bytes = Parameters(cleaned).to_ical()
+    return EncodedParameters(encoded.decode("utf-8"))
+
+
+_URI_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f\ud800-\udfff\ufffe\uffff]+")
+
+
+def safe_uri(value: str) -> str:
+    """``value`` with control characters and spaces percent-encoded (RFC 3986).
+
+    A URI that passed the data rules is returned unchanged; this keeps any
+    other from breaking a content line.
+    """
+    if _URI_UNSAFE.search(value) is None:
+        return value
+    return _URI_UNSAFE.sub(
+        lambda match: urllib.parse.quote(match.group(0), safe="", errors="replace"), value
+    )
 
 
 def text(value: str) -> bytes:
@@ -103,8 +154,8 @@ def categories(values: tuple[str, ...]) -> bytes:
 
 
 def uri(value: str) -> bytes:
-    """Encode a URI value as icalendar does."""
-    encoded: bytes = vUri(value).to_ical()
+    """Encode a URI value as icalendar does, made safe first (:func:`safe_uri`)."""
+    encoded: bytes = vUri(safe_uri(value)).to_ical()
     return encoded
 
 
@@ -124,7 +175,7 @@ class DatetimeEncoder:
 
     def __init__(self) -> None:
         self._values: dict[tuple[datetime, object], bytes] = {}
-        self._encoders: dict[object, tuple[vDatetime, str]] = {}
+        self._encoders: dict[object, tuple[vDatetime, EncodedParameters | None]] = {}
         self._lines: dict[tuple[str, datetime, object], bytes] = {}
 
     def line(self, name: str, moment: datetime) -> bytes:
@@ -136,7 +187,7 @@ class DatetimeEncoder:
             found = self._lines[key] = content_line(name, value, parameters)
         return found
 
-    def __call__(self, moment: datetime) -> tuple[bytes, str]:
+    def __call__(self, moment: datetime) -> tuple[bytes, EncodedParameters | None]:
         """Return (value, parameters) such as (b"20170607T093000", "TZID=Asia/Shanghai")."""
         encoder, parameters = self._encoder(moment)
         # The two readings of a repeated hour share a key (Python compares
@@ -150,10 +201,10 @@ class DatetimeEncoder:
             value = self._values[key] = encoder.to_ical()  # type: ignore[no-untyped-call]
         return value, parameters
 
-    def _encoder(self, moment: datetime) -> tuple[vDatetime, str]:
+    def _encoder(self, moment: datetime) -> tuple[vDatetime, EncodedParameters | None]:
         found = self._encoders.get(moment.tzinfo)
         if found is None:
             encoder = vDatetime(moment)
-            parameters = encoder.params.to_ical().decode() if encoder.params else ""
-            found = self._encoders[moment.tzinfo] = (encoder, parameters)
+            encoded = parameters(encoder.params) if encoder.params else None
+            found = self._encoders[moment.tzinfo] = (encoder, encoded)
         return found

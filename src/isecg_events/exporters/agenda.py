@@ -40,7 +40,7 @@ _PERSON_FIRST = _INDENT + "  "
 _PERSON_REST = _INDENT + "    "
 _BLANK_LINE = re.compile(r"\n\s*\n")
 # Bidirectional overrides and isolates can reorder what a terminal shows.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _safe(text: str) -> str:

@@ -153,10 +153,11 @@ def _calendar(
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     conference = programme.conference
     parts = ("calendar",) if event is None else ("calendar", event.id)
+    url = _ics_writer.safe_uri(conference.url) if conference.url else None
     calendar = Calendar.new(
         prodid=PRODID,
         uid=programme.guid_for(*parts),
-        url=conference.url,
+        url=url,
         last_modified=conference.published,
     )
     # icalendar 7.3 writes X-WR-CALNAME/X-WR-CALDESC unescaped (a newline in
@@ -175,8 +176,8 @@ def _calendar(
             raise ValueError("the refresh interval must be positive")
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
-    if conference.url:
-        calendar.add("SOURCE", conference.url, parameters={"VALUE": "URI"})
+    if url:
+        calendar.add("SOURCE", url, parameters={"VALUE": "URI"})
     return calendar
 
 
@@ -232,10 +233,10 @@ def _fields(prepared: Prepared, event: Event) -> _EventFields:
         text.title,
         text.location,
         text.description,
-        event.url,
+        _ics_writer.safe_uri(event.url) if event.url else None,
         _categories(event.type, event.track),
         event.status.upper(),
-        event.language,
+        clean_name(event.language) if event.language else None,
         _rrule_for_ical(event) if event.rrule else None,
     )
 
@@ -290,6 +291,7 @@ class _LeanWriter:
         self.modified_line = b"LAST-MODIFIED:" + stamp
         self.dates = _ics_writer.DatetimeEncoder()
         self._recurring: dict[tuple[str, object], bytes] = {}
+        self._languages: dict[str, _ics_writer.EncodedParameters] = {}
 
     def recurring(self, name: str, value: bytes | str | tuple[str, ...]) -> bytes:
         """The content line of a TEXT, CATEGORIES or plain value that recurs."""
@@ -303,6 +305,15 @@ class _LeanWriter:
             else:
                 encoded = value
             found = self._recurring[key] = _ics_writer.content_line(name, encoded)
+        return found
+
+    def language(self, tag: str | None) -> _ics_writer.EncodedParameters | None:
+        """The SUMMARY's LANGUAGE parameter, encoded once per distinct tag."""
+        if tag is None:
+            return None
+        found = self._languages.get(tag)
+        if found is None:
+            found = self._languages[tag] = _ics_writer.parameters({"LANGUAGE": tag})
         return found
 
     def vevents(self, events: list[Event]) -> Iterator[bytes]:
@@ -323,10 +334,9 @@ class _LeanWriter:
     ) -> bytes:
         """The VEVENT of one event, given its fields and escaped summary and description."""
         line = _ics_writer.content_line
-        language = f"LANGUAGE={fields.language}" if fields.language else ""
         lines = [
             b"BEGIN:VEVENT",
-            line("SUMMARY", summary, language),
+            line("SUMMARY", summary, self.language(fields.language)),
             self.dates.line("DTSTART", event.start),
             self.dates.line("DTEND", event.end),
             self.stamp_line,

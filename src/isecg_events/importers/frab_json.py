@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from isecg_events import timezones
+from isecg_events import rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
     CONFERENCE_ID_PATTERN,
@@ -28,6 +28,7 @@ from isecg_events.model import (
     derive_guid,
     slugify,
 )
+from isecg_events.rules import LIMITS
 
 __all__ = ["read"]
 
@@ -43,15 +44,55 @@ class _Reader:
     def problem(self, path: str, message: str) -> None:
         self.problems.append(Problem(self.source, path, message))
 
-    def text(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
+    def text(
+        self, table: Mapping[str, Any], key: str, path: str, *, long: bool = False
+    ) -> str | None:
+        """A text field, held to the rules of our own format's text (see :mod:`.rules`).
+
+        An empty or blank value counts as absent, as frab and pretalx write them.
+        """
         value = table.get(key)
         if value is None:
             return None
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             self.problem(f"{path}.{key}", f"must be a string, not {type(value).__name__}")
             return None
-        text = str(value).strip()
-        return text or None
+        text = str(value).replace("\r\n", "\n")
+        if not text.strip():
+            return None
+        limit = LIMITS["long_text" if long else "short_text"]
+        message = rules.text_problem(text, limit=limit, single_line=not long)
+        if message is not None:
+            self.problem(f"{path}.{key}", message)
+            return None
+        return text.strip()
+
+    def language(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
+        tag = self.text(table, key, path)
+        if tag is not None and (message := rules.language_problem(tag)) is not None:
+            self.problem(f"{path}.{key}", message)
+            return None
+        return tag
+
+    def url(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
+        """An http(s) URL; other schemes (``urn:uuid:`` links, say) are left out."""
+        url = self.text(table, key, path)
+        if url is None or not url.lower().startswith(("http://", "https://")):
+            return None
+        if (message := rules.url_problem(url)) is not None:
+            self.problem(f"{path}.{key}", message)
+            return None
+        return url
+
+    def number(self, table: Mapping[str, Any], key: str, path: str) -> int | None:
+        """A positive integer id; anything that is not an integer counts as absent."""
+        value = table.get(key)
+        if not isinstance(value, int) or isinstance(value, bool):
+            return None
+        if (message := rules.integer_problem(value, 1)) is not None:
+            self.problem(f"{path}.{key}", message)
+            return None
+        return value
 
     def conference(self, schedule: Mapping[str, Any]) -> tuple[Conference | None, list[Any]]:
         path = "schedule.conference"
@@ -86,8 +127,8 @@ class _Reader:
             start=start,
             end=end,
             published=_published(schedule.get("version"), start),
-            url=self.text(table, "url", path),
-            description=self.text(table, "description", path),
+            url=self.url(table, "url", path),
+            description=self.text(table, "description", path, long=True),
         )
         return conference, days
 
@@ -112,8 +153,14 @@ class _Reader:
                 self.problem(f"{day_path}.rooms", "must be an object")
                 continue
             for room, entries in rooms.items():
+                room_path = f"{day_path}.rooms[{room!r}]"
                 if not isinstance(entries, list):
-                    self.problem(f"{day_path}.rooms[{room!r}]", "must be an array")
+                    self.problem(room_path, "must be an array")
+                    continue
+                # An empty key holds the events that have no room.
+                message = rules.text_problem(room, limit=LIMITS["short_text"], single_line=True)
+                if room.strip() and message is not None:
+                    self.problem(room_path, f"the room name {message}")
                     continue
                 for index, entry in enumerate(entries):
                     path = f"{day_path}.rooms[{room!r}][{index}]"
@@ -141,32 +188,35 @@ class _Reader:
         start = self.start(entry, path, conference)
         end = self.end(entry, path, start, conference)
         guid = self.guid(entry, path)
-        number = entry.get("id")
-        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-            number = None
+        number = self.number(entry, "id", path)
+        slug = self.text(entry, "slug", path)
+        event_type = self.text(entry, "type", path) or "other"
+        subtitle = self.text(entry, "subtitle", path)
+        room_name = self.text(entry, "room", path) or room
+        abstract = self.text(entry, "abstract", path, long=True)
+        description = self.text(entry, "description", path, long=True)
+        language = self.language(entry, "language", path)
+        track = self.text(entry, "track", path)
+        url = self.url(entry, "url", path)
+        participants = tuple(self.persons(entry, path, conference))
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
-        slug = self.text(entry, "slug", path)
         if slug is not None and not SLUG_PATTERN.match(slug):
             slug = slugify(slug)
-        event_id = _event_id(slug, number, guid, used_ids)
-        url = self.text(entry, "url", path)
-        if url is not None and (url == f"urn:uuid:{guid}" or not url.startswith("http")):
-            url = None
         return Event(
-            id=event_id,
+            id=_event_id(slug, number, guid, used_ids),
             title=title,
             start=start,
             end=end,
-            type=self.text(entry, "type", path) or "other",
-            subtitle=self.text(entry, "subtitle", path),
-            room=self.text(entry, "room", path) or room,
-            abstract=self.text(entry, "abstract", path),
-            description=self.text(entry, "description", path),
-            language=self.text(entry, "language", path),
-            track=self.text(entry, "track", path),
+            type=event_type,
+            subtitle=subtitle,
+            room=room_name,
+            abstract=abstract,
+            description=description,
+            language=language,
+            track=track,
             url=url,
-            participants=tuple(self.persons(entry, path, conference)),
+            participants=participants,
             guid=guid,
             number=number,
             slug=slug,
@@ -238,19 +288,22 @@ class _Reader:
     def participant(
         self, person: Mapping[str, Any], path: str, conference: Conference
     ) -> Participant | None:
+        before = len(self.problems)
         name = self.text(person, "name", path) or self.text(person, "public_name", path)
+        if len(self.problems) > before:
+            return None
         if name is None:
             self.problem(f"{path}.name", "is required (or public_name)")
             return None
         raw_guid = self.text(person, "guid", path)
-        frab_id = person.get("id")
+        frab_id = self.number(person, "id", path)
         if raw_guid:
             try:
                 guid = uuid.UUID(raw_guid)
             except ValueError:
                 self.problem(f"{path}.guid", f"{raw_guid!r} is not a UUID")
                 return None
-        elif isinstance(frab_id, int):
+        elif frab_id is not None:
             guid = derive_guid(conference.id, "person-id", str(frab_id))
         else:
             guid = derive_guid(conference.id, "person-name", name)

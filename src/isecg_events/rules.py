@@ -1,0 +1,108 @@
+"""The rules a single field value must follow, whichever reader found it.
+
+Our own data format and the frab/pretalx importers check text, language
+tags, URLs and integers with these same functions, so an imported
+``schedule.json`` meets exactly the rules of a programme file. Each rule
+returns the problem's message, or None when the value is fine; the reader
+adds the file, line and path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+__all__ = [
+    "FORBIDDEN_CHARACTERS",
+    "LIMITS",
+    "MAX_INTEGER",
+    "integer_problem",
+    "language_problem",
+    "text_problem",
+    "url_problem",
+]
+
+#: Documented size limits; larger input is refused with a clear error.
+LIMITS: Final = {
+    "file_bytes": 50 * 1024 * 1024,
+    "short_text": 1_000,
+    "long_text": 100_000,
+    "events": 100_000,
+    "segments_per_event": 500,
+    "participants_per_event": 2_000,
+}
+
+#: The largest integer a field takes (ids, numbers, sequences): schedule.json
+#: and schedule.xml readers store them as 32-bit signed integers.
+MAX_INTEGER: Final = 2**31 - 1
+
+#: What no text may hold: control characters (Unicode Cc) other than tab and
+#: line feed, lone surrogates, and the noncharacters U+FFFE and U+FFFF. The
+#: readers refuse them; exporters remove them from text built in code.
+FORBIDDEN_CHARACTERS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+_URL: Final = re.compile(r"^https?://[^\s<>\"\\^`{|}]+$")
+
+# BCP 47 (RFC 5646) well-formed tags: language[-script][-region]*[-variant]
+# *[-extension][-privateuse], a private-use tag, or an irregular "i-" tag.
+_LANGUAGE_TAG: Final = re.compile(
+    r"""^(?:
+        (?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})      # language, extlang
+        (?:-[a-z]{4})?                                  # script
+        (?:-(?:[a-z]{2}|[0-9]{3}))?                     # region
+        (?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*        # variants
+        (?:-[0-9a-wy-z](?:-[a-z0-9]{2,8})+)*            # extensions
+        (?:-x(?:-[a-z0-9]{1,8})+)?                      # private use
+      | x(?:-[a-z0-9]{1,8})+
+      | i-[a-z]{2,8}
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def text_problem(value: str, *, limit: int, single_line: bool) -> str | None:
+    """The problem with a text value (after CRLF became LF), if any.
+
+    Args:
+        value: the text.
+        limit: the most characters it may hold.
+        single_line: whether a line break is refused.
+    """
+    bad = FORBIDDEN_CHARACTERS.search(value)
+    if bad is not None:
+        character = bad.group(0)
+        code = f"U+{ord(character):04X}"
+        if unicodedata.category(character) == "Cc":
+            return f"contains the control character {code}"
+        return f"contains {code}, which is not a character of text"
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; the limit is {limit:,}"
+    if single_line and "\n" in value:
+        return "must be a single line"
+    if not value.strip():
+        return "must not be empty"
+    return None
+
+
+def language_problem(tag: str) -> str | None:
+    """The problem with a language tag, which must be well-formed BCP 47."""
+    if _LANGUAGE_TAG.match(tag) is None:
+        return f"{tag!r} is not a BCP 47 language tag such as 'en' or 'zh-Hans'"
+    return None
+
+
+def url_problem(url: str) -> str | None:
+    """The problem with a URL, which must be an absolute http(s) URL on one line."""
+    if _URL.match(url) is None:
+        return f"{url!r} is not an http(s) URL"
+    return None
+
+
+def integer_problem(value: int, minimum: int = 0) -> str | None:
+    """The problem with an integer field, which must lie in ``minimum``..2**31-1."""
+    if value < minimum or value > MAX_INTEGER:
+        # str() of a huge integer is itself an error (Python's 4,300-digit cap).
+        shown = f"{value}" if value.bit_length() < 64 else "a number this large"
+        return f"{shown} is out of range ({minimum} to {MAX_INTEGER})"
+    return None
