@@ -9,7 +9,6 @@ which is the schedule every exporter reads.
 from __future__ import annotations
 
 import functools
-import itertools
 import re
 import uuid
 from collections.abc import Iterable
@@ -17,14 +16,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 import attrs
-from dateutil import rrule as dateutil_rrule
-from dateutil import tz as dateutil_tz
 
-from isecg_events import rules, timezones
+from isecg_events import identity, recurrence, rules, timezones
 
 __all__ = [
     "EVENT_TYPES",
-    "NAMESPACE",
     "STATUSES",
     "Conference",
     "Event",
@@ -46,9 +42,6 @@ CONFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)
 SLUG_PATTERN = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
 #: What no text may hold (defined in :mod:`isecg_events.rules`).
 FORBIDDEN_CHARACTERS = rules.FORBIDDEN_CHARACTERS
-
-#: The namespace of every UUIDv5 this library derives.
-NAMESPACE = uuid.UUID("5f1b6a62-4a0c-5d3e-9a43-1c2e0f6d7b21")
 
 Status = Literal["confirmed", "tentative", "cancelled"]
 STATUSES: tuple[Status, ...] = ("confirmed", "tentative", "cancelled")
@@ -303,8 +296,8 @@ class Event:
 
     @property
     def duration(self) -> timedelta:
-        """The elapsed time from start to end."""
-        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+        """The elapsed time from start to end (see :func:`timezones.elapsed`)."""
+        return timezones.elapsed(self.start, self.end)
 
     @property
     def display_title(self) -> str:
@@ -342,59 +335,7 @@ class Event:
         """
         if not self.rrule:
             return [self.start]
-        rule = parse_rrule(self.rrule, self.start)
-        starts = []
-        for start in rule:
-            naive = start.replace(tzinfo=None)
-            starts.append(timezones.localize(naive, self.start.tzinfo))  # type: ignore[arg-type]
-        return starts
-
-
-_MAX_OCCURRENCES = 10_000
-
-
-def parse_rrule(text: str, start: datetime) -> dateutil_rrule.rrule:
-    """Parse an RFC 5545 RRULE value against an aware start.
-
-    Raises:
-        ValueError: the text is not an RRULE, or it has neither COUNT nor
-            UNTIL, or it yields more than 10,000 occurrences.
-    """
-    value = text.strip()
-    if value.upper().startswith("RRULE:"):
-        value = value[len("RRULE:") :]
-    parts = {p.split("=", 1)[0].upper() for p in value.split(";") if p}
-    if not parts & {"COUNT", "UNTIL"}:
-        raise ValueError("an rrule must end: give COUNT or UNTIL")
-    value = _until_as_utc(value, start)
-    try:
-        rule = dateutil_rrule.rrulestr(value, dtstart=start, forceset=False, cache=True)
-    except (ValueError, TypeError, KeyError, IndexError) as error:
-        raise ValueError(f"not a valid RFC 5545 rrule ({error})") from None
-    if not isinstance(rule, dateutil_rrule.rrule):  # pragma: no cover
-        raise ValueError("only a single RRULE is supported")
-    if sum(1 for _ in itertools.islice(rule, _MAX_OCCURRENCES + 1)) > _MAX_OCCURRENCES:
-        raise ValueError(f"more than {_MAX_OCCURRENCES:,} occurrences")
-    return rule
-
-
-def _until_as_utc(value: str, start: datetime) -> str:
-    """Read a local or date-only UNTIL in the start's zone, as RFC 5545 allows."""
-    parts = []
-    for part in value.split(";"):
-        key, _, raw = part.partition("=")
-        if key.upper() == "UNTIL" and not raw.upper().endswith("Z"):
-            try:
-                if "T" in raw.upper():
-                    local = datetime.strptime(raw.upper(), "%Y%m%dT%H%M%S")
-                else:
-                    local = datetime.strptime(raw, "%Y%m%d").replace(hour=23, minute=59, second=59)
-            except ValueError:
-                raise ValueError(f"UNTIL={raw} is not a date or date-time") from None
-            moment = dateutil_tz.resolve_imaginary(local.replace(tzinfo=start.tzinfo))
-            raw = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        parts.append(f"{key}={raw}" if _ else key)
-    return ";".join(parts)
+        return recurrence.expand(self.rrule, self.start)
 
 
 @attrs.frozen
@@ -458,10 +399,6 @@ class Programme:
                 seen.setdefault(occurrence.event.track, None)
         return tuple(seen)
 
-    def guid_for(self, *parts: str) -> uuid.UUID:
-        """Derive a stable UUIDv5 from the conference id and ``parts``."""
-        return derive_guid(self.conference.id, *parts)
-
     def occurrences_by_day(
         self, zone: timezones.Zone | None = None
     ) -> dict[date, list[Occurrence]]:
@@ -473,106 +410,26 @@ class Programme:
         return days
 
 
-@functools.lru_cache(maxsize=2**16)
-def derive_guid(*parts: str) -> uuid.UUID:
-    """Return the UUIDv5 of ``parts`` joined with ``/`` in :data:`NAMESPACE`."""
-    return uuid.uuid5(NAMESPACE, "/".join(parts))
-
-
-_SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
-
-
-def slugify(text: str) -> str:
-    """Lower-case ``text`` to ``[a-z0-9_-]``, with no hyphen at either end."""
-    return _SLUG_UNSAFE.sub("-", text.lower()).strip("-_") or "event"
-
-
-_ID_LIMIT = 2**31 - 1
-
-
-def _number_from(guid: uuid.UUID) -> int:
-    return int.from_bytes(guid.bytes[:4], "big") % _ID_LIMIT + 1
-
-
 def _schedule(conference: Conference, events: tuple[Event, ...]) -> tuple[Occurrence, ...]:
     drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]] = []
     for event in events:
         duration = event.duration
-        starts = event.occurrence_starts()
-        for index, start in enumerate(starts):
-            end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
-            guid, number = _identity(conference, event, index, start)
+        series = identity.event_guid(conference.id, event.id, event.guid)
+        for index, start in enumerate(event.occurrence_starts()):
+            end = timezones.add_elapsed(start, duration)
+            guid = identity.occurrence_guid(series, start if event.rrule else None)
+            number = None if event.number is None else event.number + index
             drafts.append((event, index, start, end, guid, number))
     # Ties in time are broken by guid, which survives a round trip through a
     # schedule.json or schedule.xml (ids and rooms may be spelled otherwise).
     drafts.sort(key=lambda d: (d[2].astimezone(UTC), d[3].astimezone(UTC), d[4]))
-    numbers = _unique_numbers([(d[4], d[5]) for d in drafts])
-    slugs = _unique_slugs(conference, drafts, numbers)
+    numbers = identity.unique_numbers([(d[4], d[5]) for d in drafts])
+    slugs = identity.unique_slugs(
+        conference.id,
+        [(d[0].id, d[0].slug, d[2] if d[0].rrule else None, d[4]) for d in drafts],
+        numbers,
+    )
     return tuple(
         Occurrence(event, index, start, end, guid, numbers[guid], slugs[guid])
         for event, index, start, end, guid, _ in drafts
     )
-
-
-def _identity(
-    conference: Conference, event: Event, index: int, start: datetime
-) -> tuple[uuid.UUID, int | None]:
-    if not event.rrule:
-        return event.guid or derive_guid(conference.id, event.id), event.number
-    local = start.replace(tzinfo=None).isoformat(timespec="minutes")
-    base = event.guid or derive_guid(conference.id, event.id)
-    number = event.number + index if event.number is not None else None
-    return uuid.uuid5(base, local), number
-
-
-def _unique_numbers(pairs: list[tuple[uuid.UUID, int | None]]) -> dict[uuid.UUID, int]:
-    """Explicit numbers first; derived ones from the guid, probing past clashes.
-
-    Clashes are resolved in guid order, so adding or removing another event
-    cannot renumber an event unless their derived numbers collide.
-    """
-    numbers: dict[uuid.UUID, int] = {}
-    taken: set[int] = set()
-    for guid, number in pairs:
-        if number is not None and number not in taken:
-            numbers[guid] = number
-            taken.add(number)
-    for guid, _ in sorted(pairs, key=lambda pair: pair[0].bytes):
-        if guid in numbers:
-            continue
-        candidate = _number_from(guid)
-        while candidate in taken:
-            candidate = candidate % _ID_LIMIT + 1
-        numbers[guid] = candidate
-        taken.add(candidate)
-    return numbers
-
-
-def _derived_slug(conference_id: str, event_id: str) -> str:
-    """Return ``<conference>-<event>``, fit for schedule.xml's slug pattern.
-
-    That pattern wants four or more characters after the hyphen, so short
-    event ids are led by ``event-``.
-    """
-    tail = slugify(event_id)
-    if len(tail) < 4:
-        tail = f"event-{tail}"
-    return f"{slugify(conference_id)}-{tail}"
-
-
-def _unique_slugs(
-    conference: Conference,
-    drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]],
-    numbers: dict[uuid.UUID, int],
-) -> dict[uuid.UUID, str]:
-    slugs: dict[uuid.UUID, str] = {}
-    taken: set[str] = set()
-    for event, _index, start, _end, guid, _ in drafts:
-        slug = event.slug or _derived_slug(conference.id, event.id)
-        if event.rrule:
-            slug = f"{slug}-{start.replace(tzinfo=None):%Y%m%d-%H%M}"
-        if slug in taken:
-            slug = f"{slug}-{numbers[guid]}"
-        slugs[guid] = slug
-        taken.add(slug)
-    return slugs

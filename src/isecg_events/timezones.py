@@ -3,6 +3,8 @@
 Times are computed with :mod:`zoneinfo` (as icalendar 7 does). pytz zones and
 pytz-localized datetimes are accepted at the API boundary and converted here;
 python-dateutil detects local times that fall into a DST gap or fold.
+Pure zoneinfo and dateutil: the iCalendar VTIMEZONE builder lives with the
+iCalendar exporter, and CLDR zone names with the text that shows them.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
-from babel.dates import get_timezone_name
 from dateutil import tz as dateutil_tz
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
 
 __all__ = [
     "AmbiguousTime",
@@ -24,15 +24,17 @@ __all__ = [
     "TimeZoneError",
     "UnknownTimeZone",
     "Zone",
+    "add_elapsed",
     "aware",
     "day_bounds",
+    "elapsed",
     "get_zone",
     "localize",
+    "offset",
     "offset_label",
+    "signed_hhmm",
     "suggest_zone",
     "transitions",
-    "vtimezone",
-    "zone_description",
     "zone_name",
 ]
 
@@ -176,6 +178,20 @@ def localize(local: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
     return candidate
 
 
+def elapsed(start: datetime, end: datetime) -> timedelta:
+    """The time from ``start`` to ``end`` as a clock measures it, across DST changes.
+
+    Not ``end - start``: for two times of one zone Python subtracts their
+    wall-clock readings (01:30 to 03:30 on a spring-forward night is one hour).
+    """
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
+def add_elapsed(start: datetime, length: timedelta) -> datetime:
+    """``start`` plus ``length`` of elapsed time, in ``start``'s zone (see :func:`elapsed`)."""
+    return (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+
+
 def day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
     """Return the aware start of ``day`` and of the next day in ``zone``."""
     start = _first_instant_of(day, zone)
@@ -219,28 +235,15 @@ def offset_label(moment: datetime) -> str:
     offset = moment.utcoffset()
     if offset is None:
         raise TimeZoneError(f"{moment.isoformat()} has no time zone")
-    return "UTC" + _signed_hhmm(offset)
+    return "UTC" + signed_hhmm(offset)
 
 
-def _signed_hhmm(offset: timedelta) -> str:
+def signed_hhmm(offset: timedelta) -> str:
+    """Format a UTC offset as ``+08:00`` or ``-05:00``."""
     minutes = int(offset.total_seconds()) // 60
     sign = "-" if minutes < 0 else "+"
     hours, minutes = divmod(abs(minutes), 60)
     return f"{sign}{hours:02d}:{minutes:02d}"
-
-
-def zone_description(moment: datetime) -> str:
-    """Describe the zone of ``moment`` in words and offset.
-
-    For example ``China Standard Time, UTC+08:00``; the name comes from the
-    Unicode CLDR (through Babel) and is the one in force at ``moment``.
-    """
-    try:
-        words = get_timezone_name(moment, "long", locale="en_001")
-    except (LookupError, ValueError):  # pragma: no cover - CLDR knows IANA zones
-        words = moment.tzname() or ""
-    label = offset_label(moment)
-    return f"{words}, {label}" if words and words != label else label
 
 
 class Transition(NamedTuple):
@@ -280,9 +283,9 @@ def transitions(zone: zoneinfo.ZoneInfo, start: datetime, end: datetime) -> list
             found.append(
                 Transition(
                     utc=instant,
-                    offset_from=_offset(before),
-                    offset_to=_offset(local),
-                    name=local.tzname() or _signed_hhmm(_offset(local)),
+                    offset_from=offset(before),
+                    offset_to=offset(local),
+                    name=local.tzname() or signed_hhmm(offset(local)),
                     is_dst=bool(local.dst()),
                 )
             )
@@ -290,10 +293,11 @@ def transitions(zone: zoneinfo.ZoneInfo, start: datetime, end: datetime) -> list
     return found
 
 
-def _offset(moment: datetime) -> timedelta:
-    offset = moment.utcoffset()
-    assert offset is not None
-    return offset
+def offset(moment: datetime) -> timedelta:
+    """The UTC offset of an aware datetime."""
+    found = moment.utcoffset()
+    assert found is not None
+    return found
 
 
 def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> datetime:
@@ -306,55 +310,3 @@ def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> da
         else:
             high = middle
     return high
-
-
-class _Observance(NamedTuple):
-    onset: datetime
-    offset_from: timedelta
-    offset_to: timedelta
-    name: str
-    is_dst: bool
-
-
-@functools.lru_cache(maxsize=64)
-def _observances(name: str, first: date, last: date) -> tuple[_Observance, ...]:
-    zone = get_zone(name)
-    window_start = datetime.combine(first, time(0), tzinfo=UTC) - timedelta(days=1)
-    window_end = datetime.combine(last, time(0), tzinfo=UTC) + timedelta(days=2)
-    opening = window_start.astimezone(zone)
-    observances = [
-        _Observance(
-            onset=opening.replace(tzinfo=None),
-            offset_from=_offset(opening),
-            offset_to=_offset(opening),
-            name=opening.tzname() or _signed_hhmm(_offset(opening)),
-            is_dst=bool(opening.dst()),
-        )
-    ]
-    observances.extend(
-        _Observance(t.local_onset, t.offset_from, t.offset_to, t.name, t.is_dst)
-        for t in transitions(zone, window_start, window_end)
-    )
-    return tuple(observances)
-
-
-def vtimezone(name: str, first: date, last: date) -> Timezone:
-    """Build the VTIMEZONE for zone ``name`` covering ``first`` to ``last``.
-
-    Each offset change in the window is its own observance with its onset in
-    the old offset (RFC 5545 3.6.5), so there are no RDATE lists for Outlook
-    to misread and no COMMENT lines. icalendar encodes every value.
-
-    Raises:
-        UnknownTimeZone: ``name`` is not an IANA zone.
-    """
-    component = Timezone()
-    component.add("TZID", name)
-    for observance in _observances(name, first, last):
-        part = TimezoneDaylight() if observance.is_dst else TimezoneStandard()
-        part.add("DTSTART", observance.onset)
-        part.add("TZNAME", observance.name)
-        part.add("TZOFFSETFROM", observance.offset_from)
-        part.add("TZOFFSETTO", observance.offset_to)
-        component.add_component(part)
-    return component

@@ -9,19 +9,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
-from isecg_events import timezones
+from isecg_events import identity, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.model import (
     Occurrence,
     Participant,
     Programme,
-    derive_guid,
 )
 
 if TYPE_CHECKING:  # _prepared imports this module
@@ -110,12 +109,8 @@ def duration_text(delta: timedelta) -> str:
 
 
 def elapsed(occurrence: Occurrence) -> timedelta:
-    """The time from start to end as a clock measures it, across DST changes.
-
-    Not ``end - start``: for two times of one zone, Python subtracts their
-    wall-clock readings (01:30 to 03:30 on a spring-forward night is one hour).
-    """
-    return occurrence.end.astimezone(UTC) - occurrence.start.astimezone(UTC)
+    """An occurrence's length (see :func:`timezones.elapsed`)."""
+    return timezones.elapsed(occurrence.start, occurrence.end)
 
 
 def room_name(programme: Programme, occurrence: Occurrence) -> str:
@@ -126,12 +121,7 @@ def room_name(programme: Programme, occurrence: Occurrence) -> str:
 
 def room_guid(programme: Programme, name: str) -> str:
     """A stable guid for a room name."""
-    return str(derive_guid(programme.conference.id, "room", name))
-
-
-def person_guid(programme: Programme, participant_id: str) -> str:
-    """A stable guid for a participant, the same in every event."""
-    return str(derive_guid(programme.conference.id, "participant", participant_id))
+    return str(identity.room_guid(programme.conference.id, name))
 
 
 class _Entries:
@@ -149,7 +139,11 @@ class _Entries:
         found = self._persons.get(participant.id)
         if found is None:
             found = {
-                "guid": str(participant.guid or person_guid(self.programme, participant.id)),
+                "guid": str(
+                    identity.person_guid(
+                        self.programme.conference.id, participant.id, participant.guid
+                    )
+                ),
                 "name": clean(participant.display_name or participant.label),
             }
             self._persons[participant.id] = found

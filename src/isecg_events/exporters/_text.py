@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime
 from typing import NamedTuple
 
+from babel.dates import get_timezone_name
+
+from isecg_events import timezones
 from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, Segment
 
-__all__ = ["EventText", "clean", "clean_name", "describe", "location"]
+__all__ = ["EventText", "clean", "clean_name", "describe", "location", "zone_description"]
 
 
 class EventText(NamedTuple):
@@ -80,3 +84,17 @@ def _part(number: int, segment: Segment) -> str:
     if segment.description:
         line += f" — {segment.description}"
     return line
+
+
+def zone_description(moment: datetime) -> str:
+    """Describe the zone of ``moment`` in words and offset.
+
+    For example ``China Standard Time, UTC+08:00``; the name comes from the
+    Unicode CLDR (through Babel) and is the one in force at ``moment``.
+    """
+    try:
+        words = get_timezone_name(moment, "long", locale="en_001")
+    except (LookupError, ValueError):  # pragma: no cover - CLDR knows IANA zones
+        words = moment.tzname() or ""
+    label = timezones.offset_label(moment)
+    return f"{words}, {label}" if words and words != label else label

@@ -18,7 +18,7 @@ from wcwidth import wcswidth, wcwidth
 from isecg_events import timezones
 from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._text import clean
+from isecg_events.exporters._text import clean, zone_description
 from isecg_events.model import Event, Occurrence, Programme, Segment
 
 __all__ = [
@@ -306,7 +306,7 @@ def _footer(programme: Programme, zone: timezones.Zone) -> str:
         local = moment.astimezone(zone)
         offsets.setdefault((local.utcoffset(), local.dst()), local)
     for local in offsets.values():
-        descriptions.setdefault(timezones.zone_description(local), None)
+        descriptions.setdefault(zone_description(local), None)
     return "Times are " + " and ".join(descriptions) + "."
 
 

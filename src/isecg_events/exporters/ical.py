@@ -17,12 +17,13 @@ from typing import Literal, NamedTuple
 from icalendar import Calendar, Component, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
-from isecg_events import timezones
+from isecg_events import identity, recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
+from isecg_events.exporters._vtimezone import vtimezone
 from isecg_events.model import (
     Event,
     Occurrence,
@@ -30,8 +31,6 @@ from isecg_events.model import (
     Participation,
     Programme,
     Segment,
-    derive_guid,
-    parse_rrule,
 )
 
 __all__ = ["PRODID", "Profile", "event_to_ical", "render_prepared", "to_ical"]
@@ -152,11 +151,10 @@ def _calendar(
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     conference = programme.conference
-    parts = ("calendar",) if event is None else ("calendar", event.id)
     url = _ics_writer.safe_uri(conference.url) if conference.url else None
     calendar = Calendar.new(
         prodid=PRODID,
-        uid=programme.guid_for(*parts),
+        uid=identity.calendar_uid(conference.id, event.id if event else None),
         url=url,
         last_modified=conference.published,
     )
@@ -209,7 +207,7 @@ def _add_events(
 
 
 def _uid(programme: Programme, event: Event) -> uuid.UUID:
-    return event.guid or derive_guid(programme.conference.id, event.id)
+    return identity.event_guid(programme.conference.id, event.id, event.guid)
 
 
 class _EventFields(NamedTuple):
@@ -361,12 +359,10 @@ class _LeanWriter:
 def _rrule_for_ical(event: Event) -> vRecur:
     """The event's rule with UNTIL as UTC, as RFC 5545 requires with a TZID."""
     assert event.rrule is not None
-    text = event.rrule.strip()
-    if text.upper().startswith("RRULE:"):
-        text = text[len("RRULE:") :]
+    text = recurrence.rrule_body(event.rrule)
     recur: vRecur = vRecur.from_ical(text)
     if "UNTIL" in recur:
-        rule = parse_rrule(text, event.start)
+        rule = recurrence.parse_rrule(text, event.start)
         last = rule[-1] if rule.count() else event.start
         recur["UNTIL"] = [last.astimezone(UTC)]
     return recur
@@ -376,7 +372,7 @@ def _participant(programme: Programme, event: Event, participation: Participatio
     """The PARTICIPANT component; its UID is unique to this person in this event."""
     person = participation.participant
     component = ParticipantComponent()
-    component.add("UID", str(uuid.uuid5(_uid(programme, event), f"participant/{person.id}")))
+    component.add("UID", str(identity.participant_uid(_uid(programme, event), person.id)))
     kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
     component.add("PARTICIPANT-TYPE", kind)
     component.add("SUMMARY", clean(participation.label))
@@ -427,7 +423,7 @@ def _segment_events(prepared: Prepared, event: Event, parent: VEvent) -> list[VE
     programme = prepared.programme
     timed = [s for s in event.segments if s.start is not None and s.end is not None]
     uids = [
-        derive_guid(programme.conference.id, event.id, "segment", str(index))
+        identity.segment_uid(programme.conference.id, event.id, index)
         for index, _ in enumerate(timed)
     ]
     children = []
@@ -473,7 +469,7 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
     first, last = _span(programme, events)
     zones = {e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events}  # type: ignore[union-attr]
     for tzid in sorted(zones - {"UTC"}):
-        calendar.add_component(timezones.vtimezone(tzid, first, last))
+        calendar.add_component(vtimezone(tzid, first, last))
     head: bytes = calendar.to_ical()
     head = head[: -len(b"END:VCALENDAR\r\n")]
     writer = _LeanWriter(prepared)
@@ -483,7 +479,7 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
 def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
     first, last = _span(programme, events)
     for tzid in sorted(calendar.get_used_tzids() - {"UTC"}):
-        calendar.add_component(timezones.vtimezone(tzid, first, last))
+        calendar.add_component(vtimezone(tzid, first, last))
     # VTIMEZONEs first, as many clients expect them before their users.
     timezone_parts = [c for c in calendar.subcomponents if c.name == "VTIMEZONE"]
     others = [c for c in calendar.subcomponents if c.name != "VTIMEZONE"]

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from isecg_events import rules, timezones
+from isecg_events import identity, rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
     CONFERENCE_ID_PATTERN,
@@ -25,8 +25,6 @@ from isecg_events.model import (
     Participant,
     Participation,
     Programme,
-    derive_guid,
-    slugify,
 )
 from isecg_events.rules import LIMITS
 
@@ -202,7 +200,7 @@ class _Reader:
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
         if slug is not None and not SLUG_PATTERN.match(slug):
-            slug = slugify(slug)
+            slug = identity.slugify(slug)
         return Event(
             id=_event_id(slug, number, guid, used_ids),
             title=title,
@@ -253,7 +251,7 @@ class _Reader:
         if length <= timedelta(0):
             # Apps list zero-length entries; the model needs an end after the start.
             length = timedelta(minutes=1)
-        return (start.astimezone(UTC) + length).astimezone(conference.zone)
+        return timezones.add_elapsed(start, length)
 
     def guid(self, entry: Mapping[str, Any], path: str) -> uuid.UUID | None:
         value = self.text(entry, "guid", path)
@@ -303,10 +301,8 @@ class _Reader:
             except ValueError:
                 self.problem(f"{path}.guid", f"{raw_guid!r} is not a UUID")
                 return None
-        elif frab_id is not None:
-            guid = derive_guid(conference.id, "person-id", str(frab_id))
         else:
-            guid = derive_guid(conference.id, "person-name", name)
+            guid = identity.imported_person_guid(conference.id, frab_id, name)
         key = str(guid)
         if key not in self.people:
             self.people[key] = Participant(id=key, name=name, guid=guid)
