@@ -153,11 +153,9 @@ def ics_py(programme: isecg_events.Programme) -> str:
     return str(calendar.serialize())
 
 
+# Each format as the command line renders it: through the registry.
 FORMATS: list[tuple[str, Callable[[isecg_events.Programme], object]]] = [
-    ("ics", isecg_events.to_ical),
-    ("json", isecg_events.to_schedule_json),
-    ("xml", isecg_events.to_schedule_xml),
-    ("text", isecg_events.to_agenda),
+    (name, isecg_events.get_exporter(name).render) for name in ("ics", "json", "xml", "text")
 ]
 
 

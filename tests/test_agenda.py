@@ -18,14 +18,12 @@ from isecg_events.exporters import Prepared
 from isecg_events.exporters.agenda import (
     Detail,
     _safe,
+    _text_blocks,
     _wrap,
     _wrap_tokens,
-    render_prepared,
-    render_prepared_utf8,
+    render_text,
 )
-from tests.conftest import GOLDEN
-from tests.test_ical import RECURRING
-from tests.test_model import paris_conference
+from tests.programmes import GOLDEN, RECURRING, model_text, paris_conference
 
 VARIANTS = [
     ("text", 60, None, "full"),
@@ -74,8 +72,10 @@ def test_other_zone_regroups_days(plenary: isecg_events.Programme) -> None:
 
 
 def test_bad_options(plenary: isecg_events.Programme) -> None:
-    with pytest.raises(ValueError, match="at least 40"):
+    with pytest.raises(ValueError, match="40 to 1,000, not 20"):
         to_agenda(plenary, width=20)
+    with pytest.raises(ValueError, match="not 1,000,000,000,000"):  # no MemoryError
+        to_agenda(plenary, width=10**12)
     with pytest.raises(ValueError, match="detail"):
         to_agenda(plenary, detail="some")  # type: ignore[arg-type]
     with pytest.raises(isecg_events.timezones.UnknownTimeZone):
@@ -93,9 +93,8 @@ def test_recurring_and_cancelled(write_programme: Callable[..., Path]) -> None:
     )
 
 
-text_strategy = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=200
-).filter(lambda s: s.strip())
+title_strategy = model_text(max_size=200)
+text_strategy = model_text(lines=True, max_size=200)
 
 
 def hostile_programme(
@@ -106,7 +105,7 @@ def hostile_programme(
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=text_strategy, abstract=text_strategy, width=st.integers(40, 120))
+@given(title=title_strategy, abstract=text_strategy, width=st.integers(40, 120))
 def test_width_and_no_control_characters(
     plenary: isecg_events.Programme, title: str, abstract: str, width: int
 ) -> None:
@@ -125,7 +124,7 @@ def test_width_and_no_control_characters(
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=text_strategy)
+@given(title=title_strategy)
 def test_markdown_cannot_gain_structure(plenary: isecg_events.Programme, title: str) -> None:
     text = to_markdown(hostile_programme(plenary, title, "x"))
     tokens = MarkdownIt("commonmark").parse(text)
@@ -218,7 +217,7 @@ def test_utf8_rendering_is_the_encoded_text(
         for event in plenary.events
     )
     for programme in (plenary, attrs.evolve(plenary, events=events)):
-        prepared = Prepared(programme)
-        text = render_prepared(prepared, width=width, tz=tz, detail=detail)
-        assert render_prepared_utf8(prepared, width=width, tz=tz, detail=detail) == text.encode()
+        # Encoded block by block, equal to the whole text encoded at once.
+        text = "\n".join(_text_blocks(Prepared(programme), width, tz, detail)) + "\n"
+        assert render_text(Prepared(programme), width=width, tz=tz, detail=detail) == text.encode()
         assert "\x00" not in text

@@ -10,11 +10,10 @@ from pathlib import Path
 import pytest
 
 import isecg_events
-from isecg_events import output
 from isecg_events.cli import main
 from isecg_events.errors import ExportError
 from isecg_events.exporters import Prepared
-from tests.conftest import MINIMAL
+from tests.programmes import MINIMAL
 
 
 def test_validate_bundled(capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,7 +47,7 @@ def test_export_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
 
 
 def test_convert_a_pretalx_schedule_to_ics(tmp_path: Path) -> None:
-    from tests.conftest import reference
+    from tests.programmes import reference
 
     source = reference("examples/pretalx-democon.json")
     assert main(["export", str(source), "--format", "ics", "--output", str(tmp_path)]) == 0
@@ -74,15 +73,15 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
     assert main(["export", "--output", str(tmp_path)]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def explode(prepared: Prepared) -> bytes:
+    def explode(prepared: Prepared, **options: object) -> bytes:
         raise ExportError("the markdown exporter failed")
+
+    import attrs
 
     import isecg_events.exporters as exporters
 
     broken = tuple(
-        e
-        if e.name != "markdown"
-        else exporters.Exporter(e.name, e.extension, e.media_type, explode, e.file_name, e.summary)
+        e if e.name != "markdown" else attrs.evolve(e, render_prepared=explode)
         for e in exporters.EXPORTERS
     )
     monkeypatch.setattr(
@@ -91,15 +90,6 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
     assert main(["export", "--output", str(tmp_path)]) == 1
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert "nothing was written" in capsys.readouterr().err
-
-
-def test_write_all_refuses_a_file_as_folder(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    with pytest.raises(ExportError):
-        output.write_all([(tmp_path / "ok.txt", b"1"), (blocker / "inner.txt", b"2")])
-    assert not (tmp_path / "ok.txt").exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write into read-only folders")
@@ -153,7 +143,7 @@ def test_an_exporter_that_crashes_changes_no_file(
     assert main(["export", "--output", str(tmp_path)]) == 0
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
-    def crash(prepared: Prepared) -> bytes:
+    def crash(prepared: Prepared, **options: object) -> bytes:
         raise RuntimeError("a bug in an exporter")
 
     real = exporters.get_exporter
@@ -172,45 +162,44 @@ def test_an_exporter_that_crashes_changes_no_file(
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 
-def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
-    from isecg_events.exporters import EXPORTERS, get_exporter
-
-    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown"]
-    ics = get_exporter("ics")
-    assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
-    assert ics.render_event is not None
-    assert ics.render_event(plenary, "plenary-3").count(b"BEGIN:VEVENT") == 1
-    assert get_exporter("json").render_event is None
-    with pytest.raises(KeyError):
-        get_exporter("pdf")
-
-
-def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> None:
-    from isecg_events.exporters import EXPORTERS, render_all
-
-    names = [e.name for e in EXPORTERS]
-    together = render_all(plenary, names, profile="rich")
-    assert list(together) == names
-    assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
-    for exporter in EXPORTERS[1:]:
-        assert together[exporter.name] == exporter.render(plenary)
+def test_export_takes_every_format_option(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert main(["export", "--format", "text", "--width", "60", "--output", "-"]) == 0
+    text = capsysbinary.readouterr().out.decode()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert text == isecg_events.to_agenda(isecg_events.load(), width=60)
+    assert main(["export", "-f", "markdown", "--brief", "--tz", "UTC", "-o", "-"]) == 0
+    markdown = capsysbinary.readouterr().out.decode()
+    assert markdown == isecg_events.to_markdown(isecg_events.load(), tz="UTC", detail="brief")
+    assert main(["export", "-f", "ics", "--profile", "rich", "--refresh", "PT6H", "-o", "-"]) == 0
+    feed = capsysbinary.readouterr().out
+    assert b"BEGIN:PARTICIPANT" in feed and b"REFRESH-INTERVAL;VALUE=DURATION:PT6H" in feed
 
 
-def test_render_all_derives_shared_text_once(
-    monkeypatch: pytest.MonkeyPatch, write_programme: Callable[..., Path]
+def test_agenda_is_a_shorthand_for_export(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert main(["agenda", "--width", "60", "--brief"]) == 0
+    shorthand = capsysbinary.readouterr().out
+    assert main(["export", "-f", "text", "--width", "60", "--detail", "brief", "-o", "-"]) == 0
+    assert capsysbinary.readouterr().out == shorthand
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["-f", "json", "--width", "60"], "no option 'width' for format json"),
+        (["-f", "json", "--split"], "--split needs a format with a file per event"),
+        (["-f", "text", "--width", "20"], "width must be 40 to 1,000, not 20"),
+        (["-f", "text", "--tz", "Mars/Base"], "unknown time zone 'Mars/Base'"),
+        (["-f", "ics", "--refresh", "PT0S"], "is not a positive duration"),
+    ],
+)
+def test_contradictory_or_bad_options_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str], message: str
 ) -> None:
-    from isecg_events.exporters import EXPORTERS, _prepared, render_all
-    from tests.test_ical import RECURRING
-
-    programme = isecg_events.load(write_programme(RECURRING))
-    described: list[str] = []
-    real = _prepared.describe
-
-    def counting(event: isecg_events.Event) -> str:
-        described.append(event.id)
-        return real(event)
-
-    monkeypatch.setattr(_prepared, "describe", counting)
-    render_all(programme, [e.name for e in EXPORTERS])
-    assert sorted(described) == sorted(e.id for e in programme.events)
-    assert len(programme.occurrences) > len(programme.events)  # recurring: shared per event
+    try:
+        code = main(["export", *arguments, "--output", str(tmp_path / "out")])
+    except SystemExit as exit:  # argparse's own refusal of a value
+        code = exit.code  # type: ignore[assignment]
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ import pytest
 import isecg_events
 from isecg_events.exporters import EXPORTERS, Prepared, render_all
 from isecg_events.exporters._collector import collector_paused
-from tests.test_ical import RECURRING
+from tests.programmes import RECURRING
 
 ALL = [exporter.name for exporter in EXPORTERS]
 

@@ -17,8 +17,8 @@ import pytest
 
 import isecg_events
 from isecg_events.cli import main
-from isecg_events.loader import bundled_path
-from tests.conftest import ROOT
+from isecg_events.readers import bundled_path
+from tests.programmes import ROOT
 
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
 FENCE = re.compile(r"^```([a-z]*)[^\n]*\n(.*?)^```", re.M | re.S)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,31 +9,11 @@ import pytest
 import recurring_ical_events
 import vobject
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 
 import isecg_events
-from isecg_events import to_ical
-from isecg_events.exporters.ical import event_to_ical
-from tests.conftest import MINIMAL
-
-
-def raw_checks(feed: bytes) -> None:
-    """CRLF only, lines of at most 75 octets, folds never inside a UTF-8 character."""
-    assert feed.endswith(b"\r\n")
-    assert b"\n" not in feed.replace(b"\r\n", b"")
-    assert b"\r" not in feed.replace(b"\r\n", b"")
-    for line in feed.split(b"\r\n")[:-1]:
-        assert len(line) <= 75, line
-        line.decode("utf-8")  # a fold inside a character would fail here
-    text = feed.decode("utf-8")
-    uids = re.findall(r"^UID:(.*)\r$", text, flags=re.M)
-    unfolded = text.replace("\r\n ", "")
-    used = set(re.findall(r";TZID=([^;:]+)[;:]", unfolded))
-    defined = set(re.findall(r"^TZID:(.*)\r$", unfolded, flags=re.M))
-    assert used <= defined
-    events = [u for u in re.findall(r"BEGIN:VEVENT\r\n(?:.*\r\n)*?UID:(.*)\r\n", unfolded)]
-    assert len(uids) == len(set(uids)), events
+from isecg_events import event_to_ical, to_ical
+from tests.programmes import MINIMAL, RECURRING, model_text, raw_checks
 
 
 def test_plenary_feed(plenary: isecg_events.Programme) -> None:
@@ -85,44 +64,6 @@ def test_independent_parsers_accept_the_feed(plenary: isecg_events.Programme, pr
     assert calendar.events[0].dtstart == plenary.events[0].start
     parsed = vobject.readOne(feed.decode(), validate=True)
     assert parsed.vevent.dtstart.value == plenary.events[0].start
-
-
-RECURRING = (
-    MINIMAL
-    + """
-[[events]]
-id = "coffee"
-title = "Coffee break"
-type = "break"
-date = 2026-03-28
-start = "10:30"
-end = "11:00"
-room = "Foyer"
-rrule = "FREQ=DAILY;UNTIL=20260330"
-
-[[events]]
-id = "panel"
-title = "Panel"
-date = 2026-03-29
-start = "14:00"
-end = "15:00"
-room = "Room A"
-status = "cancelled"
-url = "https://example.org/panel"
-track = "Policy"
-
-  [[events.segments]]
-  title = "Opening remarks"
-  start = "14:00"
-  end = "14:15"
-  participants = ["ada"]
-
-  [[events.segments]]
-  title = "Discussion"
-  start = "14:15"
-  end = "15:00"
-"""
-)
 
 
 @pytest.fixture
@@ -208,9 +149,8 @@ def test_profile_and_refresh_are_checked(plenary: isecg_events.Programme) -> Non
     assert b"X-PUBLISHED-TTL:P1D" in to_ical(plenary, refresh=timedelta(days=1))
 
 
-hostile = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=60
-).filter(lambda s: s.strip())
+hostile = model_text(max_size=60)
+hostile_lines = model_text(lines=True, max_size=60)
 
 
 def _documented(text: str) -> str:
@@ -221,7 +161,7 @@ def _documented(text: str) -> str:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(title=hostile, abstract=hostile, room=hostile)
+@given(title=hostile, abstract=hostile_lines, room=hostile)
 def test_any_text_reads_back_and_cannot_inject(
     plenary: isecg_events.Programme, title: str, abstract: str, room: str
 ) -> None:

@@ -14,17 +14,12 @@ import isecg_events
 from isecg_events import Participant, Participation, Segment
 from isecg_events.exporters._ics_writer import fold, text, texts
 from isecg_events.exporters.ical import _LeanWriter, to_ical_reference
-from tests.test_ical import RECURRING
+from tests.programmes import RECURRING, model_text
 
-# Every escaping and folding hazard: separators, backslashes and carets at fold
-# points, CR/LF, control characters, multi-byte characters of every length.
-HAZARDS = ',;:\\^"\r\n\t\x00\x1b\x7f\x85 éß€中文🚀👩‍🚀\u200b\u2028'
-hazard_text = st.text(
-    alphabet=st.one_of(
-        st.sampled_from(HAZARDS), st.characters(codec="utf-8", exclude_categories=("Cs",))
-    ),
-    max_size=300,
-)
+# Every escaping and folding hazard the model allows: separators, backslashes
+# and carets at fold points, line breaks, multi-byte characters of every length.
+hazard_line = model_text(hazards=True, max_size=300)
+hazard_text = model_text(lines=True, hazards=True, max_size=300)
 
 
 @settings(max_examples=400, deadline=None)
@@ -51,7 +46,7 @@ def test_fold_backslash_at_the_boundary() -> None:
 def programmes(draw: st.DrawFn) -> isecg_events.Programme:
     base = isecg_events.loads(RECURRING)
     people = [
-        Participant(f"p{n}", name=draw(hazard_text) or None, position=draw(hazard_text) or "x")
+        Participant(f"p{n}", name=draw(st.none() | hazard_line), position=draw(hazard_line))
         for n in range(draw(st.integers(0, 3)))
     ]
     events = []
@@ -59,11 +54,11 @@ def programmes(draw: st.DrawFn) -> isecg_events.Programme:
         events.append(
             attrs.evolve(
                 event,
-                title=draw(hazard_text) or "t",
-                label=draw(st.none() | hazard_text),
+                title=draw(hazard_line),
+                label=draw(st.none() | hazard_line),
                 abstract=draw(st.none() | hazard_text),
-                room=draw(st.none() | hazard_text),
-                track=draw(st.none() | hazard_text),
+                room=draw(st.none() | hazard_line),
+                track=draw(st.none() | hazard_line),
                 language=draw(st.none() | st.sampled_from(["en", "zh-Hans", "fr"])),
                 url=draw(
                     st.none() | st.sampled_from(["https://example.org/a?b=c;d", "http://x.y/é"])
@@ -71,17 +66,19 @@ def programmes(draw: st.DrawFn) -> isecg_events.Programme:
                 status=draw(st.sampled_from(["confirmed", "tentative", "cancelled"])),
                 sequence=draw(st.integers(0, 5)),
                 segments=tuple(
-                    Segment(draw(hazard_text) or "s", draw(st.none() | hazard_text))
+                    Segment(draw(hazard_line), draw(st.none() | hazard_text))
                     for _ in range(draw(st.integers(0, 2)))
                 ),
-                participants=tuple(Participation(p, draw(st.none() | hazard_text)) for p in people),
+                participants=tuple(Participation(p, draw(st.none() | hazard_line)) for p in people),
                 description=draw(st.none() | hazard_text),
             )
         )
     conference = attrs.evolve(
-        base.conference, title=draw(hazard_text) or "c", description=draw(st.none() | hazard_text)
+        base.conference, title=draw(hazard_line), description=draw(st.none() | hazard_text)
     )
-    return attrs.evolve(base, conference=conference, events=tuple(events))
+    return attrs.evolve(
+        base, conference=conference, events=tuple(events), participants=tuple(people)
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,7 +95,7 @@ def test_lean_feed_is_byte_identical_to_icalendar(
 def test_plenary_and_imported_schedules_are_byte_identical(
     plenary: isecg_events.Programme,
 ) -> None:
-    from tests.conftest import reference
+    from tests.programmes import reference
 
     assert isecg_events.to_ical(plenary) == to_ical_reference(plenary)
     for name in ("pretalx-democon.json", "frab-camp2019.json"):
@@ -109,7 +106,7 @@ def test_plenary_and_imported_schedules_are_byte_identical(
 def test_events_escaped_in_several_batches_are_byte_identical(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tests.conftest import reference
+    from tests.programmes import reference
 
     monkeypatch.setattr(_LeanWriter, "BATCH", 3)
     programme = isecg_events.load(reference("examples/frab-camp2019.json"))

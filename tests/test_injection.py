@@ -27,7 +27,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.errors import ProgrammeError
 from isecg_events.exporters import EXPORTERS, event_to_ical, render_all
-from tests.conftest import MINIMAL
+from tests.programmes import MINIMAL
 
 FORGED_UID = "forged-uid-injected"
 
@@ -97,6 +97,17 @@ def _words(text: str | None) -> str | None:
 
 def _plain(programme: isecg_events.Programme) -> isecg_events.Programme:
     """The same programme with every text's words made plain, its line breaks kept."""
+    people = {
+        p.id: attrs.evolve(p, name="Plain", position=None, given_name=None, family_name=None)
+        for p in programme.participants
+    }
+
+    def plain(participations: tuple[isecg_events.Participation, ...]) -> tuple[Any, ...]:
+        return tuple(
+            attrs.evolve(p, participant=people[p.participant.id], role=_words(p.role))
+            for p in participations
+        )
+
     events = tuple(
         attrs.evolve(
             event,
@@ -108,16 +119,14 @@ def _plain(programme: isecg_events.Programme) -> isecg_events.Programme:
             room=_words(event.room),
             track=_words(event.track),
             venue=_words(event.venue),
-            participants=tuple(
-                attrs.evolve(
-                    p,
-                    participant=attrs.evolve(p.participant, name="Plain", position=None),
-                    role=_words(p.role),
-                )
-                for p in event.participants
-            ),
+            participants=plain(event.participants),
             segments=tuple(
-                attrs.evolve(s, title="Plain", description=_words(s.description), participants=())
+                attrs.evolve(
+                    s,
+                    title="Plain",
+                    description=_words(s.description),
+                    participants=plain(s.participants),
+                )
                 for s in event.segments
             ),
         )
@@ -132,7 +141,9 @@ def _plain(programme: isecg_events.Programme) -> isecg_events.Programme:
         country=_words(conference.country),
         description=_words(conference.description),
     )
-    return attrs.evolve(programme, conference=conference, events=events)
+    return attrs.evolve(
+        programme, conference=conference, events=events, participants=tuple(people.values())
+    )
 
 
 def _refused_or_safe(load: Any) -> None:

@@ -1,52 +1,19 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from isecg_events.model import (
-    Conference,
     Event,
-    Organization,
     Participant,
     Participation,
-    Programme,
     Segment,
     split_printed_name,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-CNSA = Organization("cnsa", "China National Space Administration", "CNSA", "China")
-
-
-def conference(**changes: object) -> Conference:
-    values: dict[str, object] = {
-        "id": "glex2017",
-        "title": "Global Space Exploration Conference",
-        "timezone": "Asia/Shanghai",
-        "start": date(2017, 6, 6),
-        "end": date(2017, 6, 8),
-        "published": datetime(2026, 11, 25, tzinfo=UTC),
-    }
-    values.update(changes)
-    return Conference(**values)  # type: ignore[arg-type]
-
-
-def paris_conference(start: date, end: date) -> Conference:
-    """A conference in Europe/Paris, for tests around its DST changes."""
-    return conference(timezone="Europe/Paris", start=start, end=end)
-
-
-def event(event_id: str, hour: int, **changes: object) -> Event:
-    values: dict[str, object] = {
-        "id": event_id,
-        "title": event_id.title(),
-        "start": datetime(2017, 6, 7, hour, tzinfo=SHANGHAI),
-        "end": datetime(2017, 6, 7, hour + 1, tzinfo=SHANGHAI),
-    }
-    values.update(changes)
-    return Event(**values)  # type: ignore[arg-type]
+from isecg_events.programme import Programme
+from tests.programmes import CNSA, conference, event
 
 
 @pytest.mark.parametrize(

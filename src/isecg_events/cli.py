@@ -1,5 +1,9 @@
 """The ``isecg-events`` command: parse arguments, call the library, report errors.
 
+Every format and every format option comes from the exporter registry:
+``export`` offers the options the formats declare, and ``agenda`` is a
+shorthand for ``export --format text --output -``.
+
 Exit codes: 0 success; 1 an output could not be written; 2 bad input or a
 bad command line. User errors never print a traceback.
 """
@@ -8,29 +12,67 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from isecg_events._version import __version__
-from isecg_events.errors import ExportError, ProgrammeError, printable
-from isecg_events.exporters import (
-    EXPORTERS,
-    event_to_ical,
-    get_exporter,
-    render_all,
-    to_agenda,
-)
-from isecg_events.exporters.agenda import to_markdown
-from isecg_events.loader import load
-from isecg_events.model import Programme
+from isecg_events.errors import ExportError, OptionError, ProgrammeError, printable
+from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
 from isecg_events.output import write_all
+from isecg_events.programme import Programme
+from isecg_events.readers import load
 from isecg_events.timezones import TimeZoneError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
 FORMATS = [exporter.name for exporter in EXPORTERS]
+FILE_HELP = "programme file (TOML, JSON, or a frab schedule.json/.xml); default: GLEX 2017"
+
+
+def _options(formats: Sequence[str]) -> dict[str, Option]:
+    """The options the named formats declare, by name (formats may share one)."""
+    found: dict[str, Option] = {}
+    for name in formats:
+        for option in get_exporter(name).options:
+            found.setdefault(option.name, option)
+    return found
+
+
+def _argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``parse`` for argparse: its ValueError's message becomes argparse's (exit 2)."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    convert.__name__ = parse.__name__  # argparse names the type in its messages
+    return convert
+
+
+def _add_options(parser: argparse.ArgumentParser, options: dict[str, Option]) -> None:
+    """One ``--NAME`` per option; left unset unless given, so formats keep their defaults."""
+    for option in options.values():
+        parser.add_argument(
+            f"--{option.name}",
+            type=_argument_type(option.parse),
+            choices=option.choices or None,
+            default=argparse.SUPPRESS,
+            help=option.help,
+        )
+        for flag, value, help_text in option.shorthands:
+            parser.add_argument(
+                flag,
+                dest=option.name,
+                action="store_const",
+                const=value,
+                default=argparse.SUPPRESS,
+                help=help_text,
+            )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,43 +83,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    file_help = "programme file (TOML, JSON, or a frab schedule.json/.xml); default: GLEX 2017"
 
     validate = commands.add_parser("validate", help="check a programme file")
-    validate.add_argument("file", nargs="?", help=file_help)
+    validate.add_argument("file", nargs="?", help=FILE_HELP)
 
     export = commands.add_parser("export", help="write the programme in one or all formats")
-    export.add_argument("file", nargs="?", help=file_help)
+    export.add_argument("file", nargs="?", help=FILE_HELP)
     export.add_argument(
         "--format", "-f", choices=[*FORMATS, "all"], default="all", help="default: all"
     )
     export.add_argument(
-        "--output",
-        "-o",
-        default="out",
-        help="folder to write into, or - for stdout (default: out)",
+        "--output", "-o", default="out", help="folder to write into, or - for stdout (default: out)"
     )
     export.add_argument(
-        "--split",
-        action="store_true",
-        help="with ics: also one calendar per event in events/",
+        "--split", action="store_true", help="also one file per event in events/ (ics)"
     )
-    export.add_argument(
-        "--profile",
-        choices=["compat", "rich"],
-        default="compat",
-        help="iCalendar profile",
-    )
+    _add_options(export, _options(FORMATS))
 
-    agenda = commands.add_parser("agenda", help="print the agenda")
-    agenda.add_argument("file", nargs="?", help=file_help)
-    agenda.add_argument("--width", type=int, default=78, help="line width (default: 78)")
-    agenda.add_argument("--tz", help="show times in this IANA time zone")
-    agenda.add_argument("--brief", action="store_true", help="leave out abstracts")
-    agenda.add_argument("--markdown", action="store_true", help="print Markdown")
+    agenda = commands.add_parser(
+        "agenda", help="print the agenda (export --format text --output -)"
+    )
+    agenda.add_argument("file", nargs="?", help=FILE_HELP)
+    agenda.add_argument(
+        "--markdown", action="store_true", help="print Markdown (--format markdown)"
+    )
+    _add_options(agenda, _options(["text", "markdown"]))
 
     commands.add_parser("schema", help="print the JSON Schema of the programme data format")
     return parser
+
+
+_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -89,16 +125,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         programme = load(args.file)
         if args.command == "validate":
             return _validate(args.file, programme)
+        options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
         if args.command == "agenda":
-            return _agenda(programme, args)
-        return _export(programme, args)
+            names = ["markdown" if args.markdown else "text"]
+            return _export(programme, names, "-", split=False, options=options)
+        names = FORMATS if args.format == "all" else [args.format]
+        return _export(programme, names, args.output, split=args.split, options=options)
     except ProgrammeError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         count = len(error.problems)
         print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
         return EXIT_INPUT
-    except (TimeZoneError, ValueError) as error:
+    except (TimeZoneError, ValueError, OptionError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_INPUT
     except ExportError as error:
@@ -126,43 +165,36 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _agenda(programme: Programme, args: argparse.Namespace) -> int:
-    render = to_markdown if args.markdown else to_agenda
-    text = render(
-        programme,
-        width=args.width,
-        tz=args.tz,
-        detail="brief" if args.brief else "full",
-    )
-    sys.stdout.write(text)
-    return EXIT_OK
-
-
-def _export(programme: Programme, args: argparse.Namespace) -> int:
-    names = FORMATS if args.format == "all" else [args.format]
-    if args.output == "-":
-        if len(names) != 1 or args.split:
-            print(
-                "error: --output - takes a single --format and no --split",
-                file=sys.stderr,
-            )
-            return EXIT_INPUT
-        rendered = render_all(programme, names, profile=args.profile)
-        sys.stdout.buffer.write(rendered[names[0]])
+def _export(
+    programme: Programme, names: list[str], output: str, *, split: bool, options: dict[str, Any]
+) -> int:
+    splitting = [name for name in names if get_exporter(name).render_event_prepared]
+    if split and not splitting:
+        raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
+    if output == "-":
+        if len(names) != 1 or split:
+            raise ValueError("--output - takes a single --format and no --split")
+        content = render_all(programme, names, **options)[names[0]]
+        binary = getattr(sys.stdout, "buffer", None)  # None when a caller put a text stream there
+        if binary is None:
+            sys.stdout.write(content.decode("utf-8"))
+        else:
+            binary.write(content)
         sys.stdout.flush()
         return EXIT_OK
-    folder = Path(args.output)
+    folder = Path(output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
-    rendered = render_all(programme, names, profile=args.profile)
+    rendered = render_all(programme, names, **options)
     outputs = [
         (folder / get_exporter(name).file_name(programme), content)
         for name, content in rendered.items()
     ]
-    if args.split and "ics" in names:
-        for event in programme.events:
-            content = event_to_ical(programme, event.id, profile=args.profile)
-            outputs.append((folder / "events" / f"{event.id}.ics", content))
+    for name in splitting if split else []:
+        exporter = get_exporter(name)
+        own = {k: v for k, v in options.items() if k in exporter.option_names}
+        for event_id, content in exporter.render_events(programme, **own).items():
+            outputs.append((folder / "events" / f"{event_id}.{exporter.extension}", content))
     for path in write_all(outputs):
         print(printable(str(path)))
     return EXIT_OK

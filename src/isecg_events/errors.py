@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["ExportError", "IsecgEventsError", "Problem", "ProgrammeError", "printable"]
+__all__ = [
+    "ExportError",
+    "IsecgEventsError",
+    "OptionError",
+    "Problem",
+    "ProgrammeError",
+    "join_path",
+    "printable",
+]
 
 
 def printable(text: str) -> str:
@@ -22,6 +32,18 @@ def printable(text: str) -> str:
     return "".join(
         character if character.isprintable() else repr(character)[1:-1] for character in text
     )
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def join_path(path: str, key: str) -> str:
+    """The path of ``key`` inside ``path``: ``events[0].title``, ``organizations["a b"]``."""
+    if not path:
+        return key
+    if _PLAIN_KEY.match(key):
+        return f"{path}.{key}"
+    return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 
 
 class IsecgEventsError(Exception):
@@ -43,6 +65,8 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
+        if not self.file:  # found in a programme built in Python: no file, no line
+            return f"{self.path}: {self.message}" if self.path else self.message
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
@@ -66,3 +90,7 @@ class ProgrammeError(IsecgEventsError, ValueError):
 
 class ExportError(IsecgEventsError):
     """An export could not be written; nothing was half-written."""
+
+
+class OptionError(IsecgEventsError, TypeError):
+    """A render was given an option that its format (or formats) does not take."""

@@ -1,9 +1,8 @@
 """The programme model: frozen attrs classes that do no I/O.
 
-A :class:`Programme` is built once from a conference, its organizations,
-participants and events; on construction it expands recurring events into
-:class:`Occurrence` objects with stable identities (guid, numeric id, slug),
-which is the schedule every exporter reads.
+Organizations, participants and their participations, segments, the
+conference and its events. A :class:`~isecg_events.programme.Programme`
+puts them together and checks them as a whole.
 """
 
 from __future__ import annotations
@@ -11,59 +10,33 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
 
 import attrs
 
-from isecg_events import identity, recurrence, rules, timezones
+from isecg_events import recurrence, rules, timezones
 
 __all__ = [
     "EVENT_TYPES",
     "STATUSES",
     "Conference",
     "Event",
-    "Occurrence",
     "Organization",
     "Participant",
     "Participation",
-    "Programme",
     "Segment",
     "Status",
     "split_printed_name",
 ]
 
-#: Ids of events, organizations and participants.
-ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
-#: A conference id is also its schedule.json acronym, so it follows that rule.
-CONFERENCE_ID_PATTERN = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
-#: Slugs, as schedule.json defines them.
-SLUG_PATTERN = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
-#: What no text may hold (defined in :mod:`isecg_events.rules`).
+# The vocabulary of the model, defined with the other rules in rules.py.
+ID_PATTERN = rules.ID_PATTERN
+CONFERENCE_ID_PATTERN = rules.CONFERENCE_ID_PATTERN
+SLUG_PATTERN = rules.SLUG_PATTERN
 FORBIDDEN_CHARACTERS = rules.FORBIDDEN_CHARACTERS
-
-Status = Literal["confirmed", "tentative", "cancelled"]
-STATUSES: tuple[Status, ...] = ("confirmed", "tentative", "cancelled")
-
-#: The event types the data format accepts.
-EVENT_TYPES: tuple[str, ...] = (
-    "plenary",
-    "keynote",
-    "session",
-    "panel",
-    "talk",
-    "lightning",
-    "workshop",
-    "poster",
-    "exhibition",
-    "ceremony",
-    "meeting",
-    "break",
-    "meal",
-    "social",
-    "other",
-)
+Status = rules.Status
+STATUSES = rules.STATUSES
+EVENT_TYPES = rules.EVENT_TYPES
 
 
 def _zoned(value: datetime) -> datetime:
@@ -336,100 +309,3 @@ class Event:
         if not self.rrule:
             return [self.start]
         return recurrence.expand(self.rrule, self.start)
-
-
-@attrs.frozen
-class Occurrence:
-    """One scheduled instance of an event, with its stable identities."""
-
-    event: Event
-    index: int
-    start: datetime
-    end: datetime
-    guid: uuid.UUID
-    number: int
-    slug: str
-
-
-def _time_order(event: Event) -> tuple[datetime, datetime, str, str]:
-    return (
-        event.start.astimezone(UTC),
-        event.end.astimezone(UTC),
-        event.room or "",
-        event.id,
-    )
-
-
-def _in_time_order(events: Iterable[Event]) -> tuple[Event, ...]:
-    return tuple(sorted(events, key=_time_order))
-
-
-@attrs.frozen
-class Programme:
-    """A conference with its organizations, participants and events.
-
-    Events are kept in time order; :attr:`occurrences` expands recurring
-    events and assigns identities once, on construction.
-    """
-
-    conference: Conference
-    organizations: tuple[Organization, ...] = ()
-    participants: tuple[Participant, ...] = ()
-    events: tuple[Event, ...] = attrs.field(default=(), converter=_in_time_order)
-    occurrences: tuple[Occurrence, ...] = attrs.field(init=False)
-
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "occurrences", _schedule(self.conference, self.events))
-
-    @property
-    def rooms(self) -> tuple[str, ...]:
-        """Room names in order of first use."""
-        seen: dict[str, None] = {}
-        for occurrence in self.occurrences:
-            if occurrence.event.room is not None:
-                seen.setdefault(occurrence.event.room, None)
-        return tuple(seen)
-
-    @property
-    def tracks(self) -> tuple[str, ...]:
-        """Track names in order of first use."""
-        seen: dict[str, None] = {}
-        for occurrence in self.occurrences:
-            if occurrence.event.track:
-                seen.setdefault(occurrence.event.track, None)
-        return tuple(seen)
-
-    def occurrences_by_day(
-        self, zone: timezones.Zone | None = None
-    ) -> dict[date, list[Occurrence]]:
-        """Group occurrences by local start date in ``zone`` (default: the conference's)."""
-        zone = zone or self.conference.zone
-        days: dict[date, list[Occurrence]] = {}
-        for occurrence in self.occurrences:
-            days.setdefault(occurrence.start.astimezone(zone).date(), []).append(occurrence)
-        return days
-
-
-def _schedule(conference: Conference, events: tuple[Event, ...]) -> tuple[Occurrence, ...]:
-    drafts: list[tuple[Event, int, datetime, datetime, uuid.UUID, int | None]] = []
-    for event in events:
-        duration = event.duration
-        series = identity.event_guid(conference.id, event.id, event.guid)
-        for index, start in enumerate(event.occurrence_starts()):
-            end = timezones.add_elapsed(start, duration)
-            guid = identity.occurrence_guid(series, start if event.rrule else None)
-            number = None if event.number is None else event.number + index
-            drafts.append((event, index, start, end, guid, number))
-    # Ties in time are broken by guid, which survives a round trip through a
-    # schedule.json or schedule.xml (ids and rooms may be spelled otherwise).
-    drafts.sort(key=lambda d: (d[2].astimezone(UTC), d[3].astimezone(UTC), d[4]))
-    numbers = identity.unique_numbers([(d[4], d[5]) for d in drafts])
-    slugs = identity.unique_slugs(
-        conference.id,
-        [(d[0].id, d[0].slug, d[2] if d[0].rrule else None, d[4]) for d in drafts],
-        numbers,
-    )
-    return tuple(
-        Occurrence(event, index, start, end, guid, numbers[guid], slugs[guid])
-        for event, index, start, end, guid, _ in drafts
-    )

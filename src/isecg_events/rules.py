@@ -11,17 +11,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Final
+from typing import Final, Literal
 
 __all__ = [
+    "CONFERENCE_ID_PATTERN",
+    "EVENT_TYPES",
     "FORBIDDEN_CHARACTERS",
+    "ID_PATTERN",
     "LIMITS",
     "MAX_INTEGER",
+    "SLUG_PATTERN",
+    "STATUSES",
+    "Status",
     "integer_problem",
     "language_problem",
     "text_problem",
     "url_problem",
 ]
+
+#: Ids of events, organizations and participants.
+ID_PATTERN: Final = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
+#: A conference id is also its schedule.json acronym, so it follows that rule.
+CONFERENCE_ID_PATTERN: Final = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
+#: Slugs, as schedule.json defines them.
+SLUG_PATTERN: Final = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
+
+Status = Literal["confirmed", "tentative", "cancelled"]
+#: An event's statuses.
+STATUSES: Final[tuple[Status, ...]] = ("confirmed", "tentative", "cancelled")
+
+#: The event types the data format accepts.
+EVENT_TYPES: Final[tuple[str, ...]] = (
+    "plenary", "keynote", "session", "panel", "talk", "lightning", "workshop", "poster",
+    "exhibition", "ceremony", "meeting", "break", "meal", "social", "other",
+)  # fmt: skip
 
 #: Documented size limits; larger input is refused with a clear error.
 LIMITS: Final = {

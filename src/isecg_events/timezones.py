@@ -26,6 +26,7 @@ __all__ = [
     "Zone",
     "add_elapsed",
     "aware",
+    "check_exists",
     "day_bounds",
     "elapsed",
     "get_zone",
@@ -165,11 +166,7 @@ def localize(local: datetime, zone: zoneinfo.ZoneInfo) -> datetime:
         AmbiguousTime: ``local`` happens twice in ``zone``.
     """
     candidate = local.replace(tzinfo=zone, fold=0)
-    if not dateutil_tz.datetime_exists(candidate):
-        raise NonexistentTime(
-            f"{local:%Y-%m-%d %H:%M} does not exist in {zone.key} "
-            "(the clocks skip it for daylight saving time)"
-        )
+    check_exists(candidate)
     if dateutil_tz.datetime_ambiguous(candidate):
         raise AmbiguousTime(
             f"{local:%Y-%m-%d %H:%M} is ambiguous in {zone.key} "
@@ -190,6 +187,20 @@ def elapsed(start: datetime, end: datetime) -> timedelta:
 def add_elapsed(start: datetime, length: timedelta) -> datetime:
     """``start`` plus ``length`` of elapsed time, in ``start``'s zone (see :func:`elapsed`)."""
     return (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+
+
+def check_exists(moment: datetime) -> None:
+    """Refuse an aware time whose wall-clock reading its zone skips (a DST gap).
+
+    Raises:
+        NonexistentTime: the clocks jump over ``moment`` in its zone.
+    """
+    if not dateutil_tz.datetime_exists(moment):
+        name = getattr(moment.tzinfo, "key", None) or moment.tzname()
+        raise NonexistentTime(
+            f"{moment:%Y-%m-%d %H:%M} does not exist in {name} "
+            "(the clocks skip it for daylight saving time)"
+        )
 
 
 def day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:

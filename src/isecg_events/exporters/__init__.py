@@ -1,32 +1,36 @@
-"""The exporter registry: every output format, by name.
+"""The exporter registry: every output format, by name, with its options.
 
-Each exporter is a name, a file name, a media type and a way to render a
-:class:`~isecg_events.model.Programme` as bytes. Exporters render from a
-:class:`Prepared` programme, which holds what several formats derive from
-the same data (each event's text, the schedule entries of schedule.json and
-schedule.xml), so that :func:`render_all` derives it once for all of them.
-The registry is a plain tuple: importing this package registers nothing
-anywhere.
+Each :class:`Exporter` declares its file, media type and the options it
+takes; :func:`render_all` renders several from one prepared programme, and
+the ``to_*`` functions are the friendly calls of single formats. Every
+caller (the command line, the friendly functions, later a server) renders
+through this registry and nothing else. The registry is a plain tuple:
+importing this package registers nothing anywhere.
+
+>>> import isecg_events
+>>> text = get_exporter("text").render(isecg_events.load(), width=60, detail="brief")
+>>> max(len(line) for line in text.decode().splitlines()) <= 60
+True
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
 
-import attrs
-
-from isecg_events.exporters import agenda, ical, schedule_json, schedule_xml
-from isecg_events.exporters._collector import collector_paused
+from isecg_events.exporters import agenda, ical
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters.agenda import to_agenda, to_markdown
-from isecg_events.exporters.ical import Profile, event_to_ical, to_ical
-from isecg_events.exporters.schedule_json import to_schedule_json
-from isecg_events.exporters.schedule_xml import to_schedule_xml
-from isecg_events.model import Programme
+from isecg_events.exporters._registry import Exporter, Option, render_with
+from isecg_events.exporters.agenda import Detail
+from isecg_events.exporters.frab import schedule_json, schedule_xml
+from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile
+from isecg_events.programme import Programme
 
 __all__ = [
     "EXPORTERS",
     "Exporter",
+    "Option",
     "Prepared",
     "event_to_ical",
     "get_exporter",
@@ -39,79 +43,54 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class Exporter:
-    """One output format.
-
-    ``render_prepared`` renders from a :class:`Prepared` programme;
-    :meth:`render` prepares one itself. ``render_event``, where a format has
-    one, renders a single event by id (the iCalendar "add this session to
-    my calendar" file).
-    """
-
-    name: str
-    extension: str
-    media_type: str
-    render_prepared: Callable[[Prepared], bytes]
-    file_name: Callable[[Programme], str]
-    summary: str
-    render_event: Callable[[Programme, str], bytes] | None = None
-
-    def render(self, programme: Programme) -> bytes:
-        """Render the whole programme in this format."""
-        with collector_paused():
-            return self.render_prepared(Prepared(programme))
-
-
 def _named(name: str) -> Callable[[Programme], str]:
     return lambda programme: name
 
 
-def _markdown_bytes(prepared: Prepared) -> bytes:
-    return agenda.render_markdown_prepared(prepared).encode("utf-8")
-
-
 EXPORTERS: tuple[Exporter, ...] = (
     Exporter(
-        "ics",
-        "ics",
-        "text/calendar; charset=utf-8",
-        ical.render_prepared,
-        lambda programme: f"{programme.conference.id}.ics",
-        "iCalendar feed for calendar apps",
-        event_to_ical,
+        name="ics",
+        extension="ics",
+        media_type="text/calendar; charset=utf-8",
+        summary="iCalendar feed for calendar apps",
+        file_name=lambda programme: f"{programme.conference.id}.ics",
+        render_prepared=ical.render_prepared,
+        options=ical.OPTIONS,
+        render_event_prepared=ical.render_event_prepared,
     ),
     Exporter(
-        "json",
-        "json",
-        "application/json",
-        schedule_json.render_prepared,
-        _named("schedule.json"),
-        "frab/c3voc schedule.json for conference apps",
+        name="json",
+        extension="json",
+        media_type="application/json",
+        summary="frab/c3voc schedule.json for conference apps",
+        file_name=_named("schedule.json"),
+        render_prepared=schedule_json.render_prepared,
     ),
     Exporter(
-        "xml",
-        "xml",
-        "application/vnd.c3voc.schedule+xml",
-        schedule_xml.render_prepared,
-        _named("schedule.xml"),
-        "frab schedule.xml for conference apps",
+        name="xml",
+        extension="xml",
+        media_type="application/vnd.c3voc.schedule+xml",
+        summary="frab schedule.xml for conference apps",
+        file_name=_named("schedule.xml"),
+        render_prepared=schedule_xml.render_prepared,
     ),
     Exporter(
-        "text",
-        "txt",
-        "text/plain; charset=utf-8",
-        agenda.render_prepared_utf8,
-        _named("agenda.txt"),
-        "plain-text agenda",
+        name="text",
+        extension="txt",
+        media_type="text/plain; charset=utf-8",
+        summary="plain-text agenda",
+        file_name=_named("agenda.txt"),
+        render_prepared=agenda.render_text,
+        options=agenda.OPTIONS,
     ),
     Exporter(
-        "markdown",
-        "md",
-        "text/markdown; charset=utf-8",
-        _markdown_bytes,
-        _named("agenda.md"),
-        "Markdown agenda",
+        name="markdown",
+        extension="md",
+        media_type="text/markdown; charset=utf-8",
+        summary="Markdown agenda",
+        file_name=_named("agenda.md"),
+        render_prepared=agenda.render_markdown,
+        options=agenda.OPTIONS,
     ),
 )
 
@@ -128,34 +107,101 @@ def get_exporter(name: str) -> Exporter:
     raise KeyError(name)
 
 
-def render_all(
-    programme: Programme, names: Sequence[str], *, profile: Profile = "compat"
-) -> dict[str, bytes]:
+def render_all(programme: Programme, names: Sequence[str], **options: Any) -> dict[str, bytes]:
     """Render several formats from one :class:`Prepared` programme.
 
     What the formats share (each event's title, location and description;
-    the entries of schedule.json and schedule.xml) is derived once. The
-    cyclic garbage collector is paused meanwhile (see
-    :func:`~isecg_events.exporters._collector.collector_paused`).
+    the entries of schedule.json and schedule.xml) is derived once. Each
+    format gets the options it declares.
 
     Args:
         programme: the programme.
         names: exporter names, as in :data:`EXPORTERS`.
-        profile: the iCalendar profile.
+        **options: options of the formats, such as ``profile="rich"`` or ``width=60``.
 
     Returns:
         The bytes of each format, by name, in the order of ``names``.
 
     Raises:
         KeyError: an unknown format name.
+        TypeError: an option that none of the named formats takes.
+        ValueError: an option value a format refuses.
     """
-    exporters = [get_exporter(name) for name in names]
-    prepared = Prepared(programme)
-    rendered: dict[str, bytes] = {}
-    with collector_paused():
-        for exporter in exporters:
-            if exporter.name == "ics":
-                rendered["ics"] = ical.render_prepared(prepared, profile=profile)
-            else:
-                rendered[exporter.name] = exporter.render_prepared(prepared)
-    return rendered
+    return render_with(programme, [get_exporter(name) for name in names], options)
+
+
+def to_ical(
+    programme: Programme, *, profile: Profile = "compat", refresh: timedelta = DEFAULT_REFRESH
+) -> bytes:
+    """Serialise the whole programme as one iCalendar feed.
+
+    Args:
+        programme: the programme to export.
+        profile: ``"compat"`` (default) or ``"rich"``.
+        refresh: the REFRESH-INTERVAL and X-PUBLISHED-TTL asked of subscribers.
+
+    Returns:
+        The feed as UTF-8 bytes with CRLF line ends, folded at 75 octets.
+
+    Raises:
+        ValueError: an unknown profile or a refresh interval that is not positive.
+    """
+    return get_exporter("ics").render(programme, profile=profile, refresh=refresh)
+
+
+def event_to_ical(programme: Programme, event_id: str, *, profile: Profile = "compat") -> bytes:
+    """Serialise one event as its own small calendar ("add to my calendar").
+
+    Raises:
+        KeyError: no event has ``event_id``.
+        ValueError: an unknown profile.
+    """
+    return get_exporter("ics").render_event(programme, event_id, profile=profile)
+
+
+def to_schedule_json(programme: Programme) -> bytes:
+    """Serialise the programme as a frab/c3voc schedule.json document.
+
+    Returns:
+        Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
+        compact because it is several times faster to write and smaller
+        than an indented dump. Pipe it through ``jq .`` to read it.
+    """
+    return get_exporter("json").render(programme)
+
+
+def to_schedule_xml(programme: Programme) -> bytes:
+    """Serialise the programme as a frab schedule.xml document (UTF-8, indented)."""
+    return get_exporter("xml").render(programme)
+
+
+def to_agenda(
+    programme: Programme, *, width: int = 78, tz: str | None = None, detail: Detail = "full"
+) -> str:
+    """Render the programme as a plain-text agenda.
+
+    Args:
+        programme: the programme.
+        width: the widest line in terminal columns (40 to 1,000); only a
+            single unbreakable token, such as a URL, may exceed it.
+        tz: show every time in this IANA zone, regrouping events by its days.
+        detail: ``"full"`` or ``"brief"`` (no abstracts).
+
+    Raises:
+        ValueError: a width out of range or an unknown detail level.
+        isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
+    """
+    options = {"width": width, "tz": tz, "detail": detail}
+    return get_exporter("text").render(programme, **options).decode("utf-8")
+
+
+def to_markdown(
+    programme: Programme, *, width: int = 78, tz: str | None = None, detail: Detail = "full"
+) -> str:
+    """Render the programme as a CommonMark agenda with the content of :func:`to_agenda`.
+
+    Raises:
+        ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`to_agenda`.
+    """
+    options = {"width": width, "tz": tz, "detail": detail}
+    return get_exporter("markdown").render(programme, **options).decode("utf-8")

@@ -1,29 +1,37 @@
-"""A programme prepared for export: what several formats derive, derived once."""
+"""A programme prepared for one render: what several formats derive, derived once."""
 
 from __future__ import annotations
 
-import functools
 import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from isecg_events.exporters import _frab
 from isecg_events.exporters._text import EventText, clean, describe, location
-from isecg_events.model import Event, Programme
+from isecg_events.model import Event
+from isecg_events.programme import Occurrence, Programme
 
 __all__ = ["EventText", "Prepared"]
 
+_T = TypeVar("_T")
+
 
 class Prepared:
-    """A programme with the text and schedule entries its exporters share.
+    """A programme with the text its exporters share, and the render's own cache.
 
-    Build one with ``Prepared(programme)`` and hand it to several exporters'
-    ``render_prepared``: each shared piece is derived the first time a format
-    asks for it, and only once. Holds no state beyond those results.
+    :func:`~isecg_events.exporters.render_all` builds one per render and
+    hands it to every format: each shared piece is derived the first time a
+    format asks for it, and only once. Format-specific results that two
+    formats share (the frab schedule entries of schedule.json and
+    schedule.xml) go through :meth:`derive`, so this class knows no format.
+    Everything it holds lives as long as the render and no longer.
     """
 
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self._texts: dict[int, EventText] = {}
         self._guids: dict[uuid.UUID, str] = {}
+        self._derived: dict[Callable[[Prepared], Any], Any] = {}
+        self._occurrences: dict[int, list[Occurrence]] | None = None
 
     def text(self, event: Event) -> EventText:
         """The event's title, location, full description and abstract."""
@@ -47,12 +55,24 @@ class Prepared:
             found = self._guids[guid] = str(guid)
         return found
 
-    @functools.cached_property
-    def frab_timeslot(self) -> str:
-        """The timeslot of schedule.json and schedule.xml."""
-        return _frab.timeslot(self.programme)
+    def occurrences_of(self, event: Event) -> list[Occurrence]:
+        """The event's occurrences in time order, grouped once for the whole render."""
+        if self._occurrences is None:
+            grouped: dict[int, list[Occurrence]] = {}
+            for occurrence in self.programme.occurrences:
+                grouped.setdefault(id(occurrence.event), []).append(occurrence)
+            self._occurrences = grouped
+        return self._occurrences.get(id(event), [])
 
-    @functools.cached_property
-    def frab_days(self) -> tuple[_frab.Day, ...]:
-        """The days of schedule.json and schedule.xml, with their entries."""
-        return _frab.days(self)
+    def derive(self, function: Callable[[Prepared], _T]) -> _T:
+        """``function(self)``, computed once for this render.
+
+        For what two formats share but others do not, such as the frab
+        schedule entries: the format's module owns the function, this
+        render owns the result.
+        """
+        if function in self._derived:
+            found: _T = self._derived[function]
+            return found
+        result = self._derived[function] = function(self)
+        return result

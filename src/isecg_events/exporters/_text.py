@@ -9,7 +9,8 @@ from typing import NamedTuple
 from babel.dates import get_timezone_name
 
 from isecg_events import timezones
-from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Programme, Segment
+from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Segment
+from isecg_events.programme import Programme
 
 __all__ = ["EventText", "clean", "clean_name", "describe", "location", "zone_description"]
 

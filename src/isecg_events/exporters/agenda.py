@@ -16,24 +16,19 @@ from typing import Literal
 from wcwidth import wcswidth, wcwidth
 
 from isecg_events import timezones
-from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, zone_description
-from isecg_events.model import Event, Occurrence, Programme, Segment
+from isecg_events.model import Event, Segment
+from isecg_events.programme import Occurrence, Programme
 
-__all__ = [
-    "Detail",
-    "render_markdown_prepared",
-    "render_prepared",
-    "render_prepared_utf8",
-    "to_agenda",
-    "to_markdown",
-]
+__all__ = ["OPTIONS", "Detail", "render_markdown", "render_text"]
 
 Detail = Literal["full", "brief"]
 
 _TIME_COLUMN = 13  # "09:30–10:30" and two spaces
 _MIN_WIDTH = 40
+_MAX_WIDTH = 1_000
 _INDENT = " " * _TIME_COLUMN
 _PARTICIPANTS_HEADING = _INDENT + "Participants:"
 _PERSON_FIRST = _INDENT + "  "
@@ -51,55 +46,54 @@ def _without_bidi_controls(text: str) -> str:
     return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
 
 
-def to_agenda(
-    programme: Programme,
-    *,
-    width: int = 78,
-    tz: str | None = None,
-    detail: Detail = "full",
-) -> str:
-    """Render the programme as a plain-text agenda.
-
-    Args:
-        programme: the programme.
-        width: the widest line in terminal columns (at least 40); only a
-            single unbreakable token, such as a URL, may exceed it.
-        tz: show every time in this IANA zone, regrouping events by its days.
-        detail: ``"full"`` or ``"brief"`` (no abstracts).
-
-    Raises:
-        ValueError: width below 40 or an unknown detail level.
-        isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
-    """
-    with collector_paused():
-        return render_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
-
-
-def render_prepared(
-    prepared: Prepared,
-    *,
-    width: int = 78,
-    tz: str | None = None,
-    detail: Detail = "full",
-) -> str:
-    """:func:`to_agenda` for a prepared programme, whose text other formats share."""
-    return "\n".join(_text_blocks(prepared, width, tz, detail)) + "\n"
-
-
-def render_prepared_utf8(
+def render_text(
     prepared: Prepared,
     *,
     width: int = 78,
     tz: str | None = None,
     detail: Detail = "full",
 ) -> bytes:
-    """:func:`render_prepared` encoded as UTF-8, a block at a time.
+    """The plain-text agenda as UTF-8, encoded a block at a time.
 
-    Faster than encoding the whole text: a single emoji makes Python store
-    every character of a string in four bytes.
+    Args:
+        prepared: the programme, with the text its formats share.
+        width: the widest line in terminal columns (40 to 1,000); only a
+            single unbreakable token, such as a URL, may exceed it.
+        tz: show every time in this IANA zone, regrouping events by its days.
+        detail: ``"full"`` or ``"brief"`` (no abstracts).
+
+    Block by block is faster than encoding the whole text: a single emoji
+    makes Python store every character of a string in four bytes.
+
+    Raises:
+        ValueError: a width out of range or an unknown detail level.
+        isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
     """
     blocks = _text_blocks(prepared, width, tz, detail)
     return b"\n".join([block.encode("utf-8") for block in blocks]) + b"\n"
+
+
+#: The options of the ``text`` and ``markdown`` formats.
+OPTIONS = (
+    Option(
+        name="width",
+        default=78,
+        parse=int,
+        help=f"line width in columns, {_MIN_WIDTH} to {_MAX_WIDTH:,} (default: 78)",
+    ),
+    Option(
+        name="tz",
+        default=None,
+        help="show times in this IANA time zone (default: the conference's)",
+    ),
+    Option(
+        name="detail",
+        default="full",
+        choices=("full", "brief"),
+        help="full, or brief: without abstracts",
+        shorthands=(("--brief", "brief", "leave out abstracts (--detail brief)"),),
+    ),
+)
 
 
 def _text_blocks(prepared: Prepared, width: int, tz: str | None, detail: Detail) -> Iterator[str]:
@@ -121,8 +115,8 @@ def _text_blocks(prepared: Prepared, width: int, tz: str | None, detail: Detail)
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
-    if width < _MIN_WIDTH:
-        raise ValueError(f"width must be at least {_MIN_WIDTH}, not {width}")
+    if not _MIN_WIDTH <= width <= _MAX_WIDTH:
+        raise ValueError(f"width must be {_MIN_WIDTH} to {_MAX_WIDTH:,}, not {width:,}")
     if detail not in ("full", "brief"):
         raise ValueError(f"detail must be 'full' or 'brief', not {detail!r}")
     return timezones.get_zone(tz) if tz else programme.conference.zone
@@ -182,18 +176,18 @@ class _Blocks:
         self.zone = zone
         self.width = width
         self.full = detail == "full"
-        self._recurring: dict[tuple[str, str, str], str] = {}
+        self._repeated: dict[tuple[str, str, str], str] = {}
         self._segments: dict[tuple[object, ...], str] = {}
         self.shadow = _Shadows().__getitem__
         self._times: dict[tuple[datetime, int, datetime, int], str] = {}
 
-    def wrap_recurring(self, text: str, first: str, rest: str) -> str:
+    def wrap_repeated(self, text: str, first: str, rest: str) -> str:
         """Wrap ``text`` made safe, once for each distinct text and prefixes."""
         key = (text, first, rest)
-        found = self._recurring.get(key)
+        found = self._repeated.get(key)
         if found is None:
             found = _fill(_safe(text).split(), self.width, first, rest, self.shadow)
-            self._recurring[key] = found
+            self._repeated[key] = found
         return found
 
     def time_prefix(self, occurrence: Occurrence) -> str:
@@ -223,7 +217,7 @@ class _Blocks:
         else:  # too wide for the column: the title starts on the next line
             chunks = [times, _fill(title.split(), width, _INDENT, _INDENT, shadow)]
         if text.location:
-            chunks.append(self.wrap_recurring(text.location, _INDENT, _INDENT))
+            chunks.append(self.wrap_repeated(text.location, _INDENT, _INDENT))
         if self.full and text.abstract:
             for words in _paragraphs(text.abstract):
                 chunks.append("")
@@ -235,7 +229,7 @@ class _Blocks:
         if people:
             chunks.append("")
             chunks.append(_PARTICIPANTS_HEADING)
-            wrap = self.wrap_recurring
+            wrap = self.wrap_repeated
             chunks += [wrap(p.label, _PERSON_FIRST, _PERSON_REST) for p in people]
         return chunks
 
@@ -271,7 +265,7 @@ class _Blocks:
         if segment.description and self.full:
             item += f" — {segment.description}"
         hang = _INDENT + " " * len(marker)
-        return self.wrap_recurring(item, _INDENT + marker, hang)
+        return self.wrap_repeated(item, _INDENT + marker, hang)
 
 
 class _Shadows(dict[str, str | None]):
@@ -313,11 +307,12 @@ def _footer(programme: Programme, zone: timezones.Zone) -> str:
 # -- wrapping by display width ------------------------------------------------
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=1024)
 def _word_tokens(word: str) -> tuple[tuple[str, int], ...]:
     """Split one word into (token, columns), breaking around wide characters.
 
-    Cached: the words of a programme repeat, and this is the agenda's inner loop.
+    Only for text a shadow cannot measure (combining marks, zero-width
+    characters), so a small process-wide cache is enough.
     """
     if word.isascii():
         return ((word, len(word)),)
@@ -401,7 +396,6 @@ def _fill(
 _PAD = "\x00"
 
 
-@functools.lru_cache(maxsize=65536)
 def _shadow(word: str) -> str | None:
     """Return ``word`` with ``_PAD`` after each wide character.
 
@@ -473,33 +467,21 @@ def _escape_block_marker(match: re.Match[str]) -> str:
     return f"{indent}\\{marker}"
 
 
-def to_markdown(
-    programme: Programme,
-    *,
-    width: int = 78,
-    tz: str | None = None,
-    detail: Detail = "full",
-) -> str:
-    """Render the programme as a CommonMark agenda with the same content.
-
-    Paragraphs are not hard-wrapped (Markdown reflows them); ``width`` is
-    checked as in :func:`to_agenda` and kept for the same signature.
-
-    Raises:
-        ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`to_agenda`.
-    """
-    with collector_paused():
-        return render_markdown_prepared(Prepared(programme), width=width, tz=tz, detail=detail)
-
-
-def render_markdown_prepared(
+def render_markdown(
     prepared: Prepared,
     *,
     width: int = 78,
     tz: str | None = None,
     detail: Detail = "full",
-) -> str:
-    """:func:`to_markdown` for a prepared programme, whose text other formats share."""
+) -> bytes:
+    """The agenda as CommonMark, with the same content as :func:`render_text`, in UTF-8.
+
+    Paragraphs are not hard-wrapped (Markdown reflows them); ``width`` is
+    checked as in :func:`render_text` and kept for the same options.
+
+    Raises:
+        ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`render_text`.
+    """
     programme = prepared.programme
     zone = _check(programme, width, tz, detail)
     conference = programme.conference
@@ -509,7 +491,7 @@ def render_markdown_prepared(
         for occurrence in occurrences:
             out += ["", *_md_event(prepared, occurrence, zone, detail)]
     out += ["", "---", "", _md(_footer(programme, zone))]
-    return "\n".join(out) + "\n"
+    return ("\n".join(out) + "\n").encode("utf-8")
 
 
 def _md_event(

@@ -20,20 +20,27 @@ from icalendar import Event as VEvent
 from isecg_events import identity, recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
-from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters._vtimezone import vtimezone
 from isecg_events.model import (
     Event,
-    Occurrence,
     Participant,
     Participation,
-    Programme,
     Segment,
 )
+from isecg_events.programme import Occurrence, Programme
 
-__all__ = ["PRODID", "Profile", "event_to_ical", "render_prepared", "to_ical"]
+__all__ = [
+    "OPTIONS",
+    "PRODID",
+    "Profile",
+    "parse_refresh",
+    "render_event_prepared",
+    "render_prepared",
+    "to_ical_reference",
+]
 
 PRODID = f"-//isecg-events//isecg-events {__version__}//EN"
 
@@ -61,29 +68,6 @@ class ParticipantComponent(Component):
     name = "PARTICIPANT"
 
 
-def to_ical(
-    programme: Programme,
-    *,
-    profile: Profile = "compat",
-    refresh: timedelta = DEFAULT_REFRESH,
-) -> bytes:
-    """Serialise the whole programme as one iCalendar feed.
-
-    Args:
-        programme: the programme to export.
-        profile: ``"compat"`` (default) or ``"rich"``.
-        refresh: the REFRESH-INTERVAL and X-PUBLISHED-TTL asked of subscribers.
-
-    Returns:
-        The feed as UTF-8 bytes with CRLF line ends, folded at 75 octets.
-
-    Raises:
-        ValueError: an unknown profile or a refresh interval that is not positive.
-    """
-    with collector_paused():
-        return render_prepared(Prepared(programme), profile=profile, refresh=refresh)
-
-
 def render_prepared(
     prepared: Prepared,
     *,
@@ -97,7 +81,7 @@ def render_prepared(
     if profile == "compat" and _lean_writer_applies(events):
         return _finish_lean(calendar, prepared, events)
     _add_events(calendar, prepared, events, profile)
-    return _finish(calendar, programme, events)
+    return _finish(calendar, prepared, events)
 
 
 def to_ical_reference(
@@ -112,28 +96,59 @@ def to_ical_reference(
     """
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
     calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
-    _add_events(calendar, Prepared(programme), events, profile)
-    return _finish(calendar, programme, events)
+    prepared = Prepared(programme)
+    _add_events(calendar, prepared, events, profile)
+    return _finish(calendar, prepared, events)
 
 
-def event_to_ical(
-    programme: Programme,
-    event_id: str,
+def render_event_prepared(
+    prepared: Prepared,
+    event: Event,
     *,
     profile: Profile = "compat",
+    refresh: timedelta = DEFAULT_REFRESH,
 ) -> bytes:
-    """Serialise one event as its own small calendar ("add to my calendar").
+    """One event as its own small calendar ("add to my calendar").
+
+    ``refresh`` is accepted with the format's other options and unused: a
+    single event's calendar is imported, not subscribed to.
+    """
+    programme = prepared.programme
+    calendar = _calendar(programme, clean(event.display_title), None, profile, event)
+    _add_events(calendar, prepared, [event], profile)
+    return _finish(calendar, prepared, [event])
+
+
+def parse_refresh(text: str) -> timedelta:
+    """Read a refresh interval given as an ISO 8601 duration such as ``PT6H``.
 
     Raises:
-        KeyError: no event has ``event_id``.
-        ValueError: an unknown profile.
+        ValueError: not a positive duration.
     """
-    event = next((e for e in programme.events if e.id == event_id), None)
-    if event is None:
-        raise KeyError(event_id)
-    calendar = _calendar(programme, clean(event.display_title), None, profile, event)
-    _add_events(calendar, Prepared(programme), [event], profile)
-    return _finish(calendar, programme, [event])
+    try:
+        value = vDuration.from_ical(text.strip().upper())  # type: ignore[no-untyped-call]
+    except ValueError:
+        raise ValueError(f"{text!r} is not a duration such as PT6H") from None
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValueError(f"{text!r} is not a positive duration")
+    return value
+
+
+#: The options of the ``ics`` format.
+OPTIONS = (
+    Option(
+        name="profile",
+        default="compat",
+        choices=PROFILES,
+        help="iCalendar profile: compat (every client) or rich (RFC 9073/9253 additions)",
+    ),
+    Option(
+        name="refresh",
+        default=DEFAULT_REFRESH,
+        parse=parse_refresh,
+        help="how often subscribers refresh, as an ISO 8601 duration (default: PT12H)",
+    ),
+)
 
 
 def _series(occurrences: Iterable[Occurrence]) -> list[Occurrence]:
@@ -288,13 +303,13 @@ class _LeanWriter:
         self.stamp_line = b"DTSTAMP:" + stamp
         self.modified_line = b"LAST-MODIFIED:" + stamp
         self.dates = _ics_writer.DatetimeEncoder()
-        self._recurring: dict[tuple[str, object], bytes] = {}
+        self._repeated: dict[tuple[str, object], bytes] = {}
         self._languages: dict[str, _ics_writer.EncodedParameters] = {}
 
-    def recurring(self, name: str, value: bytes | str | tuple[str, ...]) -> bytes:
-        """The content line of a TEXT, CATEGORIES or plain value that recurs."""
+    def repeated(self, name: str, value: bytes | str | tuple[str, ...]) -> bytes:
+        """The content line of a TEXT, CATEGORIES or plain value that repeats across events."""
         key = (name, value)
-        found = self._recurring.get(key)
+        found = self._repeated.get(key)
         if found is None:
             if isinstance(value, tuple):
                 encoded = _ics_writer.categories(value)
@@ -302,7 +317,7 @@ class _LeanWriter:
                 encoded = _ics_writer.text(value)
             else:
                 encoded = value
-            found = self._recurring[key] = _ics_writer.content_line(name, encoded)
+            found = self._repeated[key] = _ics_writer.content_line(name, encoded)
         return found
 
     def language(self, tag: str | None) -> _ics_writer.EncodedParameters | None:
@@ -343,13 +358,13 @@ class _LeanWriter:
         ]
         if fields.rrule is not None:
             lines.append(line("RRULE", _ics_writer.recur(fields.rrule)))
-        lines.append(self.recurring("CATEGORIES", fields.categories))
+        lines.append(self.repeated("CATEGORIES", fields.categories))
         if fields.description is not None:
             lines.append(line("DESCRIPTION", description))
         lines.append(self.modified_line)
         if fields.location is not None:
-            lines.append(self.recurring("LOCATION", fields.location))
-        lines.append(self.recurring("STATUS", fields.status.encode()))
+            lines.append(self.repeated("LOCATION", fields.location))
+        lines.append(self.repeated("STATUS", fields.status.encode()))
         if fields.url is not None:
             lines.append(line("URL", _ics_writer.uri(fields.url)))
         lines.append(b"END:VEVENT\r\n")
@@ -465,8 +480,7 @@ def _lean_writer_applies(events: list[Event]) -> bool:
 
 def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) -> bytes:
     """Header and VTIMEZONEs by icalendar, the VEVENTs by the lean writer."""
-    programme = prepared.programme
-    first, last = _span(programme, events)
+    first, last = _span(prepared, events)
     zones = {e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events}  # type: ignore[union-attr]
     for tzid in sorted(zones - {"UTC"}):
         calendar.add_component(vtimezone(tzid, first, last))
@@ -476,8 +490,8 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
     return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
 
 
-def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> bytes:
-    first, last = _span(programme, events)
+def _finish(calendar: Calendar, prepared: Prepared, events: list[Event]) -> bytes:
+    first, last = _span(prepared, events)
     for tzid in sorted(calendar.get_used_tzids() - {"UTC"}):
         calendar.add_component(vtimezone(tzid, first, last))
     # VTIMEZONEs first, as many clients expect them before their users.
@@ -488,17 +502,15 @@ def _finish(calendar: Calendar, programme: Programme, events: list[Event]) -> by
     return feed
 
 
-def _span(programme: Programme, events: list[Event]) -> tuple[date, date]:
+def _span(prepared: Prepared, events: list[Event]) -> tuple[date, date]:
     """The UTC dates the VTIMEZONEs must cover: the conference and every occurrence."""
-    conference = programme.conference
-    wanted = {id(event) for event in events}
-    occurrences = [o for o in programme.occurrences if id(o.event) in wanted]
+    conference = prepared.programme.conference
+    occurrences = [o for event in events for o in prepared.occurrences_of(event)]
     if not occurrences:
         return conference.start, conference.end
-    # Occurrences are in time order, and the latest end falls on the latest
-    # UTC date, so only the two extremes need converting. Timestamps, not
-    # datetimes, are compared: Python compares two times of one zone by
-    # their wall-clock reading, which cannot tell the two halves of a fold apart.
-    first = occurrences[0].start.astimezone(UTC).date()
+    # Timestamps, not datetimes, are compared: Python compares two times of
+    # one zone by their wall-clock reading, which cannot tell the two halves
+    # of a fold apart.
+    first = min(occurrences, key=lambda o: o.start.timestamp()).start.astimezone(UTC).date()
     last = max(occurrences, key=lambda o: o.end.timestamp()).end.astimezone(UTC).date()
     return min(conference.start, first), max(conference.end, last)

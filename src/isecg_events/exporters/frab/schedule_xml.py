@@ -13,13 +13,12 @@ import functools
 import io
 from xml.sax.saxutils import XMLGenerator, escape
 
-from isecg_events.exporters import _frab
-from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
-from isecg_events.model import Programme
+from isecg_events.exporters.frab import _entries
+from isecg_events.programme import Programme
 
-__all__ = ["render_prepared", "to_schedule_xml"]
+__all__ = ["render_prepared"]
 
 
 class _Writer:
@@ -74,25 +73,15 @@ class _Writer:
         self._xml.ignorableWhitespace("\n")
 
 
-def to_schedule_xml(programme: Programme) -> bytes:
-    """Serialise the programme as a schedule.xml document.
-
-    Returns:
-        UTF-8 XML with a declaration, indented, ending with a newline.
-    """
-    with collector_paused():
-        return render_prepared(Prepared(programme))
-
-
 def render_prepared(prepared: Prepared) -> bytes:
     """Serialise a prepared programme (whose entries schedule.json shares)."""
     programme = prepared.programme
-    days = prepared.frab_days
+    days = _entries.days(prepared)
     out = _Writer()
     out.start_document()
     out.open(0, "schedule")
-    out.leaf(1, "generator", None, name=_frab.GENERATOR, version=_frab.VERSION)
-    out.leaf(1, "version", _frab.schedule_version(programme))
+    out.leaf(1, "generator", None, name=_entries.GENERATOR, version=_entries.VERSION)
+    out.leaf(1, "version", _entries.schedule_version(programme))
     _conference(out, prepared, len(days))
     for day in days:
         _day(out, programme, day)
@@ -109,7 +98,7 @@ def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
     out.leaf(2, "start", conference.start.isoformat())
     out.leaf(2, "end", conference.end.isoformat())
     out.leaf(2, "days", day_count)
-    out.leaf(2, "timeslot_duration", prepared.frab_timeslot)
+    out.leaf(2, "timeslot_duration", _entries.timeslot(prepared))
     out.leaf(2, "time_zone_name", conference.timezone)
     if conference.url:
         out.leaf(2, "url", conference.url)
@@ -118,7 +107,7 @@ def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
     out.close(1, "conference")
 
 
-def _day(out: _Writer, programme: Programme, day: _frab.Day) -> None:
+def _day(out: _Writer, programme: Programme, day: _entries.Day) -> None:
     attributes = {
         "index": str(day.index),
         "date": day.date.isoformat(),
@@ -130,13 +119,13 @@ def _day(out: _Writer, programme: Programme, day: _frab.Day) -> None:
         return
     out.open(1, "day", **attributes)
     for name, entries in day.rooms:
-        out.open(2, "room", name=name, guid=_frab.room_guid(programme, name))
+        out.open(2, "room", name=name, guid=_entries.room_guid(programme, name))
         out.write_raw("".join(map(_event, entries)))
         out.close(2, "room")
     out.close(1, "day")
 
 
-def _event(entry: _frab.FrabEvent) -> str:
+def _event(entry: _entries.FrabEvent) -> str:
     """One ``<event>`` element, indented at depth 3, as XMLGenerator would write it.
 
     The hot path of a large export, so the element is one string. Text is
@@ -145,8 +134,8 @@ def _event(entry: _frab.FrabEvent) -> str:
     numbers and ``[a-z0-9_-]`` and need none. A differential test in
     ``tests/test_schedule.py`` holds the result equal to XMLGenerator's.
     """
-    slug = _frab.xml_slug(entry)
-    url = _frab.web_url(entry)
+    slug = _entries.xml_slug(entry)
+    url = _entries.web_url(entry)
     language = entry["language"]
     persons = entry["persons"]
     return "".join(
@@ -155,14 +144,14 @@ def _event(entry: _frab.FrabEvent) -> str:
             f"        <date>{entry['date']}</date>\n"
             f"        <start>{entry['start']}</start>\n"
             f"        <duration>{entry['duration']}</duration>\n",
-            _recurring_leaf("room", entry["room"]),
+            _repeated_leaf("room", entry["room"]),
             f"        <slug>{slug}</slug>\n" if slug else "",
             _leaf("url", clean(url)) if url else "",
             _leaf("title", entry["title"]),
             _leaf("subtitle", entry["subtitle"]),
-            _recurring_leaf("track", entry["track"]),
-            _recurring_leaf("type", entry["type"]),
-            _recurring_leaf("language", clean(language)) if language else "",
+            _repeated_leaf("track", entry["track"]),
+            _repeated_leaf("type", entry["type"]),
+            _repeated_leaf("language", clean(language)) if language else "",
             _leaf("abstract", entry["abstract"]),
             _leaf("description", entry["description"]) if entry["description"] else "",
             _persons(persons) if persons else "        <persons/>\n",
@@ -171,7 +160,7 @@ def _event(entry: _frab.FrabEvent) -> str:
     )
 
 
-def _persons(persons: tuple[_frab.Person, ...]) -> str:
+def _persons(persons: tuple[_entries.Person, ...]) -> str:
     people = "".join([_person(person["guid"], person["name"]) for person in persons])
     return f"        <persons>\n{people}        </persons>\n"
 
@@ -188,7 +177,7 @@ def _leaf(tag: str, text: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _recurring_leaf(tag: str, text: str | None) -> str:
+def _repeated_leaf(tag: str, text: str | None) -> str:
     """:func:`_leaf` for values that recur across events: rooms, tracks, types, languages."""
     return _leaf(tag, text)
 

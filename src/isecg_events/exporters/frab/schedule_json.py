@@ -10,42 +10,28 @@ from typing import Any
 
 import orjson
 
-from isecg_events.exporters import _frab
-from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
-from isecg_events.model import Programme
+from isecg_events.exporters.frab import _entries
 
-__all__ = ["SCHEMA_URL", "render_prepared", "to_schedule_json"]
+__all__ = ["SCHEMA_URL", "render_prepared"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
-
-
-def to_schedule_json(programme: Programme) -> bytes:
-    """Serialise the programme as a schedule.json document.
-
-    Returns:
-        Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
-        compact because it is several times faster to write and smaller
-        than an indented dump. Pipe it through ``jq .`` to read it.
-    """
-    with collector_paused():
-        return render_prepared(Prepared(programme))
 
 
 def render_prepared(prepared: Prepared) -> bytes:
     """Serialise a prepared programme (whose entries schedule.xml shares)."""
     programme = prepared.programme
-    days = prepared.frab_days
+    days = _entries.days(prepared)
     document = {
         "$schema": SCHEMA_URL,
         "generator": {
-            "name": _frab.GENERATOR,
-            "version": _frab.VERSION,
-            "url": _frab.GENERATOR_URL,
+            "name": _entries.GENERATOR,
+            "version": _entries.VERSION,
+            "url": _entries.GENERATOR_URL,
         },
         "schedule": {
-            "version": _frab.schedule_version(programme),
+            "version": _entries.schedule_version(programme),
             "conference": _conference(prepared, days),
         },
     }
@@ -54,7 +40,7 @@ def render_prepared(prepared: Prepared) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
 
 
-def _conference(prepared: Prepared, days: tuple[_frab.Day, ...]) -> dict[str, Any]:
+def _conference(prepared: Prepared, days: tuple[_entries.Day, ...]) -> dict[str, Any]:
     programme = prepared.programme
     conference = programme.conference
     result: dict[str, Any] = {
@@ -63,7 +49,7 @@ def _conference(prepared: Prepared, days: tuple[_frab.Day, ...]) -> dict[str, An
         "start": conference.start.isoformat(),
         "end": conference.end.isoformat(),
         "daysCount": len(days),
-        "timeslot_duration": prepared.frab_timeslot,
+        "timeslot_duration": _entries.timeslot(prepared),
         "time_zone_name": conference.timezone,
     }
     if conference.url:
@@ -73,12 +59,12 @@ def _conference(prepared: Prepared, days: tuple[_frab.Day, ...]) -> dict[str, An
     tracks = programme.tracks
     if tracks:
         result["tracks"] = [{"name": clean(name)} for name in tracks]
-    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _frab.rooms(programme)]
+    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _entries.rooms(programme)]
     result["days"] = [_day(day) for day in days]
     return result
 
 
-def _day(day: _frab.Day) -> dict[str, Any]:
+def _day(day: _entries.Day) -> dict[str, Any]:
     return {
         "index": day.index,
         "date": day.date.isoformat(),

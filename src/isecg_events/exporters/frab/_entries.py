@@ -10,21 +10,16 @@ import math
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict
+from typing import TypedDict
 
 import attrs
 
 from isecg_events import identity, timezones
 from isecg_events._version import __version__
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
-from isecg_events.model import (
-    Occurrence,
-    Participant,
-    Programme,
-)
-
-if TYPE_CHECKING:  # _prepared imports this module
-    from isecg_events.exporters._prepared import Prepared
+from isecg_events.model import Participant
+from isecg_events.programme import Occurrence, Programme
 
 __all__ = [
     "Day",
@@ -187,6 +182,16 @@ class _Entries:
 
 
 def days(prepared: Prepared) -> tuple[Day, ...]:
+    """Every conference day with its entries, derived once per render (see :func:`_days`)."""
+    return prepared.derive(_days)
+
+
+def timeslot(prepared: Prepared) -> str:
+    """The timeslot of both formats, derived once per render (see :func:`_timeslot`)."""
+    return prepared.derive(_timeslot)
+
+
+def _days(prepared: Prepared) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
     Entries outside the conference's dates (possible in imported schedules)
@@ -224,8 +229,9 @@ def rooms(programme: Programme) -> Iterator[tuple[str, str]]:
         yield name, room_guid(programme, name)
 
 
-def timeslot(programme: Programme) -> str:
+def _timeslot(prepared: Prepared) -> str:
     """The largest grid (5 to 60 minutes) that every start and duration fits."""
+    programme = prepared.programme
     step = 60
     zone = programme.conference.zone
     for occurrence in programme.occurrences:

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import attrs
+
 from isecg_events import identity, rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
@@ -24,8 +26,8 @@ from isecg_events.model import (
     Event,
     Participant,
     Participation,
-    Programme,
 )
+from isecg_events.programme import Programme
 from isecg_events.rules import LIMITS
 
 __all__ = ["read"]
@@ -141,8 +143,9 @@ class _Reader:
             self.problem(f"{path}.{key}", f"{value!r} is not a date")
             return None
 
-    def events(self, conference: Conference, days: list[Any]) -> list[Event]:
-        events: list[Event] = []
+    def events(self, conference: Conference, days: list[Any]) -> list[tuple[str, Event]]:
+        """Every entry that could be read, with its path in the source."""
+        events: list[tuple[str, Event]] = []
         used_ids: set[str] = set()
         for day_index, day in enumerate(days):
             day_path = f"schedule.conference.days[{day_index}]"
@@ -168,7 +171,7 @@ class _Reader:
                     event = self.event(entry, path, conference, room, used_ids)
                     if event is not None:
                         used_ids.add(event.id)
-                        events.append(event)
+                        events.append((path, event))
         return events
 
     def event(
@@ -190,7 +193,7 @@ class _Reader:
         slug = self.text(entry, "slug", path)
         event_type = self.text(entry, "type", path) or "other"
         subtitle = self.text(entry, "subtitle", path)
-        room_name = self.text(entry, "room", path) or room
+        room_name = self.text(entry, "room", path) or room.strip() or None
         abstract = self.text(entry, "abstract", path, long=True)
         description = self.text(entry, "description", path, long=True)
         language = self.language(entry, "language", path)
@@ -352,8 +355,28 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
     events = reader.events(conference, days)
     if reader.problems:
         raise ProgrammeError(reader.problems)
-    return Programme(
-        conference=conference,
-        participants=tuple(reader.people.values()),
-        events=tuple(events),
-    )
+    try:
+        return Programme(
+            conference=conference,
+            participants=tuple(reader.people.values()),
+            events=tuple(event for _, event in events),
+        )
+    except ProgrammeError as error:
+        paths = {f"events[{index}]": path for index, (path, _) in enumerate(events)}
+        raise ProgrammeError([_in_source(p, paths, source) for p in error.problems]) from None
+
+
+def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
+    """A checker's problem with the schedule's path (``events[3]`` -> ``...days[0]...``)."""
+    message = _EVENT_REFERENCE.sub(lambda m: paths.get(m.group(0), m.group(0)), problem.message)
+    head, dot, rest = problem.path.partition(".")
+    if head in paths:
+        path = f"{paths[head]}{dot}{rest}"
+    elif head == "conference":
+        path = f"schedule.{problem.path}"
+    else:  # participants.<guid>: imported persons have no place of their own
+        path = problem.path
+    return attrs.evolve(problem, file=source, path=path, message=message)
+
+
+_EVENT_REFERENCE = re.compile(r"\bevents\[\d+\]")

@@ -15,8 +15,8 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from isecg_events.errors import ProgrammeError
-from isecg_events.importers import frab_json
-from isecg_events.model import Programme
+from isecg_events.programme import Programme
+from isecg_events.readers import frab_json
 
 __all__ = ["read"]
 

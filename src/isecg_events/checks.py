@@ -1,0 +1,383 @@
+"""The rules a whole programme must follow, checked over the model.
+
+One checker for every way a programme is made: :class:`~isecg_events.model.Programme`
+runs it on construction (so a programme built in Python gets the same
+checks as a file), and the readers run it on what they could read when a
+file also has problems of its own, so that every problem is reported at
+once. Problems carry model paths (``events[1].end``, ``participants.ada``)
+that match our data format's field paths; a reader adds its file and line.
+
+The rules: the conference's dates; unique ids and guids; each field's value
+(text, language tags, URLs, integers, ids, choices; see :mod:`.rules`);
+participants and organizations that exist; end after start; times that
+exist (no DST gap); recurrence rules that expand, within the conference;
+segment times inside their event and in order; no two events in one room
+at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from isecg_events import rules, timezones
+from isecg_events.errors import Problem, join_path
+from isecg_events.model import (
+    Conference,
+    Event,
+    Organization,
+    Participant,
+    Participation,
+    Segment,
+)
+from isecg_events.rules import (
+    CONFERENCE_ID_PATTERN,
+    ID_PATTERN,
+    SLUG_PATTERN,
+    STATUSES,
+)
+
+__all__ = ["Report", "check"]
+
+_SHORT, _LONG = rules.LIMITS["short_text"], rules.LIMITS["long_text"]
+
+
+class Report(NamedTuple):
+    """What the checker found: the problems, and each event's occurrence starts.
+
+    The starts (keyed by ``id(event)``) are handed to the schedule, so
+    recurrence rules are expanded once per programme.
+    """
+
+    problems: list[Problem]
+    starts: dict[int, list[datetime]]
+
+
+def check(
+    conference: Conference,
+    organizations: Sequence[Organization],
+    participants: Sequence[Participant],
+    events: Sequence[Event],
+    event_paths: Sequence[str] | None = None,
+) -> Report:
+    """Check a programme's parts; every problem is reported.
+
+    Args:
+        conference: the conference.
+        organizations: the organizations.
+        participants: the participants.
+        events: the events, in the order their paths number them.
+        event_paths: each event's path (default ``events[i]``); a reader that
+            left out broken events passes the paths of the file.
+
+    Returns:
+        The problems (file left empty) and the occurrence starts of each
+        event whose rule expands.
+    """
+    checker = _Checker()
+    paths = (
+        list(event_paths)
+        if event_paths is not None
+        else [f"events[{i}]" for i in range(len(events))]
+    )
+    checker.conference(conference)
+    checker.organizations(organizations)
+    checker.participants(participants, organizations)
+    checker.events(conference, participants, events, paths)
+    return Report(checker.problems, checker.starts)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.starts: dict[int, list[datetime]] = {}
+        # Times that repeat across events are checked for existence once.
+        self._existing: set[tuple[datetime, int, object]] = set()
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(Problem("", path, message))
+
+    def text(self, path: str, value: str | None, *, long: bool = False) -> None:
+        if value is None:
+            return
+        limit = _LONG if long else _SHORT
+        message = rules.text_problem(value, limit=limit, single_line=not long)
+        if message is not None:
+            self.problem(path, message)
+
+    def identifier(self, path: str, value: str) -> None:
+        self.text(path, value)
+        if not ID_PATTERN.match(value):
+            self.problem(
+                path,
+                f"{value!r} is not an id: use lower-case letters, digits, '-' and '_', "
+                "starting and ending with a letter or digit",
+            )
+
+    def value(self, path: str, message: str | None) -> None:
+        if message is not None:
+            self.problem(path, message)
+
+    def conference(self, conference: Conference) -> None:
+        path = "conference"
+        self.text(f"{path}.id", conference.id)
+        if not CONFERENCE_ID_PATTERN.match(conference.id):
+            self.problem(
+                f"{path}.id",
+                f"{conference.id!r} must be 4 or more lower-case letters, digits or '_' "
+                "(the schedule.json acronym rule), such as 'glex2017'",
+            )
+        for field in ("title", "acronym", "venue", "city", "country"):
+            self.text(f"{path}.{field}", getattr(conference, field))
+        self.text(f"{path}.description", conference.description, long=True)
+        if conference.url is not None:
+            self.value(f"{path}.url", rules.url_problem(conference.url))
+        if conference.language is not None:
+            self.value(f"{path}.language", rules.language_problem(conference.language))
+        try:
+            timezones.get_zone(conference.timezone)
+        except timezones.UnknownTimeZone as error:
+            self.problem(f"{path}.timezone", str(error))
+        if conference.end < conference.start:
+            self.problem(f"{path}.end", f"{conference.end} is before start {conference.start}")
+
+    def organizations(self, organizations: Sequence[Organization]) -> None:
+        seen: set[str] = set()
+        for organization in organizations:
+            path = join_path("organizations", organization.id)
+            self.identifier(path, organization.id)
+            if organization.id in seen:
+                self.problem(path, f"duplicate organization id {organization.id!r}")
+            seen.add(organization.id)
+            for field in ("name", "acronym", "country"):
+                self.text(f"{path}.{field}", getattr(organization, field))
+
+    def participants(
+        self, participants: Sequence[Participant], organizations: Sequence[Organization]
+    ) -> None:
+        known = {organization.id: organization for organization in organizations}
+        seen: set[str] = set()
+        for participant in participants:
+            path = join_path("participants", participant.id)
+            self.identifier(path, participant.id)
+            if participant.id in seen:
+                self.problem(path, f"duplicate participant id {participant.id!r}")
+            seen.add(participant.id)
+            for field in ("name", "position", "country", "given_name", "family_name"):
+                self.text(f"{path}.{field}", getattr(participant, field))
+            organization = participant.organization
+            if organization is not None:
+                self.reference(f"{path}.organization", "organization", organization, known)
+            named = participant.name or participant.given_name or participant.family_name
+            if not named and not participant.position:
+                self.problem(path, "needs a name or a position (it is shown by one of them)")
+            if (participant.given_name is None) != (participant.family_name is None):
+                self.problem(path, "give both given_name and family_name, or neither")
+
+    def events(
+        self,
+        conference: Conference,
+        participants: Sequence[Participant],
+        events: Sequence[Event],
+        paths: Sequence[str],
+    ) -> None:
+        known = {participant.id: participant for participant in participants}
+        ids: dict[str, str] = {}
+        guids: dict[object, str] = {}
+        for event, path in zip(events, paths, strict=True):
+            if event.id in ids:
+                self.problem(
+                    f"{path}.id", f"duplicate event id {event.id!r} (also {ids[event.id]})"
+                )
+            else:
+                ids[event.id] = path
+            if event.guid is not None:
+                if event.guid in guids:
+                    self.problem(
+                        f"{path}.guid", f"duplicate guid {event.guid} (also {guids[event.guid]})"
+                    )
+                else:
+                    guids[event.guid] = path
+            self.event_values(event, path)
+            self.references(event.participants, f"{path}.participants", known)
+            for index, segment in enumerate(event.segments):
+                self.references(
+                    segment.participants, f"{path}.segments[{index}].participants", known
+                )
+            if self.times(event, path):
+                self.occurrences(event, path, conference)
+                self.segments(event, path)
+        self.rooms(events, paths)
+
+    def event_values(self, event: Event, path: str) -> None:
+        self.identifier(f"{path}.id", event.id)
+        for field in ("title", "type", "label", "subtitle", "room", "venue", "track", "rrule"):
+            self.text(f"{path}.{field}", getattr(event, field))
+        for field in ("abstract", "description"):
+            self.text(f"{path}.{field}", getattr(event, field), long=True)
+        if event.language is not None:
+            self.value(f"{path}.language", rules.language_problem(event.language))
+        if event.url is not None:
+            self.value(f"{path}.url", rules.url_problem(event.url))
+        if event.status not in STATUSES:
+            self.problem(
+                f"{path}.status",
+                f"{event.status!r} is not one of {', '.join(STATUSES)}"
+                + _close(event.status, list(STATUSES)),
+            )
+        self.value(f"{path}.sequence", rules.integer_problem(event.sequence))
+        if event.number is not None:
+            self.value(f"{path}.number", rules.integer_problem(event.number, 1))
+        if event.slug is not None and not SLUG_PATTERN.match(event.slug):
+            self.problem(
+                f"{path}.slug",
+                f"{event.slug!r} is not a slug (lower-case letters, digits, '-', '_')",
+            )
+        for index, segment in enumerate(event.segments):
+            seg_path = f"{path}.segments[{index}]"
+            self.text(f"{seg_path}.title", segment.title)
+            self.text(f"{seg_path}.description", segment.description, long=True)
+
+    def references(
+        self, participations: Iterable[Participation], path: str, known: Mapping[str, Participant]
+    ) -> None:
+        for index, participation in enumerate(participations):
+            self.reference(f"{path}[{index}]", "participant", participation.participant, known)
+            self.text(f"{path}[{index}].role", participation.role)
+
+    def reference(
+        self, path: str, kind: str, given: Participant | Organization, known: Mapping[str, object]
+    ) -> None:
+        """A participant or organization must be the programme's own of that id."""
+        found = known.get(given.id)
+        if found is None:
+            self.problem(path, f"unknown {kind} {given.id!r}{_close(given.id, list(known))}")
+        elif found != given:
+            self.problem(
+                path,
+                f"{kind} {given.id!r} differs from the programme's {kind} of that id "
+                "(give the programme the same object)",
+            )
+
+    def exists(self, path: str, moment: datetime) -> bool:
+        key = (moment, moment.fold, moment.tzinfo)
+        if key in self._existing:
+            return True
+        try:
+            timezones.check_exists(moment)
+        except timezones.NonexistentTime as error:
+            self.problem(path, str(error))
+            return False
+        self._existing.add(key)
+        return True
+
+    def times(self, event: Event, path: str) -> bool:
+        """End after start, both times real; whether the event's times can be used."""
+        fine = self.exists(f"{path}.start", event.start) & self.exists(f"{path}.end", event.end)
+        if fine and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
+            self.problem(
+                f"{path}.end", f"{_clock(event.end)} is not after start {_clock(event.start)}"
+            )
+            return False
+        return fine
+
+    def occurrences(self, event: Event, path: str, conference: Conference) -> None:
+        """Occurrences that cannot be expanded or fall outside the conference."""
+        try:
+            starts = event.occurrence_starts()
+        except (ValueError, timezones.TimeZoneError) as error:
+            self.problem(f"{path}.rrule", str(error))
+            return
+        self.starts[id(event)] = starts
+        zone = conference.zone
+        last_instant = timezones.day_bounds(conference.end, zone)[1]
+        first_instant = timezones.day_bounds(conference.start, zone)[0]
+        duration = event.duration
+        for start in starts:
+            if start < first_instant or start.astimezone(UTC) + duration > last_instant:
+                field = "rrule" if event.rrule and start != event.start else "start"
+                self.problem(
+                    f"{path}.{field}",
+                    f"{start.astimezone(zone):%Y-%m-%d %H:%M} is outside the conference "
+                    f"({conference.start} to {conference.end})",
+                )
+                return
+
+    def segments(self, event: Event, path: str) -> None:
+        previous_end: datetime | None = None
+        for index, segment in enumerate(event.segments):
+            seg_path = f"{path}.segments[{index}]"
+            if (segment.start or segment.end) and event.rrule:
+                self.problem(seg_path, "a segment of a recurring event cannot have its own times")
+                return
+            if not self.segment_times(segment, seg_path):
+                return
+            for key, moment in (("start", segment.start), ("end", segment.end)):
+                if moment is not None and not event.start <= moment <= event.end:
+                    self.problem(
+                        f"{seg_path}.{key}",
+                        f"{_clock(moment)} is outside its event "
+                        f"({_clock(event.start)}–{_clock(event.end)})",
+                    )
+                    return
+            if (
+                segment.start is not None
+                and previous_end is not None
+                and segment.start < previous_end
+            ):
+                self.problem(
+                    f"{seg_path}.start",
+                    f"{_clock(segment.start)} is before the previous segment ends "
+                    f"({_clock(previous_end)})",
+                )
+                return
+            previous_end = segment.end or segment.start or previous_end
+
+    def segment_times(self, segment: Segment, path: str) -> bool:
+        for key, moment in (("start", segment.start), ("end", segment.end)):
+            if moment is not None and not self.exists(f"{path}.{key}", moment):
+                return False
+        if segment.start is not None and segment.end is not None and segment.end <= segment.start:
+            self.problem(
+                f"{path}.end", f"{_clock(segment.end)} is not after start {_clock(segment.start)}"
+            )
+            return False
+        return True
+
+    def rooms(self, events: Sequence[Event], paths: Sequence[str]) -> None:
+        by_room: dict[str, list[tuple[datetime, datetime, str, Event]]] = {}
+        for event, path in zip(events, paths, strict=True):
+            starts = self.starts.get(id(event))
+            if event.room is None or event.status == "cancelled" or starts is None:
+                continue
+            duration = event.duration
+            slots = by_room.setdefault(event.room, [])
+            for start in starts:
+                begin = start.astimezone(UTC)
+                slots.append((begin, begin + duration, path, event))
+        for room, slots in by_room.items():
+            slots.sort(key=lambda slot: (slot[0], slot[1]))
+            latest: tuple[datetime, datetime, str, Event] | None = None
+            for slot in slots:
+                if latest is not None and slot[0] < latest[1] and slot[3] is not latest[3]:
+                    zone = slot[3].start.tzinfo
+                    self.problem(
+                        f"{slot[2]}.start",
+                        f"overlaps {latest[2]} ({latest[3].id!r}) in room {room!r} "
+                        f"from {slot[0].astimezone(zone):%Y-%m-%d %H:%M} "
+                        f"to {min(slot[1], latest[1]).astimezone(zone):%H:%M}",
+                    )
+                if latest is None or slot[1] > latest[1]:
+                    latest = slot
+
+
+def _clock(moment: datetime) -> str:
+    return f"{moment:%H:%M}"
+
+
+def _close(word: str, options: list[str]) -> str:
+    import difflib
+
+    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    return f"; did you mean {matches[0]!r}?" if matches else ""

@@ -1,0 +1,190 @@
+"""What an output format is: its name, files, options, and how it renders.
+
+An :class:`Exporter` declares the options it takes (:class:`Option`, with
+defaults); every render, whole or per event, goes through
+:func:`render_with`, which checks the options, builds one
+:class:`~isecg_events.exporters.Prepared` for the render and pauses the
+cyclic garbage collector while it runs. The registry itself (the tuple
+of exporters) is in :mod:`isecg_events.exporters`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from isecg_events.errors import OptionError
+from isecg_events.exporters._collector import collector_paused
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.model import Event
+from isecg_events.programme import Programme
+
+__all__ = ["Exporter", "Option", "render_with"]
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen(kw_only=True)
+class Option:
+    """One option a format takes, with its default and how a command line gives it.
+
+    Attributes:
+        name: the keyword, such as ``width``; ``--width`` on the command line.
+        default: the value when the option is not given.
+        help: one line for ``--help`` and the docs.
+        choices: the values it takes, when they are a closed set.
+        parse: turns the command line's text into the value.
+        shorthands: extra flags that set a fixed value, as (flag, value, help):
+            ``("--brief", "brief", "leave out abstracts")``.
+    """
+
+    name: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+    parse: Callable[[str], Any] = str
+    shorthands: tuple[tuple[str, Any, str], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Exporter:
+    """One output format.
+
+    Attributes:
+        name: the format's name (``--format NAME``).
+        extension: the file extension, without a dot.
+        media_type: the HTTP media type, with its charset where it has one.
+        summary: one line saying what the format is for.
+        file_name: the file a whole-programme render is written to.
+        render_prepared: renders a :class:`Prepared` programme with the
+            declared options as keywords.
+        options: the options the format takes.
+        render_event_prepared: renders one event of a :class:`Prepared`
+            programme on its own (``--split``), where the format can.
+    """
+
+    name: str
+    extension: str
+    media_type: str
+    summary: str
+    file_name: Callable[[Programme], str]
+    render_prepared: Callable[..., bytes]
+    options: tuple[Option, ...] = ()
+    render_event_prepared: Callable[..., bytes] | None = None
+
+    @property
+    def option_names(self) -> tuple[str, ...]:
+        """The names of the options this format takes."""
+        return tuple(option.name for option in self.options)
+
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Every option's value: the given ones, and the defaults of the rest.
+
+        Raises:
+            OptionError: an option this format does not take, naming both
+                (a ``TypeError``, as for a wrong keyword argument).
+        """
+        for key in given:
+            if key not in self.option_names:
+                raise OptionError(_unknown_option(key, [self]))
+        return {option.name: given.get(option.name, option.default) for option in self.options}
+
+    def render(self, programme: Programme, **options: Any) -> bytes:
+        """Render the whole programme in this format.
+
+        Raises:
+            TypeError: an option the format does not take.
+            ValueError: an option value the format refuses.
+        """
+        return render_with(programme, [self], options)[self.name]
+
+    def render_events(self, programme: Programme, **options: Any) -> dict[str, bytes]:
+        """Render each event on its own, by event id, from one prepared programme.
+
+        Raises:
+            TypeError: an option the format does not take.
+            ValueError: the format cannot render single events.
+        """
+        single = self.render_event_prepared
+        if single is None:
+            raise ValueError(f"the {self.name} format has no file per event")
+        values = self.resolve(options)
+
+        def each(prepared: Prepared) -> dict[str, bytes]:
+            return {event.id: single(prepared, event, **values) for event in programme.events}
+
+        return _run(programme, each)
+
+    def render_event(self, programme: Programme, event_id: str, **options: Any) -> bytes:
+        """Render one event on its own ("add this session to my calendar").
+
+        Raises:
+            KeyError: no event has ``event_id``.
+            TypeError, ValueError: as :meth:`render_events`.
+        """
+        single = self.render_event_prepared
+        if single is None:
+            raise ValueError(f"the {self.name} format has no file per event")
+        values = self.resolve(options)
+        event = _event(programme, event_id)
+        return _run(programme, lambda prepared: single(prepared, event, **values))
+
+
+def render_with(
+    programme: Programme, exporters: Sequence[Exporter], options: Mapping[str, Any]
+) -> dict[str, bytes]:
+    """Render several formats from one :class:`Prepared` programme.
+
+    Each format gets the options it declares; an option no format of
+    ``exporters`` takes is an error.
+
+    Returns:
+        The bytes of each format, by name, in the order of ``exporters``.
+
+    Raises:
+        TypeError: an option none of the formats takes.
+        ValueError: an option value a format refuses.
+    """
+    for key in options:
+        if not any(key in exporter.option_names for exporter in exporters):
+            raise OptionError(_unknown_option(key, exporters))
+    jobs = [
+        (
+            exporter,
+            exporter.resolve({k: v for k, v in options.items() if k in exporter.option_names}),
+        )
+        for exporter in exporters
+    ]
+
+    def every(prepared: Prepared) -> dict[str, bytes]:
+        return {
+            exporter.name: exporter.render_prepared(prepared, **values) for exporter, values in jobs
+        }
+
+    return _run(programme, every)
+
+
+def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:
+    """The one place a render runs: one Prepared, the collector paused.
+
+    A render creates no reference cycles; pausing the collector saves it from
+    walking the many containers a large render keeps alive until it ends.
+    """
+    with collector_paused():
+        return render(Prepared(programme))
+
+
+def _event(programme: Programme, event_id: str) -> Event:
+    for event in programme.events:
+        if event.id == event_id:
+            return event
+    raise KeyError(event_id)
+
+
+def _unknown_option(key: str, exporters: Sequence[Exporter]) -> str:
+    names = ", ".join(exporter.name for exporter in exporters)
+    offered = sorted({name for exporter in exporters for name in exporter.option_names})
+    takes = f" (options: {', '.join(offered)})" if offered else " (it takes no options)"
+    return f"no option {key!r} for format {names}{takes}"

@@ -1,1 +1,0 @@
-"""Readers for schedules written by other tools (frab, pretalx) and by us."""

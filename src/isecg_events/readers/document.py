@@ -1,0 +1,145 @@
+"""Reading a programme file's bytes into a plain document (TOML or JSON).
+
+Every way a file can fail before its content is read (missing, too large,
+not UTF-8, a syntax error) becomes a :class:`~isecg_events.errors.ProgrammeError`
+naming the file and, where the parser knows it, the line and column.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from isecg_events.errors import ProgrammeError
+from isecg_events.rules import LIMITS
+
+__all__ = ["decode", "parse_json", "parse_toml", "read_bytes", "read_document"]
+
+
+def read_document(raw: bytes, source: str, syntax: str) -> dict[str, Any]:
+    """Decode and parse TOML or JSON bytes into a plain document.
+
+    Raises:
+        ProgrammeError: the bytes are empty, not UTF-8, start with a BOM, or
+            do not parse; the message gives the line and column.
+    """
+    text = decode(raw, source)
+    if syntax == "json":
+        return parse_json(text, source)
+    return parse_toml(text, source)
+
+
+def read_bytes(file: Path, source: str) -> bytes:
+    """The file's bytes, within the size limit.
+
+    Raises:
+        ProgrammeError: missing, a folder, unreadable or too large.
+    """
+    try:
+        if file.is_dir():
+            raise ProgrammeError.single(source, "", "is a directory, not a programme file")
+        size = file.stat().st_size
+        if size > LIMITS["file_bytes"]:
+            raise ProgrammeError.single(
+                source, "", f"is {size:,} bytes; the limit is {LIMITS['file_bytes']:,}"
+            )
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise ProgrammeError.single(source, "", "no such file") from None
+    except PermissionError:
+        raise ProgrammeError.single(source, "", "permission denied") from None
+    except OSError as error:
+        raise ProgrammeError.single(source, "", f"cannot be read ({error.strerror})") from None
+
+
+def decode(raw: bytes, source: str) -> str:
+    """The text of UTF-8 bytes without a BOM.
+
+    Raises:
+        ProgrammeError: empty, with a BOM, or not UTF-8 (with the place).
+    """
+    if not raw.strip():
+        raise ProgrammeError.single(source, "", "is empty")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ProgrammeError.single(
+            source,
+            "",
+            "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise ProgrammeError.single(
+            source,
+            "",
+            f"is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start})",
+            line=line,
+            column=column,
+        ) from None
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def parse_toml(text: str, source: str) -> dict[str, Any]:
+    """Parse TOML text.
+
+    Raises:
+        ProgrammeError: a syntax error, with its line and column.
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        where = _TOML_WHERE.search(message)
+        line = column = None
+        if where:
+            line, column = int(where.group(1)), int(where.group(2))
+            message = message[: where.start()]
+        raise ProgrammeError.single(
+            source, "", f"TOML syntax error: {message}", line=line, column=column
+        ) from None
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def parse_json(text: str, source: str) -> dict[str, Any]:
+    """Parse JSON text whose top level is an object, refusing duplicate keys.
+
+    Raises:
+        ProgrammeError: a syntax error (with its line and column), a key
+            given twice, nesting too deep, or a top level that is not an object.
+    """
+    try:
+        document = json.loads(text, object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as error:
+        raise ProgrammeError.single(
+            source,
+            "",
+            f"JSON syntax error: {error.msg}",
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    except _DuplicateKey as error:
+        raise ProgrammeError.single(source, "", f"JSON object has the key {error} twice") from None
+    except RecursionError:
+        raise ProgrammeError.single(source, "", "JSON is nested too deeply") from None
+    if not isinstance(document, dict):
+        raise ProgrammeError.single(source, "", "the top level must be an object")
+    return document

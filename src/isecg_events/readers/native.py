@@ -1,0 +1,531 @@
+"""Our own data format (TOML, or JSON of the same shape) into a programme.
+
+The format is documented in ``docs/data-format.md``. Each table becomes a
+model object; the field readers (:mod:`.fields`) report what a value gets
+wrong, and the programme's checker (:mod:`isecg_events.checks`) what the
+objects get wrong together. Every problem is reported, each with the file
+and the field path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime, time
+from typing import Any, Final
+
+import attrs
+
+from isecg_events import checks, timezones
+from isecg_events.errors import Problem, ProgrammeError, join_path
+from isecg_events.model import (
+    Conference,
+    Event,
+    Organization,
+    Participant,
+    Participation,
+    Segment,
+    split_printed_name,
+)
+from isecg_events.programme import Programme
+from isecg_events.readers.fields import CLOCK, FieldReader, close, type_name, unknown_field
+from isecg_events.rules import CONFERENCE_ID_PATTERN, EVENT_TYPES, ID_PATTERN, LIMITS, STATUSES
+
+__all__ = ["FIELDS", "read"]
+
+_DAY_LABEL = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*$")
+_WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+#: The keys each kind of table takes.
+FIELDS: Final = {
+    "top": {"conference", "organizations", "participants", "events", "$schema"},
+    "conference": {
+        "id", "title", "acronym", "timezone", "start", "end", "venue", "city",
+        "country", "url", "language", "description", "published",
+    },
+    "organization": {"name", "acronym", "country"},
+    "participant": {
+        "name", "given_name", "family_name", "position", "organization", "country", "guid",
+    },
+    "event": {
+        "id", "label", "title", "subtitle", "type", "day", "date", "start", "end",
+        "duration", "timezone", "room", "venue", "abstract", "description", "language",
+        "track", "url", "status", "sequence", "rrule", "participants", "segments",
+        "guid", "number", "slug",
+    },
+    "segment": {"title", "description", "start", "end", "participants"},
+    "participation": {"id", "role"},
+}  # fmt: skip
+
+
+# Stands for a day or date that was given but could not be resolved, so
+# times on it are not reported a second time.
+_UNRESOLVED_DAY: Final = date.min
+
+
+class _Builder(FieldReader):
+    """Walks a parsed document, building model objects and collecting problems."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(source, FIELDS)
+        self.bad_organizations: set[str] = set()
+        self.bad_participants: set[str] = set()
+
+    def conference(self, document: Mapping[str, Any]) -> Conference | None:
+        if "conference" not in document:
+            self.problem("conference", "is required")
+            return None
+        table = self.table(document["conference"], "conference", "conference")
+        if table is None:
+            return None
+        path = "conference"
+        conference_id = self.get(table, "id", path, self.text, required=True)
+        if conference_id is not None and not CONFERENCE_ID_PATTERN.match(conference_id):
+            self.problem(
+                "conference.id",
+                f"{conference_id!r} must be 4 or more lower-case letters, digits or '_' "
+                "(the schedule.json acronym rule), such as 'glex2017'",
+            )
+            conference_id = None
+        values = {
+            "id": conference_id,
+            "title": self.get(table, "title", path, self.text, required=True),
+            "timezone": self.get(table, "timezone", path, self.zone_name, required=True),
+            "start": self.get(table, "start", path, self.a_date, required=True),
+            "end": self.get(table, "end", path, self.a_date, required=True),
+            "published": self.get(table, "published", path, self.timestamp, required=True),
+        }
+        optional = {
+            "acronym": self.get(table, "acronym", path, self.text),
+            "venue": self.get(table, "venue", path, self.text),
+            "city": self.get(table, "city", path, self.text),
+            "country": self.get(table, "country", path, self.text),
+            "url": self.get(table, "url", path, self.url),
+            "language": self.get(table, "language", path, self.language),
+            "description": self.get(table, "description", path, self.long_text),
+        }
+        start, end = values["start"], values["end"]
+        if isinstance(start, date) and isinstance(end, date) and end < start:
+            self.problem("conference.end", f"{end} is before start {start}")
+            return None
+        if any(value is None for value in values.values()):
+            return None
+        return Conference(**values, **optional)  # type: ignore[arg-type]
+
+    def organizations(self, document: Mapping[str, Any]) -> dict[str, Organization]:
+        section = document.get("organizations", {})
+        if not isinstance(section, dict):
+            self.problem("organizations", f"must be a table, not {type_name(section)}")
+            return {}
+        result: dict[str, Organization] = {}
+        for key, value in section.items():
+            path = join_path("organizations", key)
+            if self.identifier(key, path) is None:
+                continue
+            table = self.table(value, path, "organization")
+            if table is None:
+                continue
+            name = self.get(table, "name", path, self.text, required=True)
+            acronym = self.get(table, "acronym", path, self.text)
+            country = self.get(table, "country", path, self.text)
+            if name is not None:
+                result[key] = Organization(key, name, acronym, country)
+        return result
+
+    def participants(
+        self, document: Mapping[str, Any], organizations: Mapping[str, Organization]
+    ) -> dict[str, Participant]:
+        section = document.get("participants", {})
+        if not isinstance(section, dict):
+            self.problem("participants", f"must be a table, not {type_name(section)}")
+            return {}
+        result: dict[str, Participant] = {}
+        for key, value in section.items():
+            path = join_path("participants", key)
+            if self.identifier(key, path) is None:
+                continue
+            table = self.table(value, path, "participant")
+            if table is None:
+                self.bad_participants.add(key)
+                continue
+            participant = self.participant(key, table, path, organizations)
+            if participant is None:
+                self.bad_participants.add(key)
+            else:
+                result[key] = participant
+        return result
+
+    def participant(
+        self,
+        key: str,
+        table: Mapping[str, Any],
+        path: str,
+        organizations: Mapping[str, Organization],
+    ) -> Participant | None:
+        before = len(self.problems)
+        name = self.get(table, "name", path, self.text)
+        given = self.get(table, "given_name", path, self.text)
+        family = self.get(table, "family_name", path, self.text)
+        position = self.get(table, "position", path, self.text)
+        organization = None
+        org_id = self.get(table, "organization", path, self.text)
+        if org_id is not None:
+            organization = organizations.get(org_id)
+            if organization is None and org_id not in self.bad_organizations:
+                hint = close(org_id, tuple(organizations))
+                self.problem(f"{path}.organization", f"unknown organization {org_id!r}{hint}")
+        if name is None and given is None and family is None and position is None:
+            self.problem(path, "needs a name or a position (it is shown by one of them)")
+        if (given is None) != (family is None):
+            self.problem(path, "give both given_name and family_name, or neither")
+        if len(self.problems) > before:
+            return None
+        if name is not None and given is None:
+            split = split_printed_name(name)
+            if split:
+                given, family = split
+        if name is None and given is not None and family is not None:
+            name = f"{given} {family}"
+        return Participant(
+            id=key,
+            name=name,
+            position=position,
+            organization=organization,
+            country=self.get(table, "country", path, self.text),
+            given_name=given,
+            family_name=family,
+            guid=self.get(table, "guid", path, self.guid),
+        )
+
+    def events(
+        self,
+        document: Mapping[str, Any],
+        conference: Conference | None,
+        participants: Mapping[str, Participant],
+    ) -> list[tuple[str, Event]]:
+        section = document.get("events", [])
+        if not isinstance(section, list):
+            self.problem("events", f"must be an array of tables, not {type_name(section)}")
+            return []
+        if len(section) > LIMITS["events"]:
+            self.problem(
+                "events",
+                f"has {len(section):,} events; the limit is {LIMITS['events']:,}",
+            )
+            return []
+        events: list[tuple[str, Event]] = []
+        for index, value in enumerate(section):
+            path = f"events[{index}]"
+            table = self.table(value, path, "event")
+            if table is None:
+                continue
+            event = self.event(table, path, conference, participants)
+            if event is None:
+                continue
+            events.append((path, event))
+        return events
+
+    def event(
+        self,
+        table: Mapping[str, Any],
+        path: str,
+        conference: Conference | None,
+        participants: Mapping[str, Participant],
+    ) -> Event | None:
+        before = len(self.problems)
+        event_id = self.get(table, "id", path, self.identifier, required=True)
+        title = self.get(table, "title", path, self.text, required=True)
+        zone_name = self.get(table, "timezone", path, self.zone_name)
+        if zone_name is None and "timezone" not in table and conference is not None:
+            zone_name = conference.timezone
+        day = self.event_day(table, path, conference)
+        if day is None and not isinstance(table.get("start"), datetime | None):
+            self.problem(f"{path}.date", "is required when start is a time of day (or give day)")
+            day = _UNRESOLVED_DAY
+        start = end = None
+        if zone_name is not None:
+            zone = timezones.get_zone(zone_name)
+            start = self.moment(table, "start", path, day, zone, required=True)
+            end = self.moment(table, "end", path, day, zone)
+            duration = self.get(table, "duration", path, self.duration)
+            if "end" in table and "duration" in table:
+                self.problem(f"{path}.duration", "give end or duration, not both")
+            elif "end" not in table and "duration" not in table:
+                self.problem(f"{path}.end", "is required (or give a duration)")
+            elif start is not None and duration is not None:
+                end = timezones.add_elapsed(start, duration)
+        segments = self.segments(table, path, day, zone_name, participants)
+        people = self.participations(table, path, participants)
+        optional = {
+            "label": self.get(table, "label", path, self.text),
+            "subtitle": self.get(table, "subtitle", path, self.text),
+            "type": self.get(table, "type", path, self.choice(EVENT_TYPES)) or "session",
+            "room": self.get(table, "room", path, self.text),
+            "venue": self.get(table, "venue", path, self.text),
+            "abstract": self.get(table, "abstract", path, self.long_text),
+            "description": self.get(table, "description", path, self.long_text),
+            "language": self.get(table, "language", path, self.language)
+            or (conference.language if conference else None),
+            "track": self.get(table, "track", path, self.text),
+            "url": self.get(table, "url", path, self.url),
+            "status": self.get(table, "status", path, self.choice(STATUSES)) or "confirmed",
+            "sequence": self.get(table, "sequence", path, self.integer) or 0,
+            "rrule": self.get(table, "rrule", path, self.text),
+            "guid": self.get(table, "guid", path, self.guid),
+            "number": self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
+            "slug": self.get(table, "slug", path, self.slug),
+        }
+        if start is None or end is None:
+            return None
+        # An event with problems of its own is still built, with stand-ins for
+        # an unreadable id or title, so that the checker can report its other
+        # problems (times, rooms, recurrence) in the same run; the file is
+        # refused either way.
+        if len(self.problems) > before:
+            event_id = event_id or f"unreadable-{path.replace('[', '-').strip(']')}"
+            title = title or "untitled"
+        return Event(
+            id=event_id or "",
+            title=title or "",
+            start=start,
+            end=end,
+            segments=tuple(segments),
+            participants=tuple(people),
+            **optional,  # type: ignore[arg-type]
+        )
+
+    def event_day(
+        self, table: Mapping[str, Any], path: str, conference: Conference | None
+    ) -> date | None:
+        """The event's day; _UNRESOLVED_DAY when one was given but is wrong."""
+        if "day" in table and "date" in table:
+            self.problem(f"{path}.day", "give day or date, not both")
+            return _UNRESOLVED_DAY
+        if "date" in table:
+            return self.get(table, "date", path, self.a_date) or _UNRESOLVED_DAY
+        if "day" not in table:
+            return None
+        label = self.get(table, "day", path, self.text)
+        if label is None or conference is None:
+            return _UNRESOLVED_DAY
+        return self.resolve_day(label, f"{path}.day", conference) or _UNRESOLVED_DAY
+
+    def resolve_day(self, label: str, path: str, conference: Conference) -> date | None:
+        match = _DAY_LABEL.match(label)
+        weekday = match.group(1).lower() if match else ""
+        names = [name for name in _WEEKDAYS if name.startswith(weekday) and len(weekday) >= 3]
+        if not match or len(names) != 1:
+            self.problem(path, f"{label!r} is not a day label such as 'Wednesday 7'")
+            return None
+        day_of_month = int(match.group(2))
+        matches = [day for day in conference.days if day.day == day_of_month]
+        if not matches:
+            self.problem(
+                path,
+                f"{label!r}: no day {day_of_month} between {conference.start} and {conference.end}",
+            )
+            return None
+        if len(matches) > 1:
+            self.problem(
+                path,
+                f"{label!r} matches {len(matches)} conference days "
+                f"({', '.join(map(str, matches))}); use date instead",
+            )
+            return None
+        day = matches[0]
+        if _WEEKDAYS[day.weekday()] != names[0]:
+            self.problem(path, f"{label!r}: {day} is a {_WEEKDAYS[day.weekday()].title()}")
+            return None
+        return day
+
+    def moment(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        day: date | None,
+        zone: timezones.Zone,
+        *,
+        required: bool = False,
+    ) -> datetime | None:
+        field = join_path(path, key)
+        if key not in table:
+            if required:
+                self.problem(field, "is required")
+            return None
+        local = self.local_time(table[key], field, day)
+        if local is None:
+            return None
+        if isinstance(local, datetime) and local.tzinfo is not None:
+            # An offset date-time: the same instant, in the event's zone.
+            return timezones.aware(local, zone.key).astimezone(zone)
+        try:
+            return timezones.localize(local, zone)
+        except timezones.TimeZoneError as error:
+            self.problem(field, str(error))
+            return None
+
+    def local_time(self, value: Any, path: str, day: date | None) -> datetime | None:
+        if isinstance(value, datetime):
+            if day is not None:
+                self.problem(path, "is a full date-time; leave out day/date or give only a time")
+                return None
+            return value
+        clock: time | None = None
+        if isinstance(value, time):
+            clock = value.replace(tzinfo=None)
+        elif isinstance(value, str):
+            match = CLOCK.match(value.strip())
+            if match:
+                clock = time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+            else:
+                try:
+                    return self.local_time(datetime.fromisoformat(value), path, day)
+                except ValueError:
+                    pass
+        if clock is None:
+            self.problem(path, f"{value!r} is not a time such as '09:30'")
+            return None
+        if day is None:
+            self.problem(path, "a time of day needs a day or date on the event")
+            return None
+        if day is _UNRESOLVED_DAY:
+            return None  # the day's own problem is reported already
+        return datetime.combine(day, clock)
+
+    def segments(
+        self,
+        table: Mapping[str, Any],
+        path: str,
+        day: date | None,
+        zone_name: str | None,
+        participants: Mapping[str, Participant],
+    ) -> list[Segment]:
+        raw = table.get("segments", [])
+        if not isinstance(raw, list):
+            self.problem(f"{path}.segments", f"must be an array of tables, not {type_name(raw)}")
+            return []
+        if len(raw) > LIMITS["segments_per_event"]:
+            self.problem(
+                f"{path}.segments",
+                f"has {len(raw):,} segments; the limit is {LIMITS['segments_per_event']:,}",
+            )
+            return []
+        segments = []
+        for index, value in enumerate(raw):
+            seg_path = f"{path}.segments[{index}]"
+            seg = self.table(value, seg_path, "segment")
+            if seg is None:
+                continue
+            title = self.get(seg, "title", seg_path, self.text, required=True)
+            start = end = None
+            if zone_name is not None:
+                zone = timezones.get_zone(zone_name)
+                start = self.moment(seg, "start", seg_path, day, zone)
+                end = self.moment(seg, "end", seg_path, day, zone)
+            segment = Segment(
+                title=title or "",
+                description=self.get(seg, "description", seg_path, self.long_text),
+                start=start,
+                end=end,
+                participants=tuple(self.participations(seg, seg_path, participants)),
+            )
+            segments.append(segment)
+        return segments
+
+    def participations(
+        self,
+        table: Mapping[str, Any],
+        path: str,
+        participants: Mapping[str, Participant],
+    ) -> Iterator[Participation]:
+        raw = table.get("participants", [])
+        field = f"{path}.participants"
+        if not isinstance(raw, list):
+            self.problem(field, f"must be an array, not {type_name(raw)}")
+            return
+        if len(raw) > LIMITS["participants_per_event"]:
+            self.problem(
+                field,
+                f"has {len(raw):,} entries; the limit is {LIMITS['participants_per_event']:,}",
+            )
+            return
+        seen: set[str] = set()
+        for index, entry in enumerate(raw):
+            entry_path = f"{field}[{index}]"
+            role = None
+            if isinstance(entry, dict):
+                self.table(entry, entry_path, "participation")
+                key = self.get(entry, "id", entry_path, self.text, required=True)
+                role = self.get(entry, "role", entry_path, self.text)
+            else:
+                key = self.text(entry, entry_path)
+            if key is None:
+                continue
+            if key in seen:
+                self.problem(entry_path, f"lists {key!r} twice")
+                continue
+            seen.add(key)
+            participant = participants.get(key)
+            if participant is None:
+                if key not in self.bad_participants:
+                    hint = close(key, tuple(participants))
+                    self.problem(entry_path, f"unknown participant {key!r}{hint}")
+                continue
+            yield Participation(participant, role)
+
+
+def read(document: Mapping[str, Any], source: str) -> Programme:
+    """Build a programme from a parsed TOML or JSON document in our format.
+
+    Raises:
+        ProgrammeError: with every problem found, each naming the file and
+            the field path.
+    """
+    builder = _Builder(source)
+    builder.bad_organizations = _invalid_keys(document.get("organizations"), "organization")
+    builder.bad_participants = _invalid_keys(document.get("participants"), "participant")
+    for key in document:
+        if key not in FIELDS["top"]:
+            builder.problem(key, unknown_field(key, FIELDS["top"]))
+    conference = builder.conference(document)
+    organizations = builder.organizations(document)
+    participants = builder.participants(document, organizations)
+    events = builder.events(document, conference, participants)
+    problems = builder.problems
+    if conference is None:
+        raise ProgrammeError(problems)
+    parts = (conference, tuple(organizations.values()), tuple(participants.values()))
+    if problems:
+        # The objects that could be read are checked together too, so the
+        # file's every problem is reported at once.
+        report = checks.check(*parts, [e for _, e in events], [p for p, _ in events])
+        raise ProgrammeError([*problems, *_located(report.problems, source)])
+    try:
+        return Programme(*parts, tuple(event for _, event in events))
+    except ProgrammeError as error:
+        raise ProgrammeError(_located(error.problems, source)) from None
+
+
+def _located(problems: tuple[Problem, ...] | list[Problem], source: str) -> list[Problem]:
+    """The checker's problems, named with the file they were found in."""
+    return [attrs.evolve(problem, file=source) for problem in problems]
+
+
+def _invalid_keys(section: Any, kind: str) -> set[str]:
+    """Keys whose own entry is broken: references to them are not re-reported."""
+    if not isinstance(section, dict):
+        return set()
+    return {
+        key
+        for key, value in section.items()
+        if not isinstance(value, dict) or not ID_PATTERN.match(key)
+    }

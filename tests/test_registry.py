@@ -1,0 +1,112 @@
+"""The registry: every format through one render path, with declared options."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import isecg_events
+from isecg_events import OptionError
+from isecg_events.exporters import EXPORTERS, get_exporter, render_all
+from tests.programmes import RECURRING
+
+
+def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
+    from isecg_events.exporters import EXPORTERS, get_exporter
+
+    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown"]
+    ics = get_exporter("ics")
+    assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
+    assert ics.render_event(plenary, "plenary-3").count(b"BEGIN:VEVENT") == 1
+    with pytest.raises(ValueError, match="no file per event"):
+        get_exporter("json").render_event(plenary, "plenary-3")
+    with pytest.raises(KeyError):
+        get_exporter("pdf")
+
+
+def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> None:
+    from isecg_events.exporters import EXPORTERS, render_all
+
+    names = [e.name for e in EXPORTERS]
+    together = render_all(plenary, names, profile="rich")
+    assert list(together) == names
+    assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
+    for exporter in EXPORTERS[1:]:
+        assert together[exporter.name] == exporter.render(plenary)
+
+
+def test_render_all_derives_shared_text_once(
+    monkeypatch: pytest.MonkeyPatch, write_programme: Callable[..., Path]
+) -> None:
+    from isecg_events.exporters import EXPORTERS, _prepared, render_all
+    from tests.programmes import RECURRING
+
+    programme = isecg_events.load(write_programme(RECURRING))
+    described: list[str] = []
+    real = _prepared.describe
+
+    def counting(event: isecg_events.Event) -> str:
+        described.append(event.id)
+        return real(event)
+
+    monkeypatch.setattr(_prepared, "describe", counting)
+    render_all(programme, [e.name for e in EXPORTERS])
+    assert sorted(described) == sorted(e.id for e in programme.events)
+    assert len(programme.occurrences) > len(programme.events)  # recurring: shared per event
+
+
+def test_exporters_declare_their_options() -> None:
+    options = {e.name: e.option_names for e in EXPORTERS}
+    assert options == {
+        "ics": ("profile", "refresh"),
+        "json": (),
+        "xml": (),
+        "text": ("width", "tz", "detail"),
+        "markdown": ("width", "tz", "detail"),
+    }
+
+
+def test_render_takes_the_declared_options(plenary: isecg_events.Programme) -> None:
+    text = get_exporter("text").render(plenary, width=60, tz="Europe/Paris", detail="brief")
+    assert text.decode() == isecg_events.to_agenda(
+        plenary, width=60, tz="Europe/Paris", detail="brief"
+    )
+    assert max(len(line) for line in text.decode().splitlines()) <= 60
+    assert "03:30" in text.decode()  # 09:30 in Beijing is 03:30 in Paris
+    rich = get_exporter("ics").render(plenary, profile="rich")
+    assert b"BEGIN:PARTICIPANT" in rich
+    assert rich == isecg_events.to_ical(plenary, profile="rich")
+
+
+def test_an_option_a_format_does_not_take_is_a_type_error(
+    plenary: isecg_events.Programme,
+) -> None:
+    with pytest.raises(TypeError, match="no option 'width' for format json"):
+        get_exporter("json").render(plenary, width=60)
+    with pytest.raises(OptionError, match="no option 'profile' for format text, markdown"):
+        render_all(plenary, ["text", "markdown"], profile="rich")
+    with pytest.raises(OptionError, match="options: detail, tz, width"):
+        render_all(plenary, ["text"], colour="red")
+
+
+def test_render_all_hands_each_format_its_own_options(plenary: isecg_events.Programme) -> None:
+    together = render_all(plenary, ["ics", "json", "text"], width=60, profile="rich")
+    assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
+    assert together["json"] == isecg_events.to_schedule_json(plenary)
+    assert together["text"].decode() == isecg_events.to_agenda(plenary, width=60)
+
+
+def test_render_events_prepares_once_and_matches_render_event(
+    write_programme: Callable[..., Path],
+) -> None:
+    programme = isecg_events.load(write_programme(RECURRING))
+    ics = get_exporter("ics")
+    each = ics.render_events(programme, profile="rich")
+    assert list(each) == [e.id for e in programme.events]
+    for event_id, content in each.items():
+        assert content == ics.render_event(programme, event_id, profile="rich")
+        assert content == isecg_events.event_to_ical(programme, event_id, profile="rich")
+    with pytest.raises(KeyError):
+        ics.render_event(programme, "nope")
