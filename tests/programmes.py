@@ -12,17 +12,26 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import jsonschema
 import pytest
 import xmlschema
 from hypothesis import strategies as st
 
-from isecg_events.model import Conference, Event, Organization
+from isecg_events.model import (
+    Conference,
+    Event,
+    Organization,
+    Participant,
+    Participation,
+    Segment,
+)
+from isecg_events.programme import Programme
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -490,3 +499,105 @@ def model_text(
 
 #: Characters that break iCalendar, XML and Markdown if left unescaped.
 HAZARDS = ',;:\\^"\t éß€中文🚀👩‍🚀\u200b\u2028\u202e<>&*_[]#`'
+
+
+# -- whole programmes, drawn -------------------------------------------------------
+
+ZONES = [
+    "UTC",
+    "Asia/Shanghai",
+    "Europe/Paris",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Asia/Kolkata",
+    "America/St_Johns",
+]
+safe_text = (
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
+        min_size=1,
+        max_size=40,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
+
+
+@st.composite
+def programmes(draw: st.DrawFn, text: st.SearchStrategy[str] = safe_text) -> Programme:
+    zone_name = draw(st.sampled_from(ZONES))
+    zone = ZoneInfo(zone_name)
+    first = draw(st.dates(date(2024, 1, 1), date(2027, 12, 1)))
+    days = draw(st.integers(1, 4))
+    conference = Conference(
+        id="prop2026",
+        title=draw(text),
+        timezone=zone_name,
+        start=first,
+        end=first + timedelta(days - 1),
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+        venue=draw(st.none() | text),
+        language="en",
+    )
+    org = Organization("org", draw(text), draw(st.none() | text))
+    people = [
+        Participant(f"p{n}", name=draw(st.none() | text), position=draw(text), organization=org)
+        for n in range(draw(st.integers(0, 3)))
+    ]
+    events = []
+    for n in range(draw(st.integers(1, 6))):
+        day = first + timedelta(draw(st.integers(0, days - 1)))
+        start = datetime.combine(
+            day, time(draw(st.integers(8, 18)), draw(st.sampled_from([0, 15, 30])))
+        )
+        start = start.replace(tzinfo=zone)
+        length = timedelta(minutes=draw(st.sampled_from([15, 30, 60, 90])))
+        end = (start.astimezone(UTC) + length).astimezone(zone)
+        timed = draw(st.booleans())
+        segments = tuple(
+            Segment(
+                draw(text),
+                draw(st.none() | text),
+                start if timed and k == 0 else None,
+                end if timed and k == 0 else None,
+            )
+            for k in range(draw(st.integers(0, 2)))
+        )
+        recurring = n == 0 and days > 1 and draw(st.booleans())
+        events.append(
+            Event(
+                id=f"e{n}",
+                title=draw(text),
+                start=start,
+                end=end,
+                room=draw(st.sampled_from(["A", "B", "C"])) if draw(st.booleans()) else None,
+                abstract=draw(st.none() | text),
+                label=draw(st.none() | text),
+                track=draw(st.none() | text),
+                segments=() if recurring else segments,
+                participants=tuple(
+                    Participation(p, draw(st.none() | st.sampled_from(["speaker", "moderator"])))
+                    for p in people[: draw(st.integers(0, len(people)))]
+                ),
+                rrule=f"FREQ=DAILY;COUNT={days - (day - first).days}" if recurring else None,
+                status=draw(st.sampled_from(["confirmed", "cancelled"])),
+            )
+        )
+    return Programme(conference, (org,), tuple(people), _apart(events))
+
+
+def _apart(events: list[Event]) -> tuple[Event, ...]:
+    """The events, with the room taken from any that would overlap another in it."""
+    taken: dict[str, list[tuple[datetime, datetime]]] = {}
+    kept = []
+    for event in events:
+        spans = [(s, s + event.duration) for s in event.occurrence_starts()]
+        used = taken.setdefault(event.room or "", [])
+        clash = any(a < end and start < b for start, end in spans for a, b in used)
+        if event.room is not None and event.status != "cancelled":
+            if clash:
+                event = attrs.evolve(event, room=None)
+            else:
+                used.extend(spans)
+        kept.append(event)
+    return tuple(kept)

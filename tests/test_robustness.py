@@ -5,25 +5,16 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import attrs
 import icalendar
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import (
-    Conference,
-    Event,
-    Organization,
-    Participant,
-    Participation,
     Programme,
-    Segment,
 )
 from isecg_events.cli import main
 from tests.programmes import (
@@ -32,6 +23,7 @@ from tests.programmes import (
     assert_valid_json,
     assert_valid_xml,
     model_text,
+    programmes,
     raw_checks,
 )
 
@@ -296,106 +288,6 @@ def test_output_into_a_missing_or_unwritable_folder(
 
 # -- whole-library properties --------------------------------------------------
 
-ZONES = [
-    "UTC",
-    "Asia/Shanghai",
-    "Europe/Paris",
-    "America/New_York",
-    "Australia/Lord_Howe",
-    "Asia/Kolkata",
-    "America/St_Johns",
-]
-safe_text = (
-    st.text(
-        alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-        min_size=1,
-        max_size=40,
-    )
-    .map(str.strip)
-    .filter(bool)
-)
-hostile_text = model_text(hazards=True)
-
-
-@st.composite
-def programmes(draw: st.DrawFn, text: st.SearchStrategy[str] = safe_text) -> Programme:
-    zone_name = draw(st.sampled_from(ZONES))
-    zone = ZoneInfo(zone_name)
-    first = draw(st.dates(date(2024, 1, 1), date(2027, 12, 1)))
-    days = draw(st.integers(1, 4))
-    conference = Conference(
-        id="prop2026",
-        title=draw(text),
-        timezone=zone_name,
-        start=first,
-        end=first + timedelta(days - 1),
-        published=datetime(2026, 1, 1, tzinfo=UTC),
-        venue=draw(st.none() | text),
-        language="en",
-    )
-    org = Organization("org", draw(text), draw(st.none() | text))
-    people = [
-        Participant(f"p{n}", name=draw(st.none() | text), position=draw(text), organization=org)
-        for n in range(draw(st.integers(0, 3)))
-    ]
-    events = []
-    for n in range(draw(st.integers(1, 6))):
-        day = first + timedelta(draw(st.integers(0, days - 1)))
-        start = datetime.combine(
-            day, time(draw(st.integers(8, 18)), draw(st.sampled_from([0, 15, 30])))
-        )
-        start = start.replace(tzinfo=zone)
-        length = timedelta(minutes=draw(st.sampled_from([15, 30, 60, 90])))
-        end = (start.astimezone(UTC) + length).astimezone(zone)
-        timed = draw(st.booleans())
-        segments = tuple(
-            Segment(
-                draw(text),
-                draw(st.none() | text),
-                start if timed and k == 0 else None,
-                end if timed and k == 0 else None,
-            )
-            for k in range(draw(st.integers(0, 2)))
-        )
-        recurring = n == 0 and days > 1 and draw(st.booleans())
-        events.append(
-            Event(
-                id=f"e{n}",
-                title=draw(text),
-                start=start,
-                end=end,
-                room=draw(st.sampled_from(["A", "B", "C"])) if draw(st.booleans()) else None,
-                abstract=draw(st.none() | text),
-                label=draw(st.none() | text),
-                track=draw(st.none() | text),
-                segments=() if recurring else segments,
-                participants=tuple(
-                    Participation(p, draw(st.none() | st.sampled_from(["speaker", "moderator"])))
-                    for p in people[: draw(st.integers(0, len(people)))]
-                ),
-                rrule=f"FREQ=DAILY;COUNT={days - (day - first).days}" if recurring else None,
-                status=draw(st.sampled_from(["confirmed", "cancelled"])),
-            )
-        )
-    return Programme(conference, (org,), tuple(people), _apart(events))
-
-
-def _apart(events: list[Event]) -> tuple[Event, ...]:
-    """The events, with the room taken from any that would overlap another in it."""
-    taken: dict[str, list[tuple[datetime, datetime]]] = {}
-    kept = []
-    for event in events:
-        spans = [(s, s + event.duration) for s in event.occurrence_starts()]
-        used = taken.setdefault(event.room or "", [])
-        clash = any(a < end and start < b for start, end in spans for a, b in used)
-        if event.room is not None and event.status != "cancelled":
-            if clash:
-                event = attrs.evolve(event, room=None)
-            else:
-                used.extend(spans)
-        kept.append(event)
-    return tuple(kept)
-
 
 def _roomless_overlap(programme: Programme) -> bool:
     """Whether two occurrences overlap in the room schedule.json lists them under.
@@ -417,6 +309,9 @@ def _roomless_overlap(programme: Programme) -> bool:
                 return True
             latest_end = end if latest_end is None else max(latest_end, end)
     return False
+
+
+hostile_text = model_text(hazards=True)
 
 
 @settings(

@@ -242,8 +242,13 @@ class _Checker:
     def references(
         self, participations: Iterable[Participation], path: str, known: Mapping[str, Participant]
     ) -> None:
+        listed: set[str] = set()
         for index, participation in enumerate(participations):
-            self.reference(f"{path}[{index}]", "participant", participation.participant, known)
+            person = participation.participant
+            if person.id in listed:
+                self.problem(f"{path}[{index}]", f"lists {person.id!r} twice")
+            listed.add(person.id)
+            self.reference(f"{path}[{index}]", "participant", person, known)
             self.text(f"{path}[{index}].role", participation.role)
 
     def reference(
@@ -290,6 +295,8 @@ class _Checker:
             self.problem(f"{path}.rrule", str(error))
             return
         self.starts[id(event)] = starts
+        if conference.end < conference.start or conference.timezone not in timezones.names():
+            return  # no dates or zone to be outside of; the conference's problem is reported
         zone = conference.zone
         last_instant = timezones.day_bounds(conference.end, zone)[1]
         first_instant = timezones.day_bounds(conference.start, zone)[0]

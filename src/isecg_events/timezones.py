@@ -31,6 +31,7 @@ __all__ = [
     "elapsed",
     "get_zone",
     "localize",
+    "names",
     "offset",
     "offset_label",
     "signed_hhmm",
@@ -101,13 +102,14 @@ def get_zone(name: str) -> zoneinfo.ZoneInfo:
         UnknownTimeZone: the name is not a known IANA zone; the error carries
             the closest valid name as ``suggestion``.
     """
-    if not name or name != name.strip() or name not in _zone_names_set():
+    if not name or name != name.strip() or name not in names():
         raise UnknownTimeZone(name)
     return zoneinfo.ZoneInfo(name)
 
 
 @functools.cache
-def _zone_names_set() -> frozenset[str]:
+def names() -> frozenset[str]:
+    """Every IANA zone name this machine's tzdata knows."""
     return frozenset(_zone_names())
 
 

@@ -247,7 +247,7 @@ class _Builder(FieldReader):
         if zone_name is None and "timezone" not in table and conference is not None:
             zone_name = conference.timezone
         day = self.event_day(table, path, conference)
-        if day is None and not isinstance(table.get("start"), datetime | None):
+        if day is None and not _is_date_time(table.get("start")):
             self.problem(f"{path}.date", "is required when start is a time of day (or give day)")
             day = _UNRESOLVED_DAY
         start = end = None
@@ -518,6 +518,19 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
 def _located(problems: tuple[Problem, ...] | list[Problem], source: str) -> list[Problem]:
     """The checker's problems, named with the file they were found in."""
     return [attrs.evolve(problem, file=source) for problem in problems]
+
+
+def _is_date_time(value: Any) -> bool:
+    """Whether a start is missing or a full date-time (a TOML value, or ISO text in JSON)."""
+    if value is None or isinstance(value, datetime):
+        return True
+    if isinstance(value, str) and not CLOCK.match(value.strip()):
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return False
 
 
 def _invalid_keys(section: Any, kind: str) -> set[str]:
