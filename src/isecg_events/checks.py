@@ -33,7 +33,6 @@ from isecg_events.model import (
 )
 from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
-    ID_PATTERN,
     SLUG_PATTERN,
     STATUSES,
 )
@@ -92,6 +91,7 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self.starts: dict[int, list[datetime]] = {}
+        self.dated = True  # the conference's dates and zone can be compared with
         # Times that repeat across events are checked for existence once.
         self._existing: set[tuple[datetime, int, object]] = set()
 
@@ -108,12 +108,7 @@ class _Checker:
 
     def identifier(self, path: str, value: str) -> None:
         self.text(path, value)
-        if not ID_PATTERN.match(value):
-            self.problem(
-                path,
-                f"{value!r} is not an id: use lower-case letters, digits, '-' and '_', "
-                "starting and ending with a letter or digit",
-            )
+        self.value(path, rules.id_problem(value))
 
     def value(self, path: str, message: str | None) -> None:
         if message is not None:
@@ -122,7 +117,12 @@ class _Checker:
     def conference(self, conference: Conference) -> None:
         path = "conference"
         self.text(f"{path}.id", conference.id)
-        if not CONFERENCE_ID_PATTERN.match(conference.id):
+        if len(conference.id) > rules.MAX_ID_LENGTH:
+            limit = rules.MAX_ID_LENGTH
+            self.problem(
+                f"{path}.id", f"is {len(conference.id):,} characters long; an id may have {limit}"
+            )
+        elif not CONFERENCE_ID_PATTERN.match(conference.id):
             self.problem(
                 f"{path}.id",
                 f"{conference.id!r} must be 4 or more lower-case letters, digits or '_' "
@@ -139,8 +139,16 @@ class _Checker:
             timezones.get_zone(conference.timezone)
         except timezones.UnknownTimeZone as error:
             self.problem(f"{path}.timezone", str(error))
+        dated = True
+        for field in ("start", "end", "published"):
+            message = rules.date_problem(getattr(conference, field))
+            if message is not None:
+                self.problem(f"{path}.{field}", message)
+                dated = False
         if conference.end < conference.start:
             self.problem(f"{path}.end", f"{conference.end} is before start {conference.start}")
+            dated = False
+        self.dated = dated and conference.timezone in timezones.names()
 
     def organizations(self, organizations: Sequence[Organization]) -> None:
         seen: set[str] = set()
@@ -279,6 +287,15 @@ class _Checker:
 
     def times(self, event: Event, path: str) -> bool:
         """End after start, both times real; whether the event's times can be used."""
+        for field, moment in (("start", event.start), ("end", event.end)):
+            message = rules.date_problem(moment)
+            if message is not None:
+                self.problem(f"{path}.{field}", message)
+                return False
+        message = rules.duration_problem(event.duration)
+        if message is not None:
+            self.problem(f"{path}.end", message)
+            return False
         fine = self.exists(f"{path}.start", event.start) & self.exists(f"{path}.end", event.end)
         if fine and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
             self.problem(
@@ -295,7 +312,7 @@ class _Checker:
             self.problem(f"{path}.rrule", str(error))
             return
         self.starts[id(event)] = starts
-        if conference.end < conference.start or conference.timezone not in timezones.names():
+        if not self.dated:
             return  # no dates or zone to be outside of; the conference's problem is reported
         zone = conference.zone
         last_instant = timezones.day_bounds(conference.end, zone)[1]

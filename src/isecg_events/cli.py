@@ -11,6 +11,7 @@ bad command line. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -117,7 +118,36 @@ _NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    A closed standard output (``isecg-events agenda | head``) ends the run
+    quietly with exit 1, as Unix tools do; one that cannot be written (a
+    full disk) is one line on standard error and exit 1.
+    """
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_OUTPUT
+    except OSError as error:
+        if error.errno is None:
+            raise
+        _silence_stdout()
+        reason = error.strerror or str(error)
+        print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
+        return EXIT_OUTPUT
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit raises nothing more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no file descriptor (a test's captured stream)
+        pass
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "schema":
@@ -171,6 +201,8 @@ def _export(
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
+    if not output.strip():
+        raise ValueError("--output needs a folder, or - for standard output")
     if output == "-":
         if len(names) != 1 or split:
             raise ValueError("--output - takes a single --format and no --split")
@@ -195,7 +227,7 @@ def _export(
         own = {k: v for k, v in options.items() if k in exporter.option_names}
         for event_id, content in exporter.render_events(programme, **own).items():
             outputs.append((folder / "events" / f"{event_id}.{exporter.extension}", content))
-    for path in write_all(outputs):
+    for path in write_all(outputs, root=folder):
         print(printable(str(path)))
     return EXIT_OK
 

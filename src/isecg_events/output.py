@@ -2,56 +2,142 @@
 
 Every file is first written to a temporary file beside its target; only when
 all of them are written are they moved into place with :func:`os.replace`. A
-failed run leaves earlier outputs byte-identical.
+failed run leaves earlier outputs byte-identical and no folder it created.
+
+Runs that write into one folder take turns: each holds an advisory lock on
+the folder (``flock``, which the kernel releases when a process dies, even
+by ``kill -9``). Temporary files are named ``.<name>.<random>.isecg-tmp``; a
+run removes any it finds in its folders, which only a killed run can have
+left. No file is written through a symbolic link inside the folder.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from isecg_events.errors import ExportError
 
-__all__ = ["write_all"]
+__all__ = ["TEMPORARY_SUFFIX", "folder_lock", "write_all"]
+
+#: The suffix of every temporary file a run writes.
+TEMPORARY_SUFFIX = ".isecg-tmp"
 
 
-def write_all(outputs: Iterable[tuple[Path, bytes]]) -> list[Path]:
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the advisory lock of ``folder`` (which must exist) until the block ends.
+
+    Raises:
+        OSError: the folder cannot be opened.
+    """
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the lock
+
+
+def write_all(outputs: Iterable[tuple[Path, bytes]], root: Path | None = None) -> list[Path]:
     """Write every (path, content) pair atomically, or none of them.
 
-    Folders under a target are created; the target folder's own parent must
-    exist.
+    Args:
+        outputs: the files to write.
+        root: the output folder, created if its parent exists. With it, the
+            run holds the folder's lock, removes temporary files a killed run
+            left in the folders it writes to, and refuses a symbolic link
+            between ``root`` and any target.
 
     Returns:
         The paths written, in order.
 
     Raises:
-        ExportError: a folder is missing, read-only or not a folder, or a
-            file cannot be written; no target has been changed.
+        ExportError: a folder is missing, read-only, not a folder or a link,
+            or a file cannot be written; no target has been changed.
     """
+    outputs = list(outputs)
+    created: list[Path] = []
+    try:
+        if root is None:
+            return _write(outputs, created, None)
+        if not root.exists():
+            root.mkdir()
+            created.append(root)
+        with folder_lock(root):
+            return _write(outputs, created, root)
+    except OSError as error:
+        for folder in reversed(created):  # deepest first; only the ones still empty
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise ExportError(_describe(error)) from None
+
+
+def _write(outputs: list[tuple[Path, bytes]], created: list[Path], root: Path | None) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
     try:
+        swept: set[Path] = set()
         for path, content in outputs:
+            _make_folders(path.parent, root, created)
+            if root is not None and path.parent not in swept:
+                _sweep(path.parent)
+                swept.add(path.parent)
             staged.append((_stage(path, content), path))
         for temporary, path in staged:
             os.replace(temporary, path)
-    except OSError as error:
-        raise ExportError(_describe(error)) from None
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
     return [path for _, path in staged]
 
 
+def _make_folders(folder: Path, root: Path | None, created: list[Path]) -> None:
+    """Create ``folder`` and its missing parents; no link below ``root``."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and not current.is_symlink():
+        missing.append(current)
+        current = current.parent
+    if root is not None:
+        _refuse_links(folder, root)
+    if current.exists() and not current.is_dir():
+        raise NotADirectoryError(20, "not a folder", str(current))
+    for path in reversed(missing):
+        path.mkdir()
+        created.append(path)
+
+
+def _refuse_links(folder: Path, root: Path) -> None:
+    """Refuse a symbolic link between ``root`` and ``folder`` (the run did not make it)."""
+    try:
+        inside = folder.relative_to(root)
+    except ValueError:
+        return
+    current = root
+    for part in inside.parts:
+        current = current / part
+        if current.is_symlink():
+            raise NotADirectoryError(20, "is a symbolic link; not written through", str(current))
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files a killed run left (the lock says none is running)."""
+    if folder.is_dir():
+        for leftover in folder.glob(f".*{TEMPORARY_SUFFIX}"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
 def _stage(path: Path, content: bytes) -> Path:
-    folder = path.parent
-    if folder.exists() and not folder.is_dir():
-        raise NotADirectoryError(20, "not a folder", str(folder))
-    folder.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
         raise IsADirectoryError(21, "is a folder, not a file", str(path))
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)

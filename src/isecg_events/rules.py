@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date, timedelta
 from typing import Final, Literal
 
 __all__ = [
@@ -19,10 +20,16 @@ __all__ = [
     "FORBIDDEN_CHARACTERS",
     "ID_PATTERN",
     "LIMITS",
+    "MAX_DURATION",
+    "MAX_ID_LENGTH",
     "MAX_INTEGER",
     "SLUG_PATTERN",
     "STATUSES",
+    "YEARS",
     "Status",
+    "date_problem",
+    "duration_problem",
+    "id_problem",
     "integer_problem",
     "language_problem",
     "text_problem",
@@ -55,6 +62,16 @@ LIMITS: Final = {
     "segments_per_event": 500,
     "participants_per_event": 2_000,
 }
+
+#: The years a programme's dates and times may fall in. Outside them date
+#: arithmetic (a time zone's offset, a day after the last) would overflow.
+YEARS: Final = range(1900, 2201)
+
+#: The longest event or imported entry: a year and a day.
+MAX_DURATION: Final = timedelta(days=366)
+
+#: The longest id (an event's becomes a file name: ``events/<id>.ics``).
+MAX_ID_LENGTH: Final = 200
 
 #: The largest integer a field takes (ids, numbers, sequences): schedule.json
 #: and schedule.xml readers store them as 32-bit signed integers.
@@ -119,6 +136,36 @@ def url_problem(url: str) -> str | None:
     """The problem with a URL, which must be an absolute http(s) URL on one line."""
     if _URL.match(url) is None:
         return f"{url!r} is not an http(s) URL"
+    return None
+
+
+def date_problem(value: date) -> str | None:
+    """The problem with a date (or a date-time's date) outside :data:`YEARS`."""
+    if value.year not in YEARS:
+        return f"{value.isoformat()} is outside the supported years {YEARS[0]} to {YEARS[-1]}"
+    return None
+
+
+def duration_problem(length: timedelta) -> str | None:
+    """The problem with an event's length: it must be positive and at most :data:`MAX_DURATION`."""
+    if length > MAX_DURATION:
+        return f"{_hours(length)} is longer than the limit of {_hours(MAX_DURATION)}"
+    return None
+
+
+def _hours(length: timedelta) -> str:
+    return f"{length.days * 24 + length.seconds // 3600:,}:{length.seconds // 60 % 60:02d} hours"
+
+
+def id_problem(value: str) -> str | None:
+    """The problem with an id: the id pattern, at most :data:`MAX_ID_LENGTH` characters."""
+    if len(value) > MAX_ID_LENGTH:
+        return f"is {len(value):,} characters long; an id may have {MAX_ID_LENGTH}"
+    if not ID_PATTERN.match(value):
+        return (
+            f"{value!r} is not an id: use lower-case letters, digits, '-' and '_', "
+            "starting and ending with a letter or digit"
+        )
     return None
 
 

@@ -67,9 +67,14 @@ class AmbiguousTime(TimeZoneError):
     """A local time that happens twice because the clocks go back."""
 
 
+#: Names some machines' zone folders hold that are not zones of the IANA
+#: database: their meaning depends on the machine (or, Factory, on nothing).
+_MACHINE_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+
+
 @functools.cache
 def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(zoneinfo.available_timezones()))
+    return tuple(sorted(zoneinfo.available_timezones() - _MACHINE_ZONES))
 
 
 @functools.cache
@@ -109,7 +114,7 @@ def get_zone(name: str) -> zoneinfo.ZoneInfo:
 
 @functools.cache
 def names() -> frozenset[str]:
-    """Every IANA zone name this machine's tzdata knows."""
+    """Every IANA zone name this machine's tzdata knows (less machine-dependent ones)."""
     return frozenset(_zone_names())
 
 

@@ -41,12 +41,14 @@ def read_bytes(file: Path, source: str) -> bytes:
     try:
         if file.is_dir():
             raise ProgrammeError.single(source, "", "is a directory, not a programme file")
-        size = file.stat().st_size
-        if size > LIMITS["file_bytes"]:
-            raise ProgrammeError.single(
-                source, "", f"is {size:,} bytes; the limit is {LIMITS['file_bytes']:,}"
-            )
-        return file.read_bytes()
+        limit = LIMITS["file_bytes"]
+        # Read through the cap rather than trust the size the file system
+        # reports: a device or a pipe (/dev/zero, <(...)) reports 0.
+        with file.open("rb") as stream:
+            raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise ProgrammeError.single(source, "", f"is larger than the limit of {limit:,} bytes")
+        return raw
     except FileNotFoundError:
         raise ProgrammeError.single(source, "", "no such file") from None
     except PermissionError:
@@ -104,6 +106,17 @@ def parse_toml(text: str, source: str) -> dict[str, Any]:
         raise ProgrammeError.single(
             source, "", f"TOML syntax error: {message}", line=line, column=column
         ) from None
+    except RecursionError:
+        raise ProgrammeError.single(source, "", "TOML is nested too deeply") from None
+    except ValueError as error:  # a number past Python's 4,300-digit conversion limit
+        raise ProgrammeError.single(source, "", _value_error(error)) from None
+
+
+def _value_error(error: ValueError) -> str:
+    """A parser's ValueError that is not a syntax error, in the reader's words."""
+    if "digits" in str(error):
+        return "holds a number too long to read (more than 4,300 digits)"
+    return f"cannot be read ({error})"
 
 
 class _DuplicateKey(ValueError):
@@ -140,6 +153,8 @@ def parse_json(text: str, source: str) -> dict[str, Any]:
         raise ProgrammeError.single(source, "", f"JSON object has the key {error} twice") from None
     except RecursionError:
         raise ProgrammeError.single(source, "", "JSON is nested too deeply") from None
+    except ValueError as error:  # a number past Python's 4,300-digit conversion limit
+        raise ProgrammeError.single(source, "", _value_error(error)) from None
     if not isinstance(document, dict):
         raise ProgrammeError.single(source, "", "the top level must be an object")
     return document

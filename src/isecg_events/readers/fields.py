@@ -19,11 +19,12 @@ from icalendar.prop import vDuration
 
 from isecg_events import rules, timezones
 from isecg_events.errors import Problem, join_path
-from isecg_events.rules import ID_PATTERN, LIMITS, SLUG_PATTERN
+from isecg_events.rules import LIMITS, SLUG_PATTERN
 
 __all__ = ["CLOCK", "FieldReader", "close", "type_name", "unknown_field"]
 
 _T = TypeVar("_T")
+_D = TypeVar("_D", date, datetime)
 
 #: A time of day: ``9:30``, ``09:30`` or ``09:30:15``.
 CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
@@ -101,12 +102,8 @@ class FieldReader:
     def identifier(self, value: Any, path: str) -> str | None:
         """An id: lower-case letters, digits, ``-`` and ``_``."""
         text = self.text(value, path)
-        if text is not None and not ID_PATTERN.match(text):
-            self.problem(
-                path,
-                f"{text!r} is not an id: use lower-case letters, digits, '-' and '_', "
-                "starting and ending with a letter or digit",
-            )
+        if text is not None and (message := rules.id_problem(text)) is not None:
+            self.problem(path, message)
             return None
         return text
 
@@ -131,15 +128,19 @@ class FieldReader:
         if isinstance(value, datetime):
             self.problem(path, "must be a date without a time, such as 2017-06-07")
             return None
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.problem(path, f"{value!r} is not a date such as 2017-06-07")
-        return None
+        day = value if isinstance(value, date) else _iso_date(value)
+        if day is None:
+            self.problem(path, f"{value!r} is not a date such as 2017-06-07")
+            return None
+        return self.in_range(day, path)
+
+    def in_range(self, value: _D, path: str) -> _D | None:
+        """A date or date-time within the supported years, else None and a problem."""
+        message = rules.date_problem(value)
+        if message is not None:
+            self.problem(path, message)
+            return None
+        return value
 
     def timestamp(self, value: Any, path: str) -> datetime | None:
         """A date-time with a UTC offset, as UTC."""
@@ -154,6 +155,8 @@ class FieldReader:
             return None
         if moment.utcoffset() is None:
             self.problem(path, f"{moment.isoformat()} needs a UTC offset (add Z or +08:00)")
+            return None
+        if self.in_range(moment, path) is None:
             return None
         return moment.astimezone(UTC)
 
@@ -217,18 +220,29 @@ class FieldReader:
         text = self.text(value, path)
         if text is None:
             return None
-        clock = CLOCK.match(text) or re.match(r"^(\d+):([0-5][0-9])$", text)
-        if clock:
-            return timedelta(hours=int(clock.group(1)), minutes=int(clock.group(2)))
+        clock = CLOCK.match(text) or re.match(r"^(\d{1,9}):([0-5][0-9])$", text)
         try:
-            duration = vDuration.from_ical(text.upper())  # type: ignore[no-untyped-call]
-        except ValueError:
+            if clock:
+                duration = timedelta(hours=int(clock.group(1)), minutes=int(clock.group(2)))
+            else:
+                duration = vDuration.from_ical(text.upper())  # type: ignore[no-untyped-call]
+        except (ValueError, OverflowError):
             self.problem(path, f"{text!r} is not a duration such as 'PT1H30M' or '1:30'")
             return None
         if not isinstance(duration, timedelta) or duration <= timedelta(0):
             self.problem(path, f"{text!r} must be a positive duration")
             return None
+        if (message := rules.duration_problem(duration)) is not None:
+            self.problem(path, message)
+            return None
         return duration
+
+
+def _iso_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def type_name(value: Any) -> str:

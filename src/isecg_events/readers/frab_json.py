@@ -20,7 +20,6 @@ from isecg_events import identity, rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
     CONFERENCE_ID_PATTERN,
-    ID_PATTERN,
     SLUG_PATTERN,
     Conference,
     Event,
@@ -32,7 +31,7 @@ from isecg_events.rules import LIMITS
 
 __all__ = ["read"]
 
-_DURATION = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?$")
+_DURATION = re.compile(r"^(\d{1,9}):([0-5]\d)(?::([0-5]\d))?$")
 
 
 class _Reader:
@@ -138,14 +137,31 @@ class _Reader:
             self.problem(f"{path}.{key}", "is required")
             return None
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+            day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
         except ValueError:
             self.problem(f"{path}.{key}", f"{value!r} is not a date")
             return None
+        if (message := rules.date_problem(day)) is not None:
+            self.problem(f"{path}.{key}", message)
+            return None
+        return day
 
     def events(self, conference: Conference, days: list[Any]) -> list[tuple[str, Event]]:
         """Every entry that could be read, with its path in the source."""
         events: list[tuple[str, Event]] = []
+        count = sum(
+            len(entries)
+            for day in days
+            if isinstance(day, dict) and isinstance(day.get("rooms"), dict)
+            for entries in day["rooms"].values()
+            if isinstance(entries, list)
+        )
+        if count > LIMITS["events"]:
+            self.problem(
+                "schedule.conference.days",
+                f"has {count:,} events; the limit is {LIMITS['events']:,}",
+            )
+            return events
         used_ids: set[str] = set()
         for day_index, day in enumerate(days):
             day_path = f"schedule.conference.days[{day_index}]"
@@ -232,6 +248,9 @@ class _Reader:
         if moment is None:
             self.problem(f"{path}.date", f"{value!r} is not a date-time with a UTC offset")
             return None
+        if (message := rules.date_problem(moment)) is not None:
+            self.problem(f"{path}.date", message)
+            return None
         return moment.astimezone(conference.zone)
 
     def end(
@@ -242,7 +261,10 @@ class _Reader:
         value = self.text(entry, "end", path)
         if value is not None:
             moment = _instant(value)
-            if moment is not None and moment > start:
+            if moment is not None and moment > start and rules.date_problem(moment) is None:
+                if (message := rules.duration_problem(moment - start)) is not None:
+                    self.problem(f"{path}.end", message)
+                    return None
                 return moment.astimezone(conference.zone)
         duration = self.text(entry, "duration", path)
         match = _DURATION.match(duration or "")
@@ -254,6 +276,9 @@ class _Reader:
         if length <= timedelta(0):
             # Apps list zero-length entries; the model needs an end after the start.
             length = timedelta(minutes=1)
+        if (message := rules.duration_problem(length)) is not None:
+            self.problem(f"{path}.duration", message)
+            return None
         return timezones.add_elapsed(start, length)
 
     def guid(self, entry: Mapping[str, Any], path: str) -> uuid.UUID | None:
@@ -314,7 +339,7 @@ class _Reader:
 
 def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used: set[str]) -> str:
     for candidate in (slug, f"event-{number}" if number else None, str(guid) if guid else None):
-        if candidate and ID_PATTERN.match(candidate) and candidate not in used:
+        if candidate and rules.id_problem(candidate) is None and candidate not in used:
             return candidate
     counter = len(used) + 1
     while f"event-{counter}" in used:
@@ -334,7 +359,7 @@ def _published(version: Any, start: date) -> datetime:
     """The schedule's version as a timestamp if it is one, else its first day."""
     if isinstance(version, str):
         moment = _instant(version)
-        if moment is not None:
+        if moment is not None and rules.date_problem(moment) is None:
             return moment.astimezone(UTC)
     return datetime.combine(start, time(0), tzinfo=UTC)
 

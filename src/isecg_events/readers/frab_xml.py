@@ -40,6 +40,10 @@ def read(raw: bytes, source: str) -> Programme:
         raise ProgrammeError.single(
             source, "", "XML with a DTD or entity declarations is refused (unsafe)"
         ) from None
+    except (LookupError, ValueError) as error:  # encoding="foo", multi-byte encodings
+        raise ProgrammeError.single(source, "", f"XML cannot be read: {error}") from None
+    except RecursionError:
+        raise ProgrammeError.single(source, "", "XML is nested too deeply") from None
     except ET.ParseError as error:
         line, column = error.position
         reason = re.sub(r": line \d+, column \d+$", "", str(error))
@@ -49,6 +53,11 @@ def read(raw: bytes, source: str) -> Programme:
     if root.tag != "schedule":
         raise ProgrammeError.single(source, root.tag, "the root element must be <schedule>")
     return frab_json.read({"schedule": _schedule(root)}, source)
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only (``"²".isdigit()`` is true); the reader checks the range."""
+    return text.isascii() and text.isdigit() and len(text) <= 4000
 
 
 def _text(element: ET.Element | None) -> str | None:
@@ -80,7 +89,7 @@ def _day(day: ET.Element) -> dict[str, Any]:
 def _event(event: ET.Element) -> dict[str, Any]:
     entry: dict[str, Any] = {"guid": event.get("guid")}
     number = event.get("id")
-    if number is not None and number.isdigit():
+    if number is not None and _is_number(number):
         entry["id"] = int(number)
     for field in _EVENT_FIELDS:
         value = _text(event.find(field))
@@ -91,7 +100,7 @@ def _event(event: ET.Element) -> dict[str, Any]:
         item: dict[str, Any] = {"name": person.text or ""}
         if person.get("guid"):
             item["guid"] = person.get("guid")
-        elif (person.get("id") or "").isdigit():
+        elif _is_number(person.get("id") or ""):
             item["id"] = int(person.get("id", "0"))
         persons.append(item)
     entry["persons"] = persons

@@ -362,7 +362,7 @@ class _Builder(FieldReader):
                 self.problem(field, "is required")
             return None
         local = self.local_time(table[key], field, day)
-        if local is None:
+        if local is None or self.in_range(local, field) is None:
             return None
         if isinstance(local, datetime) and local.tzinfo is not None:
             # An offset date-time: the same instant, in the event's zone.
