@@ -222,12 +222,14 @@ def _export(
         (folder / get_exporter(name).file_name(programme), content)
         for name, content in rendered.items()
     ]
+    prune = []
     for name in splitting if split else []:
         exporter = get_exporter(name)
         own = {k: v for k, v in options.items() if k in exporter.option_names}
         for event_id, content in exporter.render_events(programme, **own).items():
             outputs.append((folder / "events" / f"{event_id}.{exporter.extension}", content))
-    for path in write_all(outputs, root=folder):
+        prune.append((folder / "events", f"*.{exporter.extension}"))
+    for path in write_all(outputs, root=folder, prune=prune):
         print(printable(str(path)))
     return EXIT_OK
 

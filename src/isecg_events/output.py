@@ -43,7 +43,11 @@ def folder_lock(folder: Path) -> Iterator[None]:
         os.close(handle)  # closing releases the lock
 
 
-def write_all(outputs: Iterable[tuple[Path, bytes]], root: Path | None = None) -> list[Path]:
+def write_all(
+    outputs: Iterable[tuple[Path, bytes]],
+    root: Path | None = None,
+    prune: Iterable[tuple[Path, str]] = (),
+) -> list[Path]:
     """Write every (path, content) pair atomically, or none of them.
 
     Args:
@@ -52,6 +56,10 @@ def write_all(outputs: Iterable[tuple[Path, bytes]], root: Path | None = None) -
             run holds the folder's lock, removes temporary files a killed run
             left in the folders it writes to, and refuses a symbolic link
             between ``root`` and any target.
+        prune: (folder, pattern) pairs: after the new files are in place,
+            files matching the pattern in that folder that this run did not
+            write are removed (an event that left the programme loses its
+            ``events/<id>.ics``), so the folder holds one whole set.
 
     Returns:
         The paths written, in order.
@@ -69,7 +77,9 @@ def write_all(outputs: Iterable[tuple[Path, bytes]], root: Path | None = None) -
             root.mkdir()
             created.append(root)
         with folder_lock(root):
-            return _write(outputs, created, root)
+            written = _write(outputs, created, root)
+            _prune(prune, set(written))
+            return written
     except OSError as error:
         for folder in reversed(created):  # deepest first; only the ones still empty
             with contextlib.suppress(OSError):
@@ -122,6 +132,14 @@ def _refuse_links(folder: Path, root: Path) -> None:
         current = current / part
         if current.is_symlink():
             raise NotADirectoryError(20, "is a symbolic link; not written through", str(current))
+
+
+def _prune(prune: Iterable[tuple[Path, str]], written: set[Path]) -> None:
+    for folder, pattern in prune:
+        if folder.is_dir() and not folder.is_symlink():
+            for old in folder.glob(pattern):
+                if old not in written and old.is_file() and not old.is_symlink():
+                    old.unlink()
 
 
 def _sweep(folder: Path) -> None:

@@ -1,0 +1,380 @@
+"""Each finding of the adversarial probe: refused by field, no traceback, whole output sets."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import isecg_events
+from isecg_events.cli import main
+from isecg_events.exporters import native
+from isecg_events.output import TEMPORARY_SUFFIX, write_all
+from tests.programmes import MINIMAL, programmes
+
+EVENT = 'date = 2026-03-28\nstart = "09:00"\nend = "10:00"'
+
+# (name, the programme's text, the exact problem after "FILE: ")
+EDGES = [
+    (
+        "published in year 1",
+        MINIMAL.replace("2026-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00"),
+        "conference.published: 0001-01-01T00:00:00+01:00 is outside the supported years "
+        "1900 to 2200",
+    ),
+    (
+        "an event in 9999",
+        MINIMAL.replace("end = 2026-03-30", "end = 9999-12-31").replace(
+            EVENT, 'date = 9999-12-31\nstart = "23:10"\nend = "23:50"'
+        ),
+        "conference.end: 9999-12-31 is outside the supported years 1900 to 2200\n"
+        "events[0].date: 9999-12-31 is outside the supported years 1900 to 2200",
+    ),
+    (
+        "a duration of eleven thousand years",
+        MINIMAL.replace('end = "10:00"', 'duration = "99999999:00"'),
+        "events[0].duration: 99,999,999:00 hours is longer than the limit of 8,784:00 hours",
+    ),
+    (
+        "UNTIL in 9999 in New York",
+        MINIMAL.replace('"Europe/Paris"', '"America/New_York"').replace(
+            'end = "10:00"', 'end = "10:00"\nrrule = "FREQ=YEARLY;UNTIL=99991231"'
+        ),
+        "events[0].rrule: UNTIL=99991231 is outside the supported years",
+    ),
+    (
+        "INTERVAL=0",
+        MINIMAL.replace('end = "10:00"', 'end = "10:00"\nrrule = "FREQ=DAILY;COUNT=3;INTERVAL=0"'),
+        "events[0].rrule: INTERVAL=0 must be a whole number of 1 or more",
+    ),
+    (
+        "COUNT with UNTIL",
+        MINIMAL.replace(
+            'end = "10:00"', 'end = "10:00"\nrrule = "FREQ=DAILY;COUNT=2;UNTIL=20260330"'
+        ),
+        "events[0].rrule: give COUNT or UNTIL, not both (RFC 5545)",
+    ),
+    (
+        "COUNT=0",
+        MINIMAL.replace('end = "10:00"', 'end = "10:00"\nrrule = "FREQ=DAILY;COUNT=0"'),
+        "events[0].rrule: COUNT=0 must be a whole number of 1 or more",
+    ),
+    (
+        "UNTIL before the start",
+        MINIMAL.replace('end = "10:00"', 'end = "10:00"\nrrule = "FREQ=DAILY;UNTIL=20260301"'),
+        "events[0].rrule: the rule gives no occurrence (an UNTIL before the start, say)",
+    ),
+    (
+        "BYWEEKNO=99",
+        MINIMAL.replace(
+            'end = "10:00"', 'end = "10:00"\nrrule = "FREQ=YEARLY;BYWEEKNO=99;COUNT=2"'
+        ),
+        "events[0].rrule: the rule gives no occurrence (an UNTIL before the start, say)",
+    ),
+    (
+        "timezone localtime",
+        MINIMAL.replace('timezone = "Europe/Paris"', 'timezone = "localtime"'),
+        "conference.timezone: unknown time zone 'localtime'",
+    ),
+    (
+        "timezone Factory",
+        MINIMAL.replace('timezone = "Europe/Paris"', 'timezone = "Factory"'),
+        "conference.timezone: unknown time zone 'Factory'",
+    ),
+    (
+        "an event id of 250 characters",
+        MINIMAL.replace('id = "opening"', f'id = "{"a" * 250}"'),
+        "events[0].id: is 250 characters long; an id may have 200",
+    ),
+    (
+        "a conference id of 250 characters",
+        MINIMAL.replace('id = "demo2026"', f'id = "{"d" * 250}"'),
+        "conference.id: is 250 characters long; an id may have 200",
+    ),
+    (
+        "nested 5,000 deep",
+        "a = " + "[" * 5000 + "]" * 5000 + "\n",
+        "TOML is nested too deeply",
+    ),
+    (
+        "a 5,000-digit integer",
+        MINIMAL.replace('id = "opening"', 'id = "opening"\nnumber = ' + "9" * 5000),
+        "holds a number too long to read (more than 4,300 digits)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "expected"), EDGES, ids=[e[0] for e in EDGES])
+def test_edge_values_are_refused_by_field(
+    name: str,
+    text: str,
+    expected: str,
+    write_programme: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write_programme(text)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    lines = [line.removeprefix("error: ") for line in err.splitlines()[:-1]]
+    assert lines == [f"{path}: {line}" for line in expected.split("\n")]
+    assert main(["export", str(path), "--output", str(path.parent / "out")]) == 2
+    assert not (path.parent / "out").exists()
+
+
+def _schedule(**entry_changes: object) -> dict[str, object]:
+    entry = {"guid": "0b0b4c1e-64f8-4a39-9bd4-1b5a8a6f2d11", "id": 7, "room": "R",
+             "title": "Talk", "date": "2026-05-01T10:00:00+02:00", "duration": "01:00"}  # fmt: skip
+    entry.update(entry_changes)
+    conference = {"acronym": "demo2026", "title": "D", "start": "2026-05-01",
+                  "end": "2026-05-01", "days": [{"rooms": {"R": [entry]}}]}  # fmt: skip
+    return {"schedule": {"version": "1", "conference": conference}}
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            _schedule(date="9999-12-31T23:59:59-14:00"),
+            "['R'][0].date: 9999-12-31T23:59:59-14:00 is outside the supported years",
+        ),
+        (_schedule(id=10**20), "['R'][0].id: a number this large is out of range"),
+        (_schedule(language="e\ud800n"), "['R'][0].language: contains U+D800"),
+        (_schedule(url="https://e.org/\r\nX: y"), "['R'][0].url: must be a single line"),
+    ],
+    ids=["dated 9999", "id 10^20", "surrogate", "CR/LF url"],
+)
+def test_imported_edges_are_refused_by_field(
+    document: dict[str, object], expected: str, write_programme: Callable[..., Path]
+) -> None:
+    path = write_programme(json.dumps(document), "schedule.json")
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.load(path)
+    assert expected in str(caught.value)
+
+
+def test_an_imported_day_given_twice_is_refused_naming_the_second() -> None:
+    document = _schedule()
+    days = document["schedule"]["conference"]["days"]  # type: ignore[index]
+    days.append(days[0])
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.loads(json.dumps(document), syntax="json")
+    assert "days[1].rooms['R'][0].guid: duplicate guid" in str(caught.value)
+    assert "(also schedule.conference.days[0].rooms['R'][0])" in str(caught.value)
+
+
+def test_the_import_event_limit_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from isecg_events.rules import LIMITS
+
+    monkeypatch.setitem(LIMITS, "events", 1)
+    document = _schedule()
+    rooms = document["schedule"]["conference"]["days"][0]["rooms"]  # type: ignore[index]
+    rooms["R"].append(dict(rooms["R"][0], guid=None, id=8))
+    with pytest.raises(isecg_events.ProgrammeError, match="has 2 events; the limit is 1"):
+        isecg_events.loads(json.dumps(document), syntax="json")
+
+
+def test_xml_with_an_unknown_encoding_or_a_superscript_id() -> None:
+    with pytest.raises(isecg_events.ProgrammeError, match="unknown encoding: foo"):
+        isecg_events.loads(b'<?xml version="1.0" encoding="foo"?><schedule/>', syntax="xml")
+    xml = isecg_events.to_schedule_xml(isecg_events.load()).replace(b' id="', b' id="\xc2\xb2', 1)
+    assert isecg_events.loads(xml, syntax="xml").events  # '²7' is no number: left out
+
+
+def test_a_device_is_read_through_the_size_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "/dev/zero"]) == 2
+    assert "/dev/zero: is larger than the limit of 52,428,800 bytes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["agenda", "--width", "1000000000000"], ["export", "--output", ""]],
+    ids=["huge width", "empty output"],
+)
+def test_bad_arguments_exit_2(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(arguments) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1
+
+
+def _command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "isecg_events", *arguments]
+
+
+def test_a_full_disk_on_stdout_is_one_line_and_exit_1() -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(_command("agenda"), stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "error: cannot write to standard output: No space left on device\n"
+    )
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    process = subprocess.Popen(
+        _command("export", "--format", "json", "--output", "-"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # as `| head -0` would
+    err = process.stderr.read()
+    assert process.wait(timeout=60) == 1
+    assert err == b""
+
+
+# -- output sets stay whole ---------------------------------------------------
+
+
+def _version(tmp_path: Path, name: str, title: str, published: str) -> Path:
+    text = (
+        MINIMAL.replace('title = "Opening"', f'title = "{title}"')
+        .replace("2026-01-01T00:00:00Z", published)
+        .replace('[[events]]\nid = "opening"', '[[events]]\nid = "opening"')
+    )
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_parallel_runs_leave_one_whole_set(tmp_path: Path) -> None:
+    versions = [
+        _version(tmp_path, f"v{n}.toml", f"Opening {n}", f"2026-01-0{n + 1}T00:00:00Z")
+        for n in range(2)
+    ]
+    expected = []
+    for n, version in enumerate(versions):
+        assert main(["export", str(version), "--split", "--output", str(tmp_path / f"e{n}")]) == 0
+        expected.append(_files(tmp_path / f"e{n}"))
+    target = tmp_path / "out"
+    runs = [
+        subprocess.Popen(
+            _command("export", str(versions[n % 2]), "--split", "--output", str(target)),
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(10)
+    ]
+    assert [run.wait(timeout=120) for run in runs] == [0] * 10
+    assert _files(target) in expected  # all of one version, none of the other
+
+
+def test_a_killed_run_is_repaired_by_the_next(tmp_path: Path) -> None:
+    """kill -9 while rendering, staging or renaming; the next run leaves one whole set.
+
+    The folder starts with a whole export of an older version, so a run killed
+    while renaming leaves new files beside old ones, and one killed while
+    staging leaves temporary files.
+    """
+    base = isecg_events.load()
+
+    def version(title: str) -> Path:
+        events = [
+            attrs.evolve(base.events[0], id=f"e{n}", title=title, room=f"Room {n}", guid=None)
+            for n in range(400)
+        ]
+        source = tmp_path / f"{title}.json"
+        source.write_bytes(native.to_json(attrs.evolve(base, events=events)))
+        return source
+
+    old, new = version("Old"), version("New")
+    target = tmp_path / "out"
+    assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    killed = 0
+    for delay in (0.8, 1.2, 1.5, 1.7, 1.9):  # bounded: five kills across one run's span
+        run = subprocess.Popen(
+            _command("export", str(new), "--split", "--output", str(target)),
+            stdout=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        if run.poll() is None:
+            os.kill(run.pid, signal.SIGKILL)
+            killed += 1
+        run.wait(timeout=60)
+    assert killed >= 2
+    (target / "events" / f".e1.ics.abcdefgh{TEMPORARY_SUFFIX}").write_bytes(b"left by a kill")
+    assert main(["export", str(new), "--split", "--output", str(target)]) == 0
+    clean = tmp_path / "clean"
+    assert main(["export", str(new), "--split", "--output", str(clean)]) == 0
+    assert _files(target) == _files(clean)
+    assert not list(target.rglob(f"*{TEMPORARY_SUFFIX}"))
+
+
+def test_an_event_that_left_the_programme_loses_its_file(tmp_path: Path) -> None:
+    both = tmp_path / "both.toml"
+    both.write_text(
+        MINIMAL + '\n[[events]]\nid = "closing"\ntitle = "Closing"\n'
+        'date = 2026-03-29\nstart = "17:00"\nend = "18:00"\n',
+        encoding="utf-8",
+    )
+    one = tmp_path / "one.toml"
+    one.write_text(MINIMAL, encoding="utf-8")
+    target = tmp_path / "out"
+    (target / "events").mkdir(parents=True)
+    (target / "events" / "notes.txt").write_text("mine")
+    assert main(["export", str(both), "--split", "--output", str(target)]) == 0
+    assert (target / "events" / "closing.ics").exists()
+    assert main(["export", str(one), "--split", "--output", str(target)]) == 0
+    assert sorted(p.name for p in (target / "events").iterdir()) == ["notes.txt", "opening.ics"]
+
+
+def test_a_symbolic_link_in_the_output_is_not_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "events").symlink_to(elsewhere)
+    assert main(["export", "--split", "--output", str(target)]) == 1
+    assert "is a symbolic link; not written through" in capsys.readouterr().err
+    assert list(elsewhere.iterdir()) == []
+    assert sorted(p.name for p in target.iterdir()) == ["events"]
+
+
+def test_a_failed_write_removes_the_folders_it_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isecg_events import output
+
+    real, calls = output._stage, []
+
+    def failing(path: Path, content: bytes) -> Path:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, content)
+
+    monkeypatch.setattr(output, "_stage", failing)
+    root = tmp_path / "new"
+    with pytest.raises(isecg_events.ExportError, match="No space left"):
+        write_all([(root / "a.txt", b"1"), (root / "events" / "b.ics", b"2")], root=root)
+    assert list(tmp_path.iterdir()) == []
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programme=programmes())
+def test_whatever_validates_exports_in_every_format(
+    programme: isecg_events.Programme, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    folder = tmp_path_factory.mktemp("valid")
+    source = folder / "programme.json"
+    long_id = attrs.evolve(programme.events[0], id="x" * 200)
+    programme = attrs.evolve(programme, events=(long_id, *programme.events[1:]))
+    source.write_bytes(native.to_json(programme))
+    assert main(["validate", str(source)]) == 0
+    for profile in ("compat", "rich"):
+        out = folder / profile
+        assert main(["export", str(source), "--split", "--profile", profile, "-o", str(out)]) == 0
+        assert (out / "events" / f"{'x' * 200}.ics").exists()
