@@ -40,6 +40,7 @@ from isecg_events.rules import (
 __all__ = ["Report", "check"]
 
 _SHORT, _LONG = rules.LIMITS["short_text"], rules.LIMITS["long_text"]
+_EVENT_SHORT_TEXT = ("title", "type", "label", "subtitle", "room", "venue", "track", "rrule")
 
 
 class Report(NamedTuple):
@@ -92,6 +93,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.starts: dict[int, list[datetime]] = {}
         self.dated = True  # the conference's dates and zone can be compared with
+        self._bounds: tuple[datetime, datetime] | None = None
         # Times that repeat across events are checked for existence once.
         self._existing: set[tuple[datetime, int, object]] = set()
 
@@ -220,10 +222,14 @@ class _Checker:
 
     def event_values(self, event: Event, path: str) -> None:
         self.identifier(f"{path}.id", event.id)
-        for field in ("title", "type", "label", "subtitle", "room", "venue", "track", "rrule"):
-            self.text(f"{path}.{field}", getattr(event, field))
-        for field in ("abstract", "description"):
-            self.text(f"{path}.{field}", getattr(event, field), long=True)
+        short = {name: getattr(event, name) for name in _EVENT_SHORT_TEXT}
+        if not rules.plain_texts(short.values(), limit=_SHORT, single_line=True):
+            for name, value in short.items():
+                self.text(f"{path}.{name}", value)
+        long = (event.abstract, event.description)
+        if not rules.plain_texts(long, limit=_LONG, single_line=False):
+            self.text(f"{path}.abstract", event.abstract, long=True)
+            self.text(f"{path}.description", event.description, long=True)
         if event.language is not None:
             self.value(f"{path}.language", rules.language_problem(event.language))
         if event.url is not None:
@@ -242,10 +248,17 @@ class _Checker:
                 f"{path}.slug",
                 f"{event.slug!r} is not a slug (lower-case letters, digits, '-', '_')",
             )
-        for index, segment in enumerate(event.segments):
-            seg_path = f"{path}.segments[{index}]"
-            self.text(f"{seg_path}.title", segment.title)
-            self.text(f"{seg_path}.description", segment.description, long=True)
+        segments = event.segments
+        titles = [segment.title for segment in segments]
+        descriptions = [segment.description for segment in segments]
+        if not (
+            rules.plain_texts(titles, limit=_SHORT, single_line=True)
+            and rules.plain_texts(descriptions, limit=_LONG, single_line=False)
+        ):
+            for index, segment in enumerate(segments):
+                seg_path = f"{path}.segments[{index}]"
+                self.text(f"{seg_path}.title", segment.title)
+                self.text(f"{seg_path}.description", segment.description, long=True)
 
     def references(
         self, participations: Iterable[Participation], path: str, known: Mapping[str, Participant]
@@ -264,6 +277,8 @@ class _Checker:
     ) -> None:
         """A participant or organization must be the programme's own of that id."""
         found = known.get(given.id)
+        if found is given:  # the common case, without comparing field by field
+            return
         if found is None:
             self.problem(path, f"unknown {kind} {given.id!r}{_close(given.id, list(known))}")
         elif found != given:
@@ -315,8 +330,7 @@ class _Checker:
         if not self.dated:
             return  # no dates or zone to be outside of; the conference's problem is reported
         zone = conference.zone
-        last_instant = timezones.day_bounds(conference.end, zone)[1]
-        first_instant = timezones.day_bounds(conference.start, zone)[0]
+        first_instant, last_instant = self.bounds(conference)
         duration = event.duration
         for start in starts:
             if start < first_instant or start.astimezone(UTC) + duration > last_instant:
@@ -327,6 +341,16 @@ class _Checker:
                     f"({conference.start} to {conference.end})",
                 )
                 return
+
+    def bounds(self, conference: Conference) -> tuple[datetime, datetime]:
+        """The conference's first and last instants, computed once per check."""
+        if self._bounds is None:
+            zone = conference.zone
+            self._bounds = (
+                timezones.day_bounds(conference.start, zone)[0],
+                timezones.day_bounds(conference.end, zone)[1],
+            )
+        return self._bounds
 
     def segments(self, event: Event, path: str) -> None:
         previous_end: datetime | None = None

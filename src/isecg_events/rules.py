@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Final, Literal
 
@@ -32,6 +33,7 @@ __all__ = [
     "id_problem",
     "integer_problem",
     "language_problem",
+    "plain_texts",
     "text_problem",
     "url_problem",
 ]
@@ -123,6 +125,19 @@ def text_problem(value: str, *, limit: int, single_line: bool) -> str | None:
     if not value.strip():
         return "must not be empty"
     return None
+
+
+def plain_texts(values: Iterable[str | None], *, limit: int, single_line: bool) -> bool:
+    """Whether every value (None skipped) passes :func:`text_problem`, tested together.
+
+    The common case (every text fine) costs one search of the joined text;
+    a caller that gets False asks :func:`text_problem` of each value.
+    """
+    present = [value for value in values if value is not None]
+    joined = "".join(present)
+    if FORBIDDEN_CHARACTERS.search(joined) is not None or (single_line and "\n" in joined):
+        return False
+    return all(len(value) <= limit and value and not value.isspace() for value in present)
 
 
 def language_problem(tag: str) -> str | None:
