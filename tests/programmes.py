@@ -474,6 +474,19 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
 ]
 
 
+def json_error(content: bytes) -> tuple[int, int, str]:
+    """(line, column, message) of this interpreter's JSON parser for ``content``.
+
+    The wording changes between Python versions (3.13 says "Illegal trailing
+    comma"); tests compare with what the running parser says, not one wording.
+    """
+    try:
+        json.loads(content)
+    except json.JSONDecodeError as error:
+        return error.lineno, error.colno, error.msg
+    raise AssertionError("the content parses")
+
+
 # -- text the model accepts ------------------------------------------------------
 
 
