@@ -101,10 +101,12 @@ def test_the_wheel_installed_alone_exports_the_plenary(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()  # fmt: skip
-    # The dependencies come from this environment; the package only from the wheel.
-    (Path(purelib) / "borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     install = [str(python), "-m", "pip", "install", "--no-deps", "--no-index", str(built["wheel"])]
     subprocess.run(install, check=True, capture_output=True, timeout=120)
+    # The dependencies come from this environment, added after the install so
+    # that pip sees no isecg-events but the wheel's; the package comes first
+    # on the path, from the wheel.
+    (Path(purelib) / "borrowed.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     where = subprocess.run(
         [str(python), "-c", "import isecg_events; print(isecg_events.__file__)"],
         check=True, capture_output=True, text=True, cwd=tmp_path,
