@@ -293,12 +293,14 @@ def test_output_into_a_missing_or_unwritable_folder(
 def _roomless_overlap(programme: Programme) -> bool:
     """Whether two occurrences overlap in the room schedule.json lists them under.
 
-    A room-less event is listed under its venue, and the frab formats carry no
-    status (cancelled events are still listed), so two such events at once
-    re-import as an overlap in one room, which is refused.
+    A room-less event is listed under its venue, so two such events at once
+    re-import as an overlap in one room, which is refused. Cancelled events
+    are not listed.
     """
     by_room: dict[str, list[tuple[datetime, datetime]]] = {}
     for o in programme.occurrences:
+        if o.event.status == "cancelled":
+            continue
         room = o.event.room or o.event.venue or programme.conference.venue
         if room:
             by_room.setdefault(room, []).append((o.start.astimezone(UTC), o.end.astimezone(UTC)))

@@ -76,7 +76,25 @@ def test_recurring_items_are_one_entry_per_occurrence(
         "2026-03-29T10:30:00+02:00",
         "2026-03-30T10:30:00+02:00",
     ]
-    assert document["schedule"]["conference"]["tracks"] == [{"name": "Policy"}]
+    # The only event of track "Policy" is cancelled: neither it nor its track is listed.
+    assert "tracks" not in document["schedule"]["conference"]
+
+
+def test_cancelled_events_leave_the_app_formats_but_stay_marked_in_feeds(
+    write_programme: Callable[..., Path],
+) -> None:
+    programme = isecg_events.load(write_programme(RECURRING))
+    (panel,) = [e for e in programme.events if e.status == "cancelled"]
+    document = json.loads(to_schedule_json(programme))
+    assert panel.title not in {e["title"] for e in entries(document)}
+    live = [o for o in programme.occurrences if o.event.status != "cancelled"]
+    assert len(entries(document)) == len(live) == len(programme.occurrences) - 1
+    xml = to_schedule_xml(programme).decode()
+    assert f"<title>{panel.title}</title>" not in xml and "<track name=" not in xml
+    assert xml.count("<event ") == len(live)
+    feed = isecg_events.to_ical(programme).decode()
+    assert "SUMMARY:Panel" in feed and "STATUS:CANCELLED" in feed
+    assert "CANCELLED: Panel" in isecg_events.to_agenda(programme)
 
 
 def test_ids_are_stable_when_events_are_added(write_programme: Callable[..., Path]) -> None:

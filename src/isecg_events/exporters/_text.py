@@ -59,22 +59,34 @@ def _place(room: str | None, venue: str | None) -> str | None:
 
 
 def describe(event: Event) -> str:
-    """Return the event's full description in plain text.
+    """Return the event's full description in plain text, the same way for every event.
 
-    The abstract, then the parts in order, then the participants by display
-    label and role. An event that carries its own ``description`` (one
-    imported from a schedule.json, say) keeps it as it is.
+    The abstract; the event's own ``description`` (an imported event's, say)
+    when it says more than the abstract; the parts in order, with the zone
+    their times are in; the participants by display label and role.
     """
-    if event.description is not None:
-        return clean(event.description)
     blocks = [event.abstract] if event.abstract else []
+    if event.description and event.description != event.abstract:
+        blocks.append(event.description)
     if event.segments:
         parts = [_part(number, segment) for number, segment in enumerate(event.segments, start=1)]
-        blocks.append("Programme:\n" + "\n".join(parts))
+        blocks.append("Programme:\n" + "\n".join(parts) + _zone_note(event.segments))
     if event.participations:
         labels = [participation.label for participation in event.participations]
         blocks.append("Participants:\n- " + "\n- ".join(labels))
     return clean("\n\n".join(blocks))
+
+
+def _zone_note(segments: tuple[Segment, ...]) -> str:
+    """``Times are China Standard Time, UTC+08:00.``, when parts have times.
+
+    A subscriber in another zone must not read them in their own.
+    """
+    timed = [segment.start for segment in segments if segment.start and segment.end]
+    if not timed:
+        return ""
+    names = dict.fromkeys(zone_description(moment) for moment in timed)
+    return "\nTimes are " + " and ".join(names) + "."
 
 
 def _part(number: int, segment: Segment) -> str:

@@ -27,7 +27,10 @@ __all__ = [
     "Person",
     "days",
     "duration_text",
+    "listed",
+    "rooms",
     "timeslot",
+    "tracks",
     "web_url",
     "xml_slug",
 ]
@@ -172,7 +175,9 @@ class _Entries:
             "type": clean_name(event.type),
             "language": event.language,
             "abstract": text.abstract,
-            "description": text.description,
+            # The format's own field: an imported description stays as it
+            # came (a round trip keeps it); ours is composed (see describe()).
+            "description": clean(event.description) if event.description else text.description,
             # Tuples, not lists: an entry of strings and tuples of string-only
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
@@ -191,6 +196,20 @@ def timeslot(prepared: Prepared) -> str:
     return prepared.derive(_timeslot)
 
 
+def listed(prepared: Prepared) -> tuple[Occurrence, ...]:
+    """The occurrences both frab formats list: every one but those of cancelled events.
+
+    Apps read an entry as happening (schedule.json and schedule.xml carry no
+    status), and those that track versions show an entry that leaves the
+    schedule as cancelled; pretalx leaves cancelled talks out the same way.
+    """
+    return prepared.derive(_listed)
+
+
+def _listed(prepared: Prepared) -> tuple[Occurrence, ...]:
+    return tuple(o for o in prepared.programme.occurrences if o.event.status != "cancelled")
+
+
 def _days(prepared: Prepared) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
@@ -202,9 +221,12 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
     """
     programme = prepared.programme
     zone = programme.conference.zone
-    by_day = programme.occurrences_by_day(zone)
+    occurrences = listed(prepared)
+    by_day: dict[date, list[Occurrence]] = {}
+    for occurrence in occurrences:
+        by_day.setdefault(occurrence.start.astimezone(zone).date(), []).append(occurrence)
     all_days = sorted(set(programme.conference.days) | set(by_day))
-    rooms = [room_name(programme, o) for o in programme.occurrences]
+    rooms = [room_name(programme, o) for o in occurrences]
     room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
     entries = _Entries(prepared)
     result = []
@@ -220,13 +242,23 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
     return tuple(result)
 
 
-def rooms(programme: Programme) -> Iterator[tuple[str, str]]:
-    """Yield (name, guid) of every room, in order of first use."""
+def rooms(prepared: Prepared) -> Iterator[tuple[str, str]]:
+    """Yield (name, guid) of every room a listed entry uses, in order of first use."""
+    programme = prepared.programme
     seen: dict[str, None] = {}
-    for occurrence in programme.occurrences:
+    for occurrence in listed(prepared):
         seen.setdefault(room_name(programme, occurrence), None)
     for name in seen:
         yield name, room_guid(programme, name)
+
+
+def tracks(prepared: Prepared) -> tuple[str, ...]:
+    """The tracks of the listed entries, in order of first use."""
+    seen: dict[str, None] = {}
+    for occurrence in listed(prepared):
+        if occurrence.event.track:
+            seen.setdefault(occurrence.event.track, None)
+    return tuple(seen)
 
 
 def _timeslot(prepared: Prepared) -> str:
@@ -234,7 +266,7 @@ def _timeslot(prepared: Prepared) -> str:
     programme = prepared.programme
     step = 60
     zone = programme.conference.zone
-    for occurrence in programme.occurrences:
+    for occurrence in listed(prepared):
         start = occurrence.start.astimezone(zone)
         minutes = int(elapsed(occurrence).total_seconds() // 60)
         step = math.gcd(step, start.hour * 60 + start.minute, minutes)

@@ -56,10 +56,10 @@ def _conference(prepared: Prepared, days: tuple[_entries.Day, ...]) -> dict[str,
         result["url"] = conference.url
     if conference.description:
         result["description"] = clean(conference.description)
-    tracks = programme.tracks
+    tracks = _entries.tracks(prepared)
     if tracks:
         result["tracks"] = [{"name": clean(name)} for name in tracks]
-    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _entries.rooms(programme)]
+    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _entries.rooms(prepared)]
     result["days"] = [_day(day) for day in days]
     return result
 

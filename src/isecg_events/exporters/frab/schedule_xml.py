@@ -102,7 +102,7 @@ def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
     out.leaf(2, "time_zone_name", conference.timezone)
     if conference.url:
         out.leaf(2, "url", conference.url)
-    for track in programme.tracks:
+    for track in _entries.tracks(prepared):
         out.leaf(2, "track", track, name=clean(track))
     out.close(1, "conference")
 
