@@ -203,3 +203,42 @@ def test_contradictory_or_bad_options_exit_2(
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_validate_takes_several_files_and_reports_each(
+    write_programme: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write_programme(MINIMAL, "good.toml")
+    bad = write_programme(MINIMAL.replace('"Europe/Paris"', '"Mars/Base"'), "bad.toml")
+    assert main(["validate", str(good), str(bad), str(good)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out.count(f"{good}: OK: demo2026") == 2
+    assert f"error: {bad}: conference.timezone: unknown time zone 'Mars/Base'" in captured.err
+    assert main(["validate", str(good), str(good)]) == 0
+
+
+@pytest.mark.parametrize("syntax", ["toml", "json", "xml"])
+def test_standard_input_is_sniffed_for_every_command(
+    syntax: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    plenary = isecg_events.load()
+    content = {
+        "toml": MINIMAL.encode(),
+        "json": isecg_events.to_schedule_json(plenary),
+        "xml": isecg_events.to_schedule_xml(plenary),
+    }[syntax]
+
+    class Stdin(io.TextIOWrapper):
+        pass
+
+    for command in (["validate", "-"], ["agenda", "-", "--brief"]):
+        monkeypatch.setattr(sys, "stdin", Stdin(io.BytesIO(content)))
+        assert main(command) == 0
+    out = capsys.readouterr().out
+    assert "<stdin>: OK: " in out and "Times are" in out
+    monkeypatch.setattr(sys, "stdin", Stdin(io.BytesIO(b"[conference\n")))
+    assert main(["validate", "-"]) == 2
+    assert "error: <stdin>:1:12: TOML syntax error" in capsys.readouterr().err
+    assert main(["validate", "-", "-"]) == 2

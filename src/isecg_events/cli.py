@@ -11,6 +11,7 @@ bad command line. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -23,14 +24,17 @@ from isecg_events.errors import ExportError, OptionError, ProgrammeError, printa
 from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
-from isecg_events.readers import load
+from isecg_events.readers import load, load_stream
 from isecg_events.timezones import TimeZoneError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
 FORMATS = [exporter.name for exporter in EXPORTERS]
-FILE_HELP = "programme file (TOML, JSON, or a frab schedule.json/.xml); default: GLEX 2017"
+FILE_HELP = (
+    "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
+    "default: GLEX 2017"
+)
 
 
 def _options(formats: Sequence[str]) -> dict[str, Option]:
@@ -86,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a programme file")
-    validate.add_argument("file", nargs="?", help=FILE_HELP)
+    validate.add_argument("files", nargs="*", metavar="FILE", help=FILE_HELP)
 
     export = commands.add_parser("export", help="write the programme in one or all formats")
     export.add_argument("file", nargs="?", help=FILE_HELP)
@@ -152,9 +156,9 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         if args.command == "schema":
             return _schema()
-        programme = load(args.file)
         if args.command == "validate":
-            return _validate(args.file, programme)
+            return _validate_all(args.files or [None])
+        programme = _load(args.file)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
         if args.command == "agenda":
             names = ["markdown" if args.markdown else "text"]
@@ -162,10 +166,7 @@ def _run(argv: Sequence[str] | None) -> int:
         names = FORMATS if args.format == "all" else [args.format]
         return _export(programme, names, args.output, split=args.split, options=options)
     except ProgrammeError as error:
-        for problem in error.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        count = len(error.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+        _report(error)
         return EXIT_INPUT
     except (TimeZoneError, ValueError, OptionError) as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
@@ -175,9 +176,40 @@ def _run(argv: Sequence[str] | None) -> int:
         return EXIT_OUTPUT
 
 
+def _report(error: ProgrammeError) -> None:
+    for problem in error.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    count = len(error.problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
+
+
+def _load(file: str | None) -> Programme:
+    """The programme of a file, of standard input (``-``), or the bundled one."""
+    if file == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:  # a text stream put there by a caller
+            binary = io.BytesIO(sys.stdin.read().encode("utf-8"))
+        return load_stream(binary)
+    return load(file)
+
+
+def _validate_all(files: list[str | None]) -> int:
+    """Validate each file in turn, reporting each; exit 2 when any has problems."""
+    if files.count("-") > 1:
+        raise ValueError("standard input (-) can be read once")
+    code = EXIT_OK
+    for file in files:
+        try:
+            _validate(file, _load(file))
+        except ProgrammeError as error:
+            _report(error)
+            code = EXIT_INPUT
+    return code
+
+
 def _validate(file: str | None, programme: Programme) -> int:
     conference = programme.conference
-    name = file or "data/glex2017.toml (bundled)"
+    name = {None: "data/glex2017.toml (bundled)", "-": "<stdin>"}.get(file, file)
     people = len(programme.participants)
     summary = (
         f"{name}: OK: {conference.acronym or conference.id}, "

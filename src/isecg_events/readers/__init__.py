@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
 
 from isecg_events.programme import Programme
 from isecg_events.readers import frab_json, frab_xml, native
-from isecg_events.readers.document import read_bytes, read_document
+from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
 
-__all__ = ["BUNDLED", "bundled_path", "load", "loads"]
+__all__ = ["BUNDLED", "bundled_path", "load", "load_stream", "loads"]
 
 #: The file name of the bundled GLEX 2017 programme.
 BUNDLED: Final = "glex2017.toml"
@@ -49,6 +49,18 @@ def load(path: str | os.PathLike[str] | None = None) -> Programme:
     source = str(path) if path is not None else f"data/{BUNDLED}"
     raw = read_bytes(file, source)
     return _parse(raw, source, _syntax_of(file))
+
+
+def load_stream(stream: BinaryIO, source: str = "<stdin>") -> Programme:
+    """Load a programme from a binary stream (standard input, say), sniffing its syntax.
+
+    XML starts with ``<``, JSON with ``{``; anything else is read as TOML.
+
+    Raises:
+        ProgrammeError: the stream is over the size limit or has problems.
+    """
+    raw = read_stream(stream, source)
+    return _parse(raw, source, sniff(raw))
 
 
 def loads(text: str | bytes, *, syntax: str = "toml", source: str = "<string>") -> Programme:

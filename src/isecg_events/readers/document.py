@@ -11,12 +11,20 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from isecg_events.errors import ProgrammeError
 from isecg_events.rules import LIMITS
 
-__all__ = ["decode", "parse_json", "parse_toml", "read_bytes", "read_document"]
+__all__ = [
+    "decode",
+    "parse_json",
+    "parse_toml",
+    "read_bytes",
+    "read_document",
+    "read_stream",
+    "sniff",
+]
 
 
 def read_document(raw: bytes, source: str, syntax: str) -> dict[str, Any]:
@@ -41,20 +49,40 @@ def read_bytes(file: Path, source: str) -> bytes:
     try:
         if file.is_dir():
             raise ProgrammeError.single(source, "", "is a directory, not a programme file")
-        limit = LIMITS["file_bytes"]
-        # Read through the cap rather than trust the size the file system
-        # reports: a device or a pipe (/dev/zero, <(...)) reports 0.
         with file.open("rb") as stream:
-            raw = stream.read(limit + 1)
-        if len(raw) > limit:
-            raise ProgrammeError.single(source, "", f"is larger than the limit of {limit:,} bytes")
-        return raw
+            return read_stream(stream, source)
     except FileNotFoundError:
         raise ProgrammeError.single(source, "", "no such file") from None
     except PermissionError:
         raise ProgrammeError.single(source, "", "permission denied") from None
     except OSError as error:
         raise ProgrammeError.single(source, "", f"cannot be read ({error.strerror})") from None
+
+
+def read_stream(stream: BinaryIO, source: str) -> bytes:
+    """A stream's bytes (a file, standard input), within the size limit.
+
+    Read through the cap rather than trust the size the file system reports:
+    a device or a pipe (/dev/zero, standard input) reports none.
+
+    Raises:
+        ProgrammeError: the stream holds more than the limit.
+    """
+    limit = LIMITS["file_bytes"]
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise ProgrammeError.single(source, "", f"is larger than the limit of {limit:,} bytes")
+    return raw
+
+
+def sniff(raw: bytes) -> str:
+    """The syntax of a programme read from a stream: "xml", "json" or "toml".
+
+    XML opens with ``<``, JSON with ``{``; anything else is read as TOML
+    (whose own errors then say what is wrong).
+    """
+    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return {b"<": "xml", b"{": "json"}.get(head, "toml")
 
 
 def decode(raw: bytes, source: str) -> str:
