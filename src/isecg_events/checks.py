@@ -17,9 +17,9 @@ at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from isecg_events import rules, timezones
 from isecg_events.errors import Problem, join_path
@@ -38,6 +38,8 @@ from isecg_events.rules import (
 )
 
 __all__ = ["Report", "check"]
+
+_Keyed = TypeVar("_Keyed", Organization, Participant)
 
 _SHORT, _LONG = rules.LIMITS["short_text"], rules.LIMITS["long_text"]
 _EVENT_SHORT_TEXT = ("title", "type", "label", "subtitle", "room", "venue", "track", "rrule")
@@ -152,14 +154,19 @@ class _Checker:
             dated = False
         self.dated = dated and conference.timezone in timezones.names()
 
-    def organizations(self, organizations: Sequence[Organization]) -> None:
+    def keyed(self, section: str, items: Sequence[_Keyed]) -> Iterator[tuple[str, _Keyed]]:
+        """Each item with its path (``participants.ada``), its id checked and unique."""
         seen: set[str] = set()
-        for organization in organizations:
-            path = join_path("organizations", organization.id)
-            self.identifier(path, organization.id)
-            if organization.id in seen:
-                self.problem(path, f"duplicate organization id {organization.id!r}")
-            seen.add(organization.id)
+        for item in items:
+            path = join_path(section, item.id)
+            self.identifier(path, item.id)
+            if item.id in seen:
+                self.problem(path, f"duplicate {section[:-1]} id {item.id!r}")
+            seen.add(item.id)
+            yield path, item
+
+    def organizations(self, organizations: Sequence[Organization]) -> None:
+        for path, organization in self.keyed("organizations", organizations):
             for field in ("name", "acronym", "country"):
                 self.text(f"{path}.{field}", getattr(organization, field))
 
@@ -167,13 +174,7 @@ class _Checker:
         self, participants: Sequence[Participant], organizations: Sequence[Organization]
     ) -> None:
         known = {organization.id: organization for organization in organizations}
-        seen: set[str] = set()
-        for participant in participants:
-            path = join_path("participants", participant.id)
-            self.identifier(path, participant.id)
-            if participant.id in seen:
-                self.problem(path, f"duplicate participant id {participant.id!r}")
-            seen.add(participant.id)
+        for path, participant in self.keyed("participants", participants):
             for field in ("name", "position", "country", "given_name", "family_name"):
                 self.text(f"{path}.{field}", getattr(participant, field))
             organization = participant.organization
