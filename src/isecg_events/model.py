@@ -120,7 +120,7 @@ def _normal_case(family: str) -> str:
 class Participant:
     """A person on the programme, named or known only by position.
 
-    A participant with no known name stays nameless: its :attr:`label`
+    A participant with no known name stays nameless: its ``label``
     reads by position and organization instead.
     """
 
@@ -237,7 +237,31 @@ class Conference:
 
 @attrs.frozen
 class Event:
-    """One item of the programme: a plenary, a session, a break, and so on."""
+    """One item of the programme: a plenary, a session, a break, and so on.
+
+    Attributes:
+        id: the event's id (``plenary-3``), unique in its programme.
+        title: the title, without the label.
+        start: an aware datetime in the event's IANA zone (pytz is accepted and converted).
+        end: an aware datetime after ``start``.
+        type: one of the data format's event types for our files; free text when imported.
+        label: a printed label such as ``PLENARY 3``.
+        subtitle: a subtitle.
+        room: the room; venue: the venue, when it is not the conference's.
+        abstract: paragraphs separated by blank lines.
+        description: more text (an imported event's description, say).
+        language: a BCP 47 tag.
+        track: the track.
+        url: an http(s) URL.
+        status: ``confirmed``, ``tentative`` or ``cancelled``.
+        sequence: the iCalendar SEQUENCE of this version.
+        segments: the event's ordered parts.
+        participants: the event's own participations (see :attr:`participations`).
+        rrule: an RFC 5545 rule that ends (COUNT or UNTIL).
+        guid: a guid kept from another system.
+        number: a numeric id kept from another system.
+        slug: a slug kept from another system.
+    """
 
     id: str
     title: str

@@ -70,8 +70,15 @@ class Programme:
     :class:`~isecg_events.errors.ProgrammeError` listing every problem, each
     with its path (``events[1].end: 09:00 is not after start 10:00``, where
     ``events[1]`` is the second event as given). A valid programme keeps its
-    events in time order, and :attr:`occurrences` expands recurring events
+    events in time order, and ``occurrences`` expands recurring events
     and assigns identities once.
+
+    Attributes:
+        conference: the conference.
+        organizations: the organizations participants belong to.
+        participants: every participant the events name.
+        events: the events, in time order once built.
+        occurrences: every scheduled occurrence, in time order, with its identities.
 
     Raises:
         ProgrammeError: the parts break one or more rules.
