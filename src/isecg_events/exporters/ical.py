@@ -390,7 +390,8 @@ def _participant(programme: Programme, event: Event, participation: Participatio
     component.add("UID", str(identity.participant_uid(_uid(programme, event), person.id)))
     kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
     component.add("PARTICIPANT-TYPE", kind)
-    component.add("SUMMARY", clean(participation.label))
+    # No SUMMARY: calcurse took the last participant's as the event's title,
+    # and the vCard below already names the person (or their position).
     card = _vcard(person)
     component.add(
         "STRUCTURED-DATA",
