@@ -103,10 +103,35 @@ def test_render_events_prepares_once_and_matches_render_event(
 ) -> None:
     programme = isecg_events.load(write_programme(RECURRING))
     ics = get_exporter("ics")
+    assert list(ics.render_events(programme)) == [e.id for e in programme.events]
     each = ics.render_events(programme, profile="rich")
-    assert list(each) == [e.id for e in programme.events]
-    for event_id, content in each.items():
+    ids = [e.id for e in programme.events]
+    assert [name for name in each if name in ids] == ids
+    for event_id in ids:
+        content = each[event_id]
         assert content == ics.render_event(programme, event_id, profile="rich")
         assert content == isecg_events.event_to_ical(programme, event_id, profile="rich")
+
+
+def test_every_split_file_holds_one_vevent_uid(write_programme: Callable[..., Path]) -> None:
+    """A CalDAV server stores one UID per resource: rich children get files of their own."""
+    import icalendar
+
+    programme = isecg_events.load(write_programme(RECURRING))
+    (panel,) = [e for e in programme.events if e.id == "panel"]
+    timed = [s for s in panel.segments if s.start and s.end]
+    files = get_exporter("ics").render_events(programme, profile="rich")
+    assert [n for n in files if n.startswith("panel.")] == [
+        f"panel.part-{n}" for n in range(1, len(timed) + 1)
+    ]
+    for name, content in files.items():
+        calendar = icalendar.Calendar.from_ical(content)
+        uids = {str(event["UID"]) for event in calendar.walk("VEVENT")}
+        assert len(uids) == 1, name
+        assert calendar.get_missing_tzids() == set()
+    parent = icalendar.Calendar.from_ical(files["panel"]).walk("VEVENT")[0]
+    child = icalendar.Calendar.from_ical(files["panel.part-1"]).walk("VEVENT")[0]
+    assert str(child["RELATED-TO"][0] if isinstance(child["RELATED-TO"], list)
+               else child["RELATED-TO"]) == str(parent["UID"])  # fmt: skip
     with pytest.raises(KeyError):
-        ics.render_event(programme, "nope")
+        get_exporter("ics").render_event(programme, "nope")

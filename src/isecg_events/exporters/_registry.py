@@ -62,7 +62,9 @@ class Exporter:
             declared options as keywords.
         options: the options the format takes.
         render_event_prepared: renders one event of a :class:`Prepared`
-            programme on its own (``--split``), where the format can.
+            programme on its own (``--split``), where the format can: its
+            files by name, the event's id first (a format may add more, as
+            the rich iCalendar profile does for segment children).
     """
 
     name: str
@@ -72,7 +74,7 @@ class Exporter:
     file_name: Callable[[Programme], str]
     render_prepared: Callable[..., bytes]
     options: tuple[Option, ...] = ()
-    render_event_prepared: Callable[..., bytes] | None = None
+    render_event_prepared: Callable[..., dict[str, bytes]] | None = None
 
     @property
     def option_names(self) -> tuple[str, ...]:
@@ -101,7 +103,11 @@ class Exporter:
         return render_with(programme, [self], options)[self.name]
 
     def render_events(self, programme: Programme, **options: Any) -> dict[str, bytes]:
-        """Render each event on its own, by event id, from one prepared programme.
+        """Render each event on its own, from one prepared programme.
+
+        Returns:
+            Each file by name: the event ids, and any more files a format
+            gives an event (``<event-id>.part-<n>`` in the rich iCalendar profile).
 
         Raises:
             TypeError: an option the format does not take.
@@ -113,7 +119,10 @@ class Exporter:
         values = self.resolve(options)
 
         def each(prepared: Prepared) -> dict[str, bytes]:
-            return {event.id: single(prepared, event, **values) for event in programme.events}
+            files: dict[str, bytes] = {}
+            for event in programme.events:
+                files.update(single(prepared, event, **values))
+            return files
 
         return _run(programme, each)
 
@@ -129,7 +138,7 @@ class Exporter:
             raise ValueError(f"the {self.name} format has no file per event")
         values = self.resolve(options)
         event = _event(programme, event_id)
-        return _run(programme, lambda prepared: single(prepared, event, **values))
+        return _run(programme, lambda prepared: single(prepared, event, **values)[event.id])
 
 
 def render_with(

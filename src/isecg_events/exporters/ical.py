@@ -107,16 +107,25 @@ def render_event_prepared(
     *,
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
-) -> bytes:
-    """One event as its own small calendar ("add to my calendar").
+) -> dict[str, bytes]:
+    """One event's own calendars ("add to my calendar", ``--split``), one VEVENT UID in each.
 
+    Returns ``{event.id: calendar}``; in the rich profile also one calendar
+    per timed segment, ``<event-id>.part-<n>``, as a CalDAV server stores one
+    UID per resource (RELATED-TO still links parent and children).
     ``refresh`` is accepted with the format's other options and unused: a
     single event's calendar is imported, not subscribed to.
     """
     programme = prepared.programme
-    calendar = _calendar(programme, clean(event.display_title), None, profile, event)
-    _add_events(calendar, prepared, [event], profile)
-    return _finish(calendar, prepared, [event])
+    calendar = _calendar(programme, clean(event.display_title), None, profile, event.id)
+    children = _add_events(calendar, prepared, [event], profile, children_apart=True)
+    files = {event.id: _finish(calendar, prepared, [event])}
+    for number, child in enumerate(children, start=1):
+        key = f"{event.id}.part-{number}"  # a dot: no event id can take this name
+        own = _calendar(programme, str(child["SUMMARY"]), None, profile, key)
+        own.add_component(child)
+        files[key] = _finish(own, prepared, [event])
+    return files
 
 
 def parse_refresh(text: str) -> timedelta:
@@ -161,15 +170,16 @@ def _calendar(
     name: str,
     refresh: timedelta | None,
     profile: Profile,
-    event: Event | None = None,
+    key: str | None = None,
 ) -> Calendar:
+    """The VCALENDAR frame; ``key`` names one event's own calendar (its UID derives from it)."""
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
     conference = programme.conference
     url = _ics_writer.safe_uri(conference.url) if conference.url else None
     calendar = Calendar.new(
         prodid=PRODID,
-        uid=identity.calendar_uid(conference.id, event.id if event else None),
+        uid=identity.calendar_uid(conference.id, key),
         url=url,
         last_modified=conference.published,
     )
@@ -207,9 +217,19 @@ def _calendar_description(programme: Programme) -> str:
 
 
 def _add_events(
-    calendar: Calendar, prepared: Prepared, events: list[Event], profile: Profile
-) -> None:
+    calendar: Calendar,
+    prepared: Prepared,
+    events: list[Event],
+    profile: Profile,
+    *,
+    children_apart: bool = False,
+) -> list[VEvent]:
+    """Add each event's VEVENT (rich: with PARTICIPANTs and segment children).
+
+    Returns the children instead of adding them when ``children_apart``.
+    """
     programme = prepared.programme
+    apart: list[VEvent] = []
     for event in events:
         vevent = _vevent(prepared, event)
         if profile == "rich":
@@ -217,8 +237,13 @@ def _add_events(
                 vevent.add_component(_participant(programme, event, participation))
         calendar.add_component(vevent)
         if profile == "rich":
-            for child in _segment_events(prepared, event, vevent):
-                calendar.add_component(child)
+            children = _segment_events(prepared, event, vevent)
+            if children_apart:
+                apart.extend(children)
+            else:
+                for child in children:
+                    calendar.add_component(child)
+    return apart
 
 
 def _uid(programme: Programme, event: Event) -> uuid.UUID:
