@@ -14,6 +14,7 @@ import isecg_events
 from isecg_events import Participant, Participation, Segment
 from isecg_events.exporters._ics_writer import fold, text, texts
 from isecg_events.exporters.ical import _LeanWriter, to_ical_reference
+from isecg_events.rules import ROLES
 from tests.programmes import RECURRING, model_text
 
 # Every escaping and folding hazard the model allows: separators, backslashes
@@ -69,7 +70,9 @@ def programmes(draw: st.DrawFn) -> isecg_events.Programme:
                     Segment(draw(hazard_line), draw(st.none() | hazard_text))
                     for _ in range(draw(st.integers(0, 2)))
                 ),
-                participants=tuple(Participation(p, draw(st.none() | hazard_line)) for p in people),
+                participants=tuple(
+                    Participation(p, draw(st.none() | st.sampled_from(ROLES))) for p in people
+                ),
                 description=draw(st.none() | hazard_text),
             )
         )

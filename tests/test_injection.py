@@ -104,7 +104,7 @@ def _plain(programme: isecg_events.Programme) -> isecg_events.Programme:
 
     def plain(participations: tuple[isecg_events.Participation, ...]) -> tuple[Any, ...]:
         return tuple(
-            attrs.evolve(p, participant=people[p.participant.id], role=_words(p.role))
+            attrs.evolve(p, participant=people[p.participant.id])  # a role is one of ROLES
             for p in participations
         )
 

@@ -203,3 +203,21 @@ def test_shipped_schema_matches_the_loader(bundled_document: dict[str, object]) 
     assert set(event) == _FIELDS["event"]
     assert set(event["segments"]["items"]["properties"]) == _FIELDS["segment"]
     assert event["type"]["enum"] == list(isecg_events.model.EVENT_TYPES)
+
+
+def test_roles_are_a_closed_set_with_suggestions(write_programme: Callable[..., Path]) -> None:
+    text = MINIMAL.replace('role = "moderator"', 'role = "moderater"')
+    with pytest.raises(ProgrammeError) as caught:
+        isecg_events.load(write_programme(text))
+    (problem,) = caught.value.problems
+    assert problem.path == "events[0].participants[1].role"
+    assert problem.message.endswith("; did you mean 'moderator'?")
+    programme = isecg_events.load(write_programme(MINIMAL))
+    event = programme.events[0]
+    import attrs
+
+    odd = attrs.evolve(event.participants[1], role="Chief Wizard")
+    with pytest.raises(ProgrammeError, match=r"events\[0\]\.participants\[1\]\.role: 'Chief"):
+        attrs.evolve(
+            programme, events=(attrs.evolve(event, participants=(event.participants[0], odd)),)
+        )

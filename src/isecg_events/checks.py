@@ -33,6 +33,7 @@ from isecg_events.model import (
 )
 from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
+    ROLES,
     SLUG_PATTERN,
     STATUSES,
 )
@@ -271,7 +272,12 @@ class _Checker:
                 self.problem(f"{path}[{index}]", f"lists {person.id!r} twice")
             listed.add(person.id)
             self.reference(f"{path}[{index}]", "participant", person, known)
-            self.text(f"{path}[{index}].role", participation.role)
+            role = participation.role
+            if role is not None and role not in ROLES:
+                self.problem(
+                    f"{path}[{index}].role",
+                    f"{role!r} is not one of {', '.join(ROLES)}{_close(role, list(ROLES))}",
+                )
 
     def reference(
         self, path: str, kind: str, given: Participant | Organization, known: Mapping[str, object]

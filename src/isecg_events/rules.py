@@ -24,6 +24,7 @@ __all__ = [
     "MAX_DURATION",
     "MAX_ID_LENGTH",
     "MAX_INTEGER",
+    "ROLES",
     "SLUG_PATTERN",
     "STATUSES",
     "YEARS",
@@ -53,6 +54,13 @@ STATUSES: Final[tuple[Status, ...]] = ("confirmed", "tentative", "cancelled")
 EVENT_TYPES: Final[tuple[str, ...]] = (
     "plenary", "keynote", "session", "panel", "talk", "lightning", "workshop", "poster",
     "exhibition", "ceremony", "meeting", "break", "meal", "social", "other",
+)  # fmt: skip
+
+#: A participant's roles in an event: a closed set, so that every feed can
+#: map each (iCalendar PARTICIPANT-TYPE) and a typo gets a suggestion.
+ROLES: Final[tuple[str, ...]] = (
+    "speaker", "keynote", "presenter", "panelist", "moderator", "chair", "host",
+    "performer", "sponsor", "contact",
 )  # fmt: skip
 
 #: Documented size limits; larger input is refused with a clear error.

@@ -53,7 +53,6 @@ DEFAULT_REFRESH = timedelta(hours=12)
 _PARTICIPANT_TYPES = {
     "speaker": "SPEAKER",
     "panelist": "SPEAKER",
-    "panellist": "SPEAKER",
     "keynote": "SPEAKER",
     "presenter": "SPEAKER",
     "performer": "PERFORMER",

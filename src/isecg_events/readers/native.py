@@ -29,7 +29,14 @@ from isecg_events.model import (
 )
 from isecg_events.programme import Programme
 from isecg_events.readers.fields import CLOCK, FieldReader, close, type_name, unknown_field
-from isecg_events.rules import CONFERENCE_ID_PATTERN, EVENT_TYPES, ID_PATTERN, LIMITS, STATUSES
+from isecg_events.rules import (
+    CONFERENCE_ID_PATTERN,
+    EVENT_TYPES,
+    ID_PATTERN,
+    LIMITS,
+    ROLES,
+    STATUSES,
+)
 
 __all__ = ["FIELDS", "read"]
 
@@ -465,7 +472,7 @@ class _Builder(FieldReader):
             if isinstance(entry, dict):
                 self.table(entry, entry_path, "participation")
                 key = self.get(entry, "id", entry_path, self.text, required=True)
-                role = self.get(entry, "role", entry_path, self.text)
+                role = self.get(entry, "role", entry_path, self.choice(ROLES))
             else:
                 key = self.text(entry, entry_path)
             if key is None:
