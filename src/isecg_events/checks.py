@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import NamedTuple, TypeVar
 
 from isecg_events import rules, timezones
-from isecg_events.errors import Problem, join_path
+from isecg_events.errors import Problem, did_you_mean, join_path
 from isecg_events.model import (
     Conference,
     Event,
@@ -240,7 +240,7 @@ class _Checker:
             self.problem(
                 f"{path}.status",
                 f"{event.status!r} is not one of {', '.join(STATUSES)}"
-                + _close(event.status, list(STATUSES)),
+                + did_you_mean(event.status, list(STATUSES)),
             )
         self.value(f"{path}.sequence", rules.integer_problem(event.sequence))
         if event.number is not None:
@@ -276,7 +276,7 @@ class _Checker:
             if role is not None and role not in ROLES:
                 self.problem(
                     f"{path}[{index}].role",
-                    f"{role!r} is not one of {', '.join(ROLES)}{_close(role, list(ROLES))}",
+                    f"{role!r} is not one of {', '.join(ROLES)}{did_you_mean(role, list(ROLES))}",
                 )
 
     def reference(
@@ -287,7 +287,7 @@ class _Checker:
         if found is given:  # the common case, without comparing field by field
             return
         if found is None:
-            self.problem(path, f"unknown {kind} {given.id!r}{_close(given.id, list(known))}")
+            self.problem(path, f"unknown {kind} {given.id!r}{did_you_mean(given.id, list(known))}")
         elif found != given:
             self.problem(
                 path,
@@ -429,10 +429,3 @@ class _Checker:
 
 def _clock(moment: datetime) -> str:
     return f"{moment:%H:%M}"
-
-
-def _close(word: str, options: list[str]) -> str:
-    import difflib
-
-    matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable
@@ -14,6 +15,7 @@ __all__ = [
     "OptionError",
     "Problem",
     "ProgrammeError",
+    "did_you_mean",
     "join_path",
     "printable",
 ]
@@ -44,6 +46,12 @@ def join_path(path: str, key: str) -> str:
     if _PLAIN_KEY.match(key):
         return f"{path}.{key}"
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the option closest to ``word``, or nothing."""
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean {matches[0]!r}?" if matches else ""
 
 
 class IsecgEventsError(Exception):

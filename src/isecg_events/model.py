@@ -29,11 +29,7 @@ __all__ = [
     "split_printed_name",
 ]
 
-# The vocabulary of the model, defined with the other rules in rules.py.
-ID_PATTERN = rules.ID_PATTERN
-CONFERENCE_ID_PATTERN = rules.CONFERENCE_ID_PATTERN
-SLUG_PATTERN = rules.SLUG_PATTERN
-FORBIDDEN_CHARACTERS = rules.FORBIDDEN_CHARACTERS
+# The model's vocabulary, defined with the other rules in rules.py.
 Status = rules.Status
 STATUSES = rules.STATUSES
 EVENT_TYPES = rules.EVENT_TYPES

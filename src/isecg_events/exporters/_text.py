@@ -9,8 +9,9 @@ from typing import NamedTuple
 from babel.dates import get_timezone_name
 
 from isecg_events import timezones
-from isecg_events.model import FORBIDDEN_CHARACTERS, Event, Segment
+from isecg_events.model import Event, Segment
 from isecg_events.programme import Programme
+from isecg_events.rules import FORBIDDEN_CHARACTERS
 
 __all__ = ["EventText", "clean", "clean_name", "describe", "location", "zone_description"]
 

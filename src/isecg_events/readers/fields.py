@@ -8,7 +8,6 @@ is found in one pass.
 
 from __future__ import annotations
 
-import difflib
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -18,10 +17,10 @@ from typing import Any, TypeVar
 from icalendar.prop import vDuration
 
 from isecg_events import rules, timezones
-from isecg_events.errors import Problem, join_path
+from isecg_events.errors import Problem, did_you_mean, join_path
 from isecg_events.rules import LIMITS, SLUG_PATTERN
 
-__all__ = ["CLOCK", "FieldReader", "close", "type_name", "unknown_field"]
+__all__ = ["CLOCK", "FieldReader", "type_name", "unknown_field"]
 
 _T = TypeVar("_T")
 _D = TypeVar("_D", date, datetime)
@@ -200,7 +199,7 @@ class FieldReader:
         def read(value: Any, path: str) -> str | None:
             text = self.text(value, path)
             if text is not None and text not in options:
-                hint = close(text, options)
+                hint = did_you_mean(text, options)
                 self.problem(path, f"{text!r} is not one of {', '.join(options)}{hint}")
                 return None
             return text
@@ -255,12 +254,6 @@ def type_name(value: Any) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def close(word: str, options: tuple[str, ...] | list[str]) -> str:
-    """``; did you mean 'x'?`` for the closest option, or nothing."""
-    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean {matches[0]!r}?" if matches else ""
-
-
 def unknown_field(key: str, allowed: set[str]) -> str:
     """The message for a key a table does not take."""
-    return f"unknown field {key!r}{close(key, sorted(allowed))}"
+    return f"unknown field {key!r}{did_you_mean(key, sorted(allowed))}"

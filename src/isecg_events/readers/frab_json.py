@@ -19,15 +19,13 @@ import attrs
 from isecg_events import identity, rules, timezones
 from isecg_events.errors import Problem, ProgrammeError
 from isecg_events.model import (
-    CONFERENCE_ID_PATTERN,
-    SLUG_PATTERN,
     Conference,
     Event,
     Participant,
     Participation,
 )
 from isecg_events.programme import Programme
-from isecg_events.rules import LIMITS
+from isecg_events.rules import CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN
 
 __all__ = ["read"]
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 import attrs
 
 from isecg_events import checks, timezones
-from isecg_events.errors import Problem, ProgrammeError, join_path
+from isecg_events.errors import Problem, ProgrammeError, did_you_mean, join_path
 from isecg_events.model import (
     Conference,
     Event,
@@ -28,7 +28,7 @@ from isecg_events.model import (
     split_printed_name,
 )
 from isecg_events.programme import Programme
-from isecg_events.readers.fields import CLOCK, FieldReader, close, type_name, unknown_field
+from isecg_events.readers.fields import CLOCK, FieldReader, type_name, unknown_field
 from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
     EVENT_TYPES,
@@ -187,7 +187,7 @@ class _Builder(FieldReader):
         if org_id is not None:
             organization = organizations.get(org_id)
             if organization is None and org_id not in self.bad_organizations:
-                hint = close(org_id, tuple(organizations))
+                hint = did_you_mean(org_id, tuple(organizations))
                 self.problem(f"{path}.organization", f"unknown organization {org_id!r}{hint}")
         if name is None and given is None and family is None and position is None:
             self.problem(path, "needs a name or a position (it is shown by one of them)")
@@ -484,7 +484,7 @@ class _Builder(FieldReader):
             participant = participants.get(key)
             if participant is None:
                 if key not in self.bad_participants:
-                    hint = close(key, tuple(participants))
+                    hint = did_you_mean(key, tuple(participants))
                     self.problem(entry_path, f"unknown participant {key!r}{hint}")
                 continue
             yield Participation(participant, role)
