@@ -61,7 +61,7 @@ def test_exporters_declare_their_options() -> None:
     options = {e.name: e.option_names for e in EXPORTERS}
     assert options == {
         "ics": ("profile", "refresh"),
-        "json": (),
+        "json": ("persons",),
         "xml": (),
         "text": ("width", "tz", "detail"),
         "markdown": ("width", "tz", "detail"),

@@ -372,7 +372,8 @@ def test_hostile_text_never_adds_structure(programme: Programme) -> None:
         for entries in day["rooms"].values():
             for entry in entries:
                 assert set(entry) == ENTRY_KEYS
-                assert all(set(person) == {"guid", "name"} for person in entry["persons"])
+                fields = {"guid", "name", "public_name"}
+                assert all(set(person) == fields for person in entry["persons"])
     root = ET.fromstring(isecg_events.to_schedule_xml(programme))
     for event in root.iter("event"):
         assert set(event.attrib) == {"guid", "id"}

@@ -238,7 +238,7 @@ hostile = (
 )
 
 
-def reference_event_xml(entry: _frab.FrabEvent) -> str:
+def reference_event_xml(entry: _frab.FrabEvent, numbers: dict[str, int]) -> str:
     """The ``<event>`` element as XMLGenerator writes it, the way it was first written."""
     stream = io.StringIO()
     xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
@@ -272,7 +272,7 @@ def reference_event_xml(entry: _frab.FrabEvent) -> str:
         xml.startElement("persons", {})  # type: ignore[arg-type]
         xml.ignorableWhitespace("\n")
         for person in entry["persons"]:
-            leaf(5, "person", person["name"], guid=person["guid"])
+            leaf(5, "person", person["name"], id=str(numbers[person["guid"]]), guid=person["guid"])
         xml.ignorableWhitespace("        ")
         xml.endElement("persons")
         xml.ignorableWhitespace("\n")
@@ -327,7 +327,8 @@ def test_event_xml_is_what_xmlgenerator_writes(
     programme = attrs.evolve(plenary, events=(event,), participants=(person, *others))
     (day,) = [day for day in _frab.days(Prepared(programme)) if day.rooms]
     ((_, (entry,)),) = day.rooms
-    assert schedule_xml._event(entry) == reference_event_xml(entry)
+    numbers = _frab.person_numbers(Prepared(programme))
+    assert schedule_xml._event(entry, numbers) == reference_event_xml(entry, numbers)
 
 
 @pytest.mark.parametrize("source", ["plenary", "recurring", "pretalx-democon.json"])
@@ -370,3 +371,81 @@ def test_duration_is_elapsed_time_across_a_dst_change() -> None:
     for text, syntax in ((xml, "xml"), (to_schedule_json(programme), "json")):
         (event,) = isecg_events.loads(text, syntax=syntax).events
         assert event.end == night.end
+
+
+def _xml_persons(output: bytes) -> list[dict[str, str]]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(output)
+    return [{**p.attrib, "name": p.text or ""} for p in root.iter("person")]
+
+
+def test_persons_have_stable_numeric_ids(plenary: isecg_events.Programme) -> None:
+    xml_persons = _xml_persons(to_schedule_xml(plenary))
+    assert len(xml_persons) == 9
+    ids = [int(p["id"]) for p in xml_persons]
+    assert len(set(ids)) == 9  # schedule-convert keys speakers on <person id>
+    assert all(1 <= n < 2**31 for n in ids)
+    by_guid = {p["guid"]: p["id"] for p in xml_persons}
+    # the same person keeps their id in every event, and in another export
+    # whose other events and people differ
+    first = plenary.events[0]
+    second = attrs.evolve(first, id="encore", guid=None, number=None, slug=None, room="Hall 3")
+    extra = attrs.evolve(plenary.participants[0], id="newcomer", name="Ada Newcomer", guid=None)
+    joined = attrs.evolve(first.participants[0], participant=extra)
+    grown = attrs.evolve(second, participants=(*first.participants, joined))
+    bigger = attrs.evolve(
+        plenary, events=(first, grown), participants=(*plenary.participants, extra)
+    )
+    again = _xml_persons(to_schedule_xml(bigger))
+    assert len(again) == 19
+    for person in again:
+        if person["guid"] in by_guid:
+            assert person["id"] == by_guid[person["guid"]]
+    assert_valid_xml(to_schedule_xml(bigger))
+
+
+def test_json_person_styles(plenary: isecg_events.Programme) -> None:
+    default = assert_valid_json(to_schedule_json(plenary))
+    (event,) = entries(default)
+    for person in event["persons"]:
+        assert set(person) == {"guid", "name", "public_name"}
+        assert person["public_name"] == person["name"]  # pyfahrplan reads public_name
+    frab = assert_valid_json(to_schedule_json(plenary, persons="frab"))
+    (event,) = entries(frab)
+    xml_ids = {p["guid"]: int(p["id"]) for p in _xml_persons(to_schedule_xml(plenary))}
+    for person in event["persons"]:
+        assert set(person) == {"guid", "id", "public_name"}
+        assert person["id"] == xml_ids[person["guid"]]
+    with pytest.raises(ValueError, match="persons must be one of pretalx, frab"):
+        to_schedule_json(plenary, persons="both")  # type: ignore[arg-type]
+
+
+def test_json_with_both_person_forms_is_what_the_schema_refuses() -> None:
+    # Why the styles are a choice: a person with name, id and public_name
+    # matches both branches of the schema's oneOf.
+    import jsonschema
+
+    from tests.programmes import validator
+
+    guid = "8c0e3c43-8d8a-5b44-a5d1-5fd7d4e80c55"
+    person = {"guid": guid, "name": "A", "id": 1, "public_name": "A"}
+    schema = validator().schema["definitions"]["Person"]
+    with pytest.raises(jsonschema.ValidationError, match="valid under each of"):
+        jsonschema.validate(person, schema | {"definitions": validator().schema["definitions"]})
+
+
+@pytest.mark.parametrize("syntax", ["json", "xml"])
+def test_imported_persons_keep_their_source_ids(syntax: str) -> None:
+    original = json.loads(reference("examples/frab-camp2019.json").read_text())
+    source = {p["id"] for e in entries(original) for p in e["persons"] if "id" in p}
+    assert len(source) > 10
+    programme = isecg_events.load(reference("examples/frab-camp2019.json"))
+    assert {p.number for p in programme.participants} == source
+    if syntax == "xml":  # through schedule.xml, which carries both id and guid
+        programme = isecg_events.loads(to_schedule_xml(programme), syntax="xml")
+        assert {p.number for p in programme.participants} == source
+    numbers = {str(p.guid): p.number for p in programme.participants}
+    written = _xml_persons(to_schedule_xml(programme))
+    assert written
+    assert all(int(p["id"]) == numbers[p["guid"]] for p in written)

@@ -186,6 +186,8 @@ class _Checker:
                 self.problem(path, "needs a name or a position (it is shown by one of them)")
             if (participant.given_name is None) != (participant.family_name is None):
                 self.problem(path, "give both given_name and family_name, or neither")
+            if participant.number is not None:
+                self.value(f"{path}.number", rules.integer_problem(participant.number, 1))
 
     def events(
         self,

@@ -128,6 +128,7 @@ class Participant:
     given_name: str | None = None
     family_name: str | None = None
     guid: uuid.UUID | None = None
+    number: int | None = None
 
     @functools.cached_property
     def display_name(self) -> str | None:

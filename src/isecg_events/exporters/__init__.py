@@ -24,6 +24,7 @@ from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
 from isecg_events.exporters.frab import schedule_json, schedule_xml
+from isecg_events.exporters.frab.schedule_json import PersonStyle
 from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile
 from isecg_events.programme import Programme
 
@@ -65,6 +66,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         summary="frab/c3voc schedule.json for conference apps",
         file_name=_named("schedule.json"),
         render_prepared=schedule_json.render_prepared,
+        options=schedule_json.OPTIONS,
     ),
     Exporter(
         name="xml",
@@ -159,15 +161,21 @@ def event_to_ical(programme: Programme, event_id: str, *, profile: Profile = "co
     return get_exporter("ics").render_event(programme, event_id, profile=profile)
 
 
-def to_schedule_json(programme: Programme) -> bytes:
+def to_schedule_json(programme: Programme, *, persons: PersonStyle = "pretalx") -> bytes:
     """Serialise the programme as a frab/c3voc schedule.json document.
+
+    Args:
+        programme: the programme.
+        persons: ``pretalx`` writes each person's guid, name and public_name;
+            ``frab`` their guid, numeric id and public_name (the schema takes
+            one or the other, not both).
 
     Returns:
         Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
         compact because it is several times faster to write and smaller
         than an indented dump. Pipe it through ``jq .`` to read it.
     """
-    return get_exporter("json").render(programme)
+    return get_exporter("json").render(programme, persons=persons)
 
 
 def to_schedule_xml(programme: Programme) -> bytes:

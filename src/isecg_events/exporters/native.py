@@ -75,6 +75,7 @@ def _participant(participant: Participant) -> dict[str, Any]:
         organization=participant.organization.id if participant.organization else None,
         country=participant.country,
         guid=str(participant.guid) if participant.guid else None,
+        number=participant.number,
     )
 
 

@@ -331,7 +331,7 @@ class _Reader:
             guid = identity.imported_person_guid(conference.id, frab_id, name)
         key = str(guid)
         if key not in self.people:
-            self.people[key] = Participant(id=key, name=name, guid=guid)
+            self.people[key] = Participant(id=key, name=name, guid=guid, number=frab_id)
         return self.people[key]
 
 

@@ -100,7 +100,7 @@ def _event(event: ET.Element) -> dict[str, Any]:
         item: dict[str, Any] = {"name": person.text or ""}
         if person.get("guid"):
             item["guid"] = person.get("guid")
-        elif _is_number(person.get("id") or ""):
+        if _is_number(person.get("id") or ""):
             item["id"] = int(person.get("id", "0"))
         persons.append(item)
     entry["persons"] = persons

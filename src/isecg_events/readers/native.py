@@ -61,6 +61,7 @@ FIELDS: Final = {
     "organization": {"name", "acronym", "country"},
     "participant": {
         "name", "given_name", "family_name", "position", "organization", "country", "guid",
+        "number",
     },
     "event": {
         "id", "label", "title", "subtitle", "type", "day", "date", "start", "end",
@@ -210,6 +211,7 @@ class _Builder(FieldReader):
             given_name=given,
             family_name=family,
             guid=self.get(table, "guid", path, self.guid),
+            number=self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
         )
 
     def events(

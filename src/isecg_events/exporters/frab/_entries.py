@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import TypedDict
@@ -28,6 +29,7 @@ __all__ = [
     "days",
     "duration_text",
     "listed",
+    "person_numbers",
     "rooms",
     "timeslot",
     "tracks",
@@ -44,10 +46,16 @@ _XML_SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")
 
 
 class Person(TypedDict):
-    """A person as schedule.json lists it: a stable guid and a non-empty name."""
+    """A person as schedule.json lists it by default (see :data:`PERSON_STYLES`).
+
+    ``public_name`` repeats ``name`` for readers of frab's older field
+    (pyfahrplan); the numeric id is looked up by guid (:func:`person_numbers`),
+    as the schema allows ``id`` only without ``name``.
+    """
 
     guid: str
     name: str
+    public_name: str
 
 
 class FrabEvent(TypedDict):
@@ -117,6 +125,26 @@ def room_name(programme: Programme, occurrence: Occurrence) -> str:
     return clean_name(event.room or event.venue or programme.conference.venue or "")
 
 
+def _person_guid(programme: Programme, participant: Participant) -> uuid.UUID:
+    return identity.person_guid(programme.conference.id, participant.id, participant.guid)
+
+
+def person_numbers(prepared: Prepared) -> dict[str, int]:
+    """Every person's numeric id by guid text, derived once per render.
+
+    Numbered over the whole programme (cancelled events included), kept
+    from the source where it gives one and otherwise derived from the guid,
+    so a person keeps their id across events and across exports.
+    """
+    return prepared.derive(_person_numbers)
+
+
+def _person_numbers(prepared: Prepared) -> dict[str, int]:
+    programme = prepared.programme
+    pairs = [(_person_guid(programme, p), p.number) for p in programme.participants]
+    return {prepared.guid_text(guid): n for guid, n in identity.unique_numbers(pairs).items()}
+
+
 def room_guid(programme: Programme, name: str) -> str:
     """A stable guid for a room name."""
     return str(identity.room_guid(programme.conference.id, name))
@@ -136,13 +164,11 @@ class _Entries:
     def person(self, participant: Participant) -> Person:
         found = self._persons.get(participant.id)
         if found is None:
+            name = clean(participant.display_name or participant.label)
             found = {
-                "guid": str(
-                    identity.person_guid(
-                        self.programme.conference.id, participant.id, participant.guid
-                    )
-                ),
-                "name": clean(participant.display_name or participant.label),
+                "guid": self.guid_text(_person_guid(self.programme, participant)),
+                "name": name,
+                "public_name": name,
             }
             self._persons[participant.id] = found
         return found

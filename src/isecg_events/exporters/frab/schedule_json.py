@@ -6,21 +6,51 @@ the mapping is documented in ``docs/formats/schedule-json.md``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import orjson
 
 from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries
 
-__all__ = ["SCHEMA_URL", "render_prepared"]
+__all__ = ["OPTIONS", "PERSON_STYLES", "SCHEMA_URL", "PersonStyle", "render_prepared"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 
+PersonStyle = Literal["pretalx", "frab"]
 
-def render_prepared(prepared: Prepared) -> bytes:
-    """Serialise a prepared programme (whose entries schedule.xml shares)."""
+#: How persons are written. The schema takes a person as pretalx writes one
+#: (``name``) or as frab does (``id`` and ``public_name``) but not as both
+#: (its ``oneOf`` refuses a person matching both), so the two are a choice:
+#: ``pretalx`` gives guid, name and public_name; ``frab`` guid, id and public_name.
+PERSON_STYLES: tuple[PersonStyle, ...] = ("pretalx", "frab")
+
+#: The options of the ``json`` format.
+OPTIONS = (
+    Option(
+        name="persons",
+        default="pretalx",
+        choices=PERSON_STYLES,
+        help="person fields: pretalx (guid, name, public_name) or frab (guid, id, public_name)",
+    ),
+)
+
+
+def render_prepared(prepared: Prepared, *, persons: PersonStyle = "pretalx") -> bytes:
+    """Serialise a prepared programme (whose entries schedule.xml shares).
+
+    Args:
+        prepared: the programme, prepared once for every format rendered.
+        persons: the person fields to write (see :data:`PERSON_STYLES`).
+
+    Raises:
+        ValueError: ``persons`` is not one of :data:`PERSON_STYLES`.
+    """
+    if persons not in PERSON_STYLES:
+        raise ValueError(f"persons must be one of {', '.join(PERSON_STYLES)}, not {persons!r}")
     programme = prepared.programme
     days = _entries.days(prepared)
     document = {
@@ -32,7 +62,7 @@ def render_prepared(prepared: Prepared) -> bytes:
         },
         "schedule": {
             "version": _entries.schedule_version(programme),
-            "conference": _conference(prepared, days),
+            "conference": _conference(prepared, days, persons),
         },
     }
     # orjson writes the bytes json.dumps(ensure_ascii=False, separators=(",", ":"))
@@ -40,7 +70,9 @@ def render_prepared(prepared: Prepared) -> bytes:
     return orjson.dumps(document, option=orjson.OPT_APPEND_NEWLINE)
 
 
-def _conference(prepared: Prepared, days: tuple[_entries.Day, ...]) -> dict[str, Any]:
+def _conference(
+    prepared: Prepared, days: tuple[_entries.Day, ...], persons: PersonStyle
+) -> dict[str, Any]:
     programme = prepared.programme
     conference = programme.conference
     result: dict[str, Any] = {
@@ -60,15 +92,40 @@ def _conference(prepared: Prepared, days: tuple[_entries.Day, ...]) -> dict[str,
     if tracks:
         result["tracks"] = [{"name": clean(name)} for name in tracks]
     result["rooms"] = [{"name": name, "guid": guid} for name, guid in _entries.rooms(prepared)]
-    result["days"] = [_day(day) for day in days]
+    entry = _frab_persons(prepared) if persons == "frab" else None
+    result["days"] = [_day(day, entry) for day in days]
     return result
 
 
-def _day(day: _entries.Day) -> dict[str, Any]:
+def _day(day: _entries.Day, entry: Callable[[_entries.FrabEvent], Any] | None) -> dict[str, Any]:
     return {
         "index": day.index,
         "date": day.date.isoformat(),
         "day_start": day.start.isoformat(),
         "day_end": day.end.isoformat(),
-        "rooms": {name: list(entries) for name, entries in day.rooms},
+        "rooms": {
+            name: list(entries) if entry is None else list(map(entry, entries))
+            for name, entries in day.rooms
+        },
     }
+
+
+def _frab_persons(prepared: Prepared) -> Callable[[_entries.FrabEvent], dict[str, Any]]:
+    """A function giving an entry with every person as frab writes one (guid, id, public_name)."""
+    numbers = _entries.person_numbers(prepared)
+    people: dict[str, dict[str, Any]] = {}
+
+    def person(given: _entries.Person) -> dict[str, Any]:
+        found = people.get(given["guid"])
+        if found is None:
+            found = people[given["guid"]] = {
+                "guid": given["guid"],
+                "id": numbers[given["guid"]],
+                "public_name": given["public_name"],
+            }
+        return found
+
+    def entry(given: _entries.FrabEvent) -> dict[str, Any]:
+        return {**given, "persons": [person(p) for p in given["persons"]]}
+
+    return entry

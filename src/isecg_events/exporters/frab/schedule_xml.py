@@ -83,8 +83,9 @@ def render_prepared(prepared: Prepared) -> bytes:
     out.leaf(1, "generator", None, name=_entries.GENERATOR, version=_entries.VERSION)
     out.leaf(1, "version", _entries.schedule_version(programme))
     _conference(out, prepared, len(days))
+    numbers = _entries.person_numbers(prepared)
     for day in days:
-        _day(out, programme, day)
+        _day(out, programme, day, numbers)
     out.close(0, "schedule")
     return out.getvalue()
 
@@ -107,7 +108,7 @@ def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
     out.close(1, "conference")
 
 
-def _day(out: _Writer, programme: Programme, day: _entries.Day) -> None:
+def _day(out: _Writer, programme: Programme, day: _entries.Day, numbers: dict[str, int]) -> None:
     attributes = {
         "index": str(day.index),
         "date": day.date.isoformat(),
@@ -120,12 +121,12 @@ def _day(out: _Writer, programme: Programme, day: _entries.Day) -> None:
     out.open(1, "day", **attributes)
     for name, entries in day.rooms:
         out.open(2, "room", name=name, guid=_entries.room_guid(programme, name))
-        out.write_raw("".join(map(_event, entries)))
+        out.write_raw("".join([_event(entry, numbers) for entry in entries]))
         out.close(2, "room")
     out.close(1, "day")
 
 
-def _event(entry: _entries.FrabEvent) -> str:
+def _event(entry: _entries.FrabEvent, numbers: dict[str, int]) -> str:
     """One ``<event>`` element, indented at depth 3, as XMLGenerator would write it.
 
     The hot path of a large export, so the element is one string. Text is
@@ -154,21 +155,23 @@ def _event(entry: _entries.FrabEvent) -> str:
             _repeated_leaf("language", clean(language)) if language else "",
             _leaf("abstract", entry["abstract"]),
             _leaf("description", entry["description"]) if entry["description"] else "",
-            _persons(persons) if persons else "        <persons/>\n",
+            _persons(persons, numbers) if persons else "        <persons/>\n",
             "        <links/>\n      </event>\n",
         )
     )
 
 
-def _persons(persons: tuple[_entries.Person, ...]) -> str:
-    people = "".join([_person(person["guid"], person["name"]) for person in persons])
+def _persons(persons: tuple[_entries.Person, ...], numbers: dict[str, int]) -> str:
+    people = "".join(
+        [_person(numbers[person["guid"]], person["guid"], person["name"]) for person in persons]
+    )
     return f"        <persons>\n{people}        </persons>\n"
 
 
 @functools.lru_cache(maxsize=4096)
-def _person(guid: str, name: str) -> str:
+def _person(number: int, guid: str, name: str) -> str:
     """One ``<person>`` line (people recur across events)."""
-    return f'          <person guid="{guid}"{_content("person", name)}\n'
+    return f'          <person id="{number}" guid="{guid}"{_content("person", name)}\n'
 
 
 def _leaf(tag: str, text: str | None) -> str:
