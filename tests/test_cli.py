@@ -242,3 +242,45 @@ def test_standard_input_is_sniffed_for_every_command(
     assert main(["validate", "-"]) == 2
     assert "error: <stdin>:1:12: TOML syntax error" in capsys.readouterr().err
     assert main(["validate", "-", "-"]) == 2
+
+
+@pytest.mark.parametrize(
+    "command", [["validate"], ["agenda"], ["export", "--output", "-", "-f", "json"]]
+)
+def test_inferred_zone_is_a_warning_on_stderr(
+    command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.programmes import reference
+
+    source = str(reference("examples/pretalx-democon.json"))
+    assert main([*command, source]) == 0
+    captured = capsys.readouterr()
+    (line,) = captured.err.splitlines()
+    assert line.startswith(f"warning: {source}: schedule.conference.time_zone_name: is 'UTC'")
+    assert "Etc/GMT-1, used as the zone" in line
+    assert main([*command, source, "--timezone", "Europe/Berlin"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    if command == ["validate"]:
+        assert "(Europe/Berlin)" in captured.out
+    if command == ["agenda"]:
+        assert "09:00–09:30  Focused 5thgeneration hardware" in captured.out
+
+
+def test_timezone_argument_is_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["agenda", "--timezone", "Europe/Berln"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        "argument --timezone: unknown time zone 'Europe/Berln'; did you mean 'Europe/Berlin'?"
+        in err
+    )
+    assert "Traceback" not in err
+
+
+def test_timezone_argument_moves_our_format(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agenda", "--timezone", "Europe/Paris", "--brief"]) == 0
+    out = capsys.readouterr().out
+    assert "09:30–10:30" in out
+    assert out.endswith("Times are Central European Summer Time, UTC+02:00.\n")

@@ -41,7 +41,11 @@ def run_command(line: str, workdir: Path) -> str:
         return result.stdout
     assert words[0] == "isecg-events", line
     out = io.StringIO()
-    with contextlib.chdir(workdir), contextlib.redirect_stdout(out):
+    with (
+        contextlib.chdir(workdir),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(out),
+    ):
         code = main(words[1:])
     assert code == 0, line
     return out.getvalue()
@@ -53,6 +57,9 @@ def prepare(workdir: Path) -> None:
     (workdir / "their-schedule.json").write_bytes(
         isecg_events.to_schedule_json(isecg_events.load())
     )
+    old = json.loads(isecg_events.to_schedule_json(isecg_events.load()))
+    del old["schedule"]["conference"]["time_zone_name"]  # as older frab and pretalx write it
+    (workdir / "old-schedule.json").write_text(json.dumps(old), encoding="utf-8")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(ROOT)) for p in PAGES])

@@ -19,6 +19,7 @@ from isecg_events.exporters import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries as _frab
 from isecg_events.exporters.frab import schedule_xml
+from isecg_events.timezones import UnknownTimeZone
 from tests.programmes import (
     RECURRING,
     assert_valid_json,
@@ -449,3 +450,107 @@ def test_imported_persons_keep_their_source_ids(syntax: str) -> None:
     written = _xml_persons(to_schedule_xml(programme))
     assert written
     assert all(int(p["id"]) == numbers[p["guid"]] for p in written)
+
+
+def _schedule(dates: list[str], zone: str | None = None) -> str:
+    """A small schedule.json with one event per date in room Main."""
+    conference: dict[str, object] = {
+        "acronym": "demo2019",
+        "title": "Demo",
+        "start": dates[0][:10],
+        "end": dates[-1][:10],
+        "days": [
+            {
+                "index": 1,
+                "date": dates[0][:10],
+                "rooms": {
+                    "Main": [
+                        {
+                            "title": f"Talk {index}",
+                            "date": value,
+                            "duration": "00:30",
+                            "room": "Main",
+                            "persons": [],
+                        }
+                        for index, value in enumerate(dates)
+                    ]
+                },
+            }
+        ],
+    }
+    if zone is not None:
+        conference["time_zone_name"] = zone
+    return json.dumps({"schedule": {"version": "1", "conference": conference}})
+
+
+def test_a_schedule_without_zone_keeps_its_printed_local_times() -> None:
+    # older pretalx: "UTC" stated while every time carries +01:00
+    with pytest.warns(isecg_events.ProgrammeWarning, match=r"is 'UTC', which does not fit"):
+        programme = isecg_events.load(reference("examples/pretalx-democon.json"))
+    original = entries(json.loads(reference("examples/pretalx-democon.json").read_text()))
+    printed = {e["guid"]: e["date"] for e in original}
+    assert programme.conference.timezone == "Etc/GMT-1"
+    for occurrence in programme.occurrences:
+        assert occurrence.start.isoformat() == printed[str(occurrence.guid)]
+    assert b"X-WR-TIMEZONE:Etc/GMT-1" in isecg_events.to_ical(programme)
+    agenda = isecg_events.to_agenda(programme)
+    first = min(original, key=lambda e: e["date"])
+    assert f"{first['start']}–" in agenda  # 09:00, as the source printed it
+    document = assert_valid_json(to_schedule_json(programme))
+    assert "time_zone_name" not in document["schedule"]["conference"]  # its pattern has no Etc/
+    assert {e["guid"]: e["date"] for e in entries(document)} == printed
+
+
+def test_an_absent_zone_is_inferred_across_a_dst_change_and_after_midnight() -> None:
+    dates = ["2019-03-30T23:30:00+01:00", "2019-03-31T01:30:00+01:00", "2019-03-31T10:00:00+02:00"]
+    with pytest.warns(isecg_events.ProgrammeWarning) as caught:
+        programme = isecg_events.loads(_schedule(dates), syntax="json", source="old.json")
+    (warning,) = caught
+    message = str(warning.message)
+    assert message.startswith("old.json: schedule.conference.time_zone_name: is absent;")
+    assert "(+01:00, +02:00) fit Africa/Ceuta (so do " in message
+    assert "--timezone NAME" in message
+    assert sorted(o.start.isoformat() for o in programme.occurrences) == dates
+
+
+def test_given_zone_that_fits_or_utc_times_warn_nothing() -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fits = isecg_events.loads(
+            _schedule(["2019-03-31T10:00:00+02:00"], "Europe/Berlin"), syntax="json"
+        )
+        in_utc = isecg_events.loads(
+            _schedule(["2019-03-31T08:00:00Z"], "Europe/Berlin"), syntax="json"
+        )
+    assert fits.conference.timezone == in_utc.conference.timezone == "Europe/Berlin"
+    assert in_utc.occurrences[0].start.isoformat() == "2019-03-31T10:00:00+02:00"
+
+
+def test_timezone_argument_overrides_inference_and_warns_when_it_does_not_fit() -> None:
+    import warnings
+
+    text = _schedule(["2019-03-30T10:00:00+01:00"], "UTC")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        berlin = isecg_events.loads(text, syntax="json", timezone="Europe/Berlin")
+    assert berlin.occurrences[0].start.isoformat() == "2019-03-30T10:00:00+01:00"
+    with pytest.warns(isecg_events.ProgrammeWarning, match="--timezone Asia/Tokyo does not fit"):
+        tokyo = isecg_events.loads(text, syntax="json", timezone="Asia/Tokyo")
+    assert tokyo.occurrences[0].start.isoformat() == "2019-03-30T18:00:00+09:00"  # same instant
+    with pytest.raises(UnknownTimeZone, match="Europe/Berlin"):
+        isecg_events.loads(text, syntax="json", timezone="Europe/Berln")
+    xml = to_schedule_xml(berlin)
+    again = isecg_events.loads(xml, syntax="xml", timezone="Europe/Paris")
+    assert again.conference.timezone == "Europe/Paris"
+
+
+def test_timezone_argument_sets_our_format_zone(plenary: isecg_events.Programme) -> None:
+    from isecg_events.readers import bundled_path
+
+    moved = isecg_events.load(bundled_path(), timezone="Europe/Paris")
+    assert moved.conference.timezone == "Europe/Paris"
+    # our format's times are local: 09:30 is now 09:30 in Paris
+    assert moved.events[0].start.isoformat() == "2017-06-07T09:30:00+02:00"
+    assert plenary.events[0].start.isoformat() == "2017-06-07T09:30:00+08:00"

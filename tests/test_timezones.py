@@ -79,3 +79,48 @@ def test_elapsed_is_clock_time_across_a_dst_change() -> None:
     assert end - start == timedelta(hours=2)  # Python's wall-clock subtraction
     assert timezones.elapsed(start, end) == timedelta(hours=1)
     assert timezones.add_elapsed(start, timedelta(hours=1)) == end
+
+
+def _at(*texts: str) -> list[datetime]:
+    return [datetime.fromisoformat(text) for text in texts]
+
+
+def test_one_offset_infers_a_fixed_offset_zone_not_a_place() -> None:
+    assert timezones.infer_zone(_at("2020-12-14T09:00+01:00")) == ("Etc/GMT-1", ())
+    assert timezones.infer_zone(_at("2020-07-01T09:00-05:00")).name == "Etc/GMT+5"
+    assert timezones.infer_zone(_at("2020-07-01T09:00+00:00")).name == "UTC"
+    assert timezones.infer_zone([]) is None
+
+
+def test_offsets_across_a_dst_change_infer_a_location_zone() -> None:
+    moments = _at("2019-03-30T10:00+01:00", "2019-03-31T10:00+02:00", "2019-03-31T01:30+01:00")
+    inferred = timezones.infer_zone(moments)
+    assert inferred is not None
+    assert {"Europe/Berlin", "Europe/Paris"} <= set(inferred.candidates)
+    assert not any(name.startswith(("America/", "Asia/")) for name in inferred.candidates)
+    assert inferred.name == inferred.candidates[0]
+    for name in inferred.candidates:
+        assert timezones.fits(timezones.get_zone(name), moments)
+
+
+def test_odd_offsets() -> None:
+    inferred = timezones.infer_zone(_at("2020-01-10T10:00+05:30"))
+    assert inferred is not None and "Asia/Kolkata" in inferred.candidates
+    assert timezones.infer_zone(_at("2020-01-10T10:00+01:17")) is None  # no zone has it
+
+
+@pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"])
+def test_inferred_zone_reads_every_time_as_printed(name: str) -> None:
+    zone = timezones.get_zone(name)
+    printed = [
+        datetime(2021, 1, 1, 12, tzinfo=zone) + timedelta(days=day, hours=hour)
+        for day in range(0, 365, 7)
+        for hour in (0, 13)
+    ]
+    inferred = timezones.infer_zone(printed)
+    assert inferred is not None
+    assert name in inferred.candidates
+    chosen = timezones.get_zone(inferred.name)
+    for moment in printed:
+        local = moment.astimezone(chosen)
+        assert local.replace(tzinfo=None) == moment.replace(tzinfo=None)

@@ -16,6 +16,7 @@ from isecg_events.errors import (
     OptionError,
     Problem,
     ProgrammeError,
+    ProgrammeWarning,
 )
 from isecg_events.exporters import (
     EXPORTERS,
@@ -60,6 +61,7 @@ __all__ = [
     "Programme",
     "ProgrammeBuilder",
     "ProgrammeError",
+    "ProgrammeWarning",
     "Segment",
     "__version__",
     "event_to_ical",

@@ -14,18 +14,25 @@ import argparse
 import io
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from isecg_events._version import __version__
-from isecg_events.errors import ExportError, OptionError, ProgrammeError, printable
+from isecg_events.errors import (
+    ExportError,
+    OptionError,
+    ProgrammeError,
+    ProgrammeWarning,
+    printable,
+)
 from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
-from isecg_events.timezones import TimeZoneError
+from isecg_events.timezones import TimeZoneError, UnknownTimeZone, get_zone
 
 __all__ = ["main"]
 
@@ -35,6 +42,27 @@ FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
     "default: GLEX 2017"
 )
+TIMEZONE_HELP = (
+    "the IANA zone of the input, overriding the file's (a schedule without "
+    "time_zone_name otherwise gets the zone its times' offsets fit)"
+)
+
+
+def _zone_argument(text: str) -> str:
+    try:
+        get_zone(text)
+    except UnknownTimeZone as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
+
+
+def _add_input(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """The input file argument(s) and ``--timezone``, the same on every command that reads."""
+    if several:
+        parser.add_argument("files", nargs="*", metavar="FILE", help=FILE_HELP)
+    else:
+        parser.add_argument("file", nargs="?", help=FILE_HELP)
+    parser.add_argument("--timezone", metavar="NAME", type=_zone_argument, help=TIMEZONE_HELP)
 
 
 def _options(formats: Sequence[str]) -> dict[str, Option]:
@@ -90,10 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a programme file")
-    validate.add_argument("files", nargs="*", metavar="FILE", help=FILE_HELP)
+    _add_input(validate, several=True)
 
     export = commands.add_parser("export", help="write the programme in one or all formats")
-    export.add_argument("file", nargs="?", help=FILE_HELP)
+    _add_input(export)
     export.add_argument(
         "--format", "-f", choices=[*FORMATS, "all"], default="all", help="default: all"
     )
@@ -108,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
     agenda = commands.add_parser(
         "agenda", help="print the agenda (export --format text --output -)"
     )
-    agenda.add_argument("file", nargs="?", help=FILE_HELP)
+    _add_input(agenda)
     agenda.add_argument(
         "--markdown", action="store_true", help="print Markdown (--format markdown)"
     )
@@ -118,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown"}
+_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown", "timezone"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -157,8 +185,8 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command == "schema":
             return _schema()
         if args.command == "validate":
-            return _validate_all(args.files or [None])
-        programme = _load(args.file)
+            return _validate_all(args.files or [None], args.timezone)
+        programme = _load(args.file, args.timezone)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
         if args.command == "agenda":
             names = ["markdown" if args.markdown else "text"]
@@ -183,24 +211,39 @@ def _report(error: ProgrammeError) -> None:
     print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
 
 
-def _load(file: str | None) -> Programme:
-    """The programme of a file, of standard input (``-``), or the bundled one."""
-    if file == "-":
-        binary = getattr(sys.stdin, "buffer", None)
-        if binary is None:  # a text stream put there by a caller
-            binary = io.BytesIO(sys.stdin.read().encode("utf-8"))
-        return load_stream(binary)
-    return load(file)
+def _load(file: str | None, timezone: str | None) -> Programme:
+    """The programme of a file, of standard input (``-``), or the bundled one.
+
+    Warnings about the input (an inferred time zone) are printed to standard
+    error as ``warning:`` lines as soon as the file is read, before any error.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProgrammeWarning)
+        try:
+            if file == "-":
+                binary = getattr(sys.stdin, "buffer", None)
+                if binary is None:  # a text stream put there by a caller
+                    binary = io.BytesIO(sys.stdin.read().encode("utf-8"))
+                return load_stream(binary, timezone=timezone)
+            return load(file, timezone=timezone)
+        finally:
+            for warning in caught:
+                if isinstance(warning.message, ProgrammeWarning):
+                    print(f"warning: {warning.message}", file=sys.stderr)
+                else:
+                    warnings.showwarning(
+                        warning.message, warning.category, warning.filename, warning.lineno
+                    )
 
 
-def _validate_all(files: list[str | None]) -> int:
+def _validate_all(files: list[str | None], timezone: str | None) -> int:
     """Validate each file in turn, reporting each; exit 2 when any has problems."""
     if files.count("-") > 1:
         raise ValueError("standard input (-) can be read once")
     code = EXIT_OK
     for file in files:
         try:
-            _validate(file, _load(file))
+            _validate(file, _load(file, timezone))
         except ProgrammeError as error:
             _report(error)
             code = EXIT_INPUT

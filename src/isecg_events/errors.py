@@ -15,6 +15,7 @@ __all__ = [
     "OptionError",
     "Problem",
     "ProgrammeError",
+    "ProgrammeWarning",
     "did_you_mean",
     "join_path",
     "printable",
@@ -94,6 +95,18 @@ class ProgrammeError(IsecgEventsError, ValueError):
     def single(cls, file: str, path: str, message: str, **where: int | None) -> ProgrammeError:
         """Build an error for one problem."""
         return cls([Problem(file, path, message, **where)])
+
+
+class ProgrammeWarning(UserWarning):
+    """Something in an input the library read by assumption (a time zone it inferred, say).
+
+    Issued with :func:`warnings.warn`; the command line prints each as a
+    ``warning:`` line on standard error. ``problem`` locates it as an error is.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 class ExportError(IsecgEventsError):

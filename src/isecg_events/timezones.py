@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import functools
 import zoneinfo
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ from dateutil import tz as dateutil_tz
 
 __all__ = [
     "AmbiguousTime",
+    "InferredZone",
     "LocalIso",
     "NonexistentTime",
     "TimeZoneError",
@@ -29,7 +31,9 @@ __all__ = [
     "check_exists",
     "day_bounds",
     "elapsed",
+    "fits",
     "get_zone",
+    "infer_zone",
     "localize",
     "names",
     "offset",
@@ -328,3 +332,68 @@ def _bisect_change(zone: zoneinfo.ZoneInfo, low: datetime, high: datetime) -> da
         else:
             high = middle
     return high
+
+
+#: The areas of tzdata's canonical location zones (``Europe/Berlin``); the
+#: others are aliases (``CET``, ``US/Eastern``) or fixed offsets (``Etc/``).
+_LOCATION_AREAS = (
+    "Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/",
+    "Europe/", "Indian/", "Pacific/",
+)  # fmt: skip
+
+
+class InferredZone(NamedTuple):
+    """A zone inferred from the UTC offsets a source gives (see :func:`infer_zone`).
+
+    Attributes:
+        name: the zone used.
+        candidates: every location zone that fits as well (empty for a fixed offset).
+    """
+
+    name: str
+    candidates: tuple[str, ...]
+
+
+def fits(zone: zoneinfo.ZoneInfo, moments: Iterable[datetime]) -> bool:
+    """Whether every aware moment's UTC offset is the one ``zone`` has at that instant."""
+    return all(moment.astimezone(zone).utcoffset() == moment.utcoffset() for moment in moments)
+
+
+def infer_zone(moments: Iterable[datetime]) -> InferredZone | None:
+    """The zone in which each aware moment reads as the source printed it.
+
+    One offset throughout is a fixed-offset zone (``UTC``, ``Etc/GMT-1`` for
+    ``+01:00``): the source says nothing of a location or of DST, so none is
+    made up. Offsets that change (a DST change) or a non-hour offset need a
+    location zone: the first by name of those that fit every moment, the others
+    listed as ``candidates``. None when no zone fits.
+    """
+    distinct = {(m.astimezone(UTC), offset(m)) for m in moments}
+    offsets = {found for _, found in distinct}
+    if not offsets:
+        return None
+    if len(offsets) == 1:
+        (only,) = offsets
+        hours, rest = divmod(int(only.total_seconds()), 3600)
+        if only == timedelta(0):
+            return InferredZone("UTC", ())
+        if rest == 0 and -12 <= hours <= 14:
+            return InferredZone(f"Etc/GMT{-hours:+d}", ())  # POSIX sign: GMT-1 is UTC+1
+    # Each offset's earliest and latest instants, checked first, rule out most zones cheaply.
+    ordered = sorted(distinct)
+    edges = [
+        pair
+        for wanted in offsets
+        for pair in (
+            next(p for p in ordered if p[1] == wanted),
+            next(p for p in reversed(ordered) if p[1] == wanted),
+        )
+    ]
+    candidates = [
+        name
+        for name in sorted(n for n in names() if n.startswith(_LOCATION_AREAS))
+        if all(m.astimezone(get_zone(name)).utcoffset() == o for m, o in [*edges, *ordered])
+    ]
+    if not candidates:
+        return None
+    return InferredZone(candidates[0], tuple(candidates))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+import warnings
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import attrs
 
 from isecg_events import identity, rules, timezones
-from isecg_events.errors import Problem, ProgrammeError
+from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.model import (
     Conference,
     Event,
@@ -33,8 +34,9 @@ _DURATION = re.compile(r"^(\d{1,9}):([0-5]\d)(?::([0-5]\d))?$")
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, timezone: str | None = None) -> None:
         self.source = source
+        self.timezone = timezone
         self.problems: list[Problem] = []
         self.people: dict[str, Participant] = {}
 
@@ -101,11 +103,6 @@ class _Reader:
         conference_id = re.sub(r"[^a-z0-9_]", "_", acronym.lower())
         if not CONFERENCE_ID_PATTERN.match(conference_id):
             self.problem(f"{path}.acronym", f"{acronym!r} cannot be used as a conference id")
-        zone_name = self.text(table, "time_zone_name", path) or "UTC"
-        try:
-            timezones.get_zone(zone_name)
-        except timezones.UnknownTimeZone as error:
-            self.problem(f"{path}.time_zone_name", str(error))
         title = self.text(table, "title", path)
         if title is None:
             self.problem(f"{path}.title", "is required")
@@ -115,6 +112,7 @@ class _Reader:
         if not isinstance(days, list):
             self.problem(f"{path}.days", "must be an array")
             days = []
+        zone_name = self.zone(table, path, days)
         if self.problems or title is None or start is None or end is None:
             return None, []
         conference = Conference(
@@ -128,6 +126,67 @@ class _Reader:
             description=self.text(table, "description", path, long=True),
         )
         return conference, days
+
+    def zone(self, table: Mapping[str, Any], path: str, days: list[Any]) -> str:
+        """The conference's zone: ``--timezone``, else ``time_zone_name``, else inferred.
+
+        Older frab and pretalx write no ``time_zone_name``, or ``UTC`` while
+        every time carries ``+01:00``. Each time has its offset, so the zone
+        is then the one in which every time reads as the source printed it
+        (:func:`timezones.infer_zone`), with a warning. Times all written in
+        UTC (``Z``) say nothing of the zone, and leave a given one standing.
+        """
+        where = f"{path}.time_zone_name"
+        times = _times(days)
+        if self.timezone is not None:
+            if not timezones.fits(timezones.get_zone(self.timezone), times):
+                self.warn(
+                    where,
+                    f"--timezone {self.timezone} does not fit the offsets the times carry "
+                    f"({_offsets(times)}): local times are shown in {self.timezone}",
+                )
+            return self.timezone
+        given = self.text(table, "time_zone_name", path)
+        if given is not None:
+            try:
+                zone = timezones.get_zone(given)
+            except timezones.UnknownTimeZone as error:
+                self.problem(where, str(error))
+                return given
+            in_utc = all(timezones.offset(t) == timedelta(0) for t in times)
+            if in_utc or timezones.fits(zone, times):
+                return given
+        inferred = timezones.infer_zone(times)
+        if inferred is None:
+            if given:
+                self.warn(
+                    where,
+                    f"is {given!r}, which does not fit the times' offsets ({_offsets(times)})",
+                )
+                return given
+            if times:  # with no times, there is nothing to read in a wrong zone
+                self.warn(
+                    where,
+                    f"is absent and the times' offsets ({_offsets(times)}) fit no zone; "
+                    "UTC is used (give --timezone NAME)",
+                )
+            return "UTC"
+        others = ""
+        if len(inferred.candidates) > 1:
+            listed = ", ".join(inferred.candidates[1:4])
+            more = len(inferred.candidates) - 4
+            others = f" (so do {listed}{f' and {more} more' if more > 0 else ''})"
+        offsets = _offsets(times)
+        if given:
+            reading = f"is {given!r}, which does not fit the times' offsets ({offsets}); they fit"
+        else:
+            reading = f"is absent; the times' offsets ({offsets}) fit"
+        used = "used as the zone (give --timezone NAME to name it)"
+        self.warn(where, f"{reading} {inferred.name}{others}, {used}")
+        return inferred.name
+
+    def warn(self, path: str, message: str) -> None:
+        warnings.warn(ProgrammeWarning(Problem(self.source, path, message)), stacklevel=2)
 
     def day(self, table: Mapping[str, Any], key: str, path: str) -> date | None:
         value = self.text(table, key, path)
@@ -345,6 +404,26 @@ def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used
     return f"event-{counter}"
 
 
+def _times(days: list[Any]) -> list[datetime]:
+    """Every readable ``date`` and ``end`` of the entries, with the offset it was given in."""
+    found = []
+    for day in days:
+        rooms = day.get("rooms") if isinstance(day, dict) else None
+        for entries in rooms.values() if isinstance(rooms, dict) else ():
+            for entry in entries if isinstance(entries, list) else ():
+                for key in ("date", "end"):
+                    value = entry.get(key) if isinstance(entry, dict) else None
+                    moment = _instant(value) if isinstance(value, str) else None
+                    if moment is not None and rules.date_problem(moment) is None:
+                        found.append(moment)
+    return found
+
+
+def _offsets(times: list[datetime]) -> str:
+    """The distinct offsets of ``times`` as ``+01:00, +02:00``."""
+    return ", ".join(sorted({timezones.signed_hhmm(timezones.offset(t)) for t in times}))
+
+
 def _instant(value: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -362,13 +441,19 @@ def _published(version: Any, start: date) -> datetime:
     return datetime.combine(start, time(0), tzinfo=UTC)
 
 
-def read(document: Mapping[str, Any], source: str) -> Programme:
+def read(document: Mapping[str, Any], source: str, *, timezone: str | None = None) -> Programme:
     """Build a programme from a parsed schedule.json document.
+
+    Args:
+        document: the parsed document.
+        source: the file name problems are reported under.
+        timezone: an IANA zone to use instead of ``time_zone_name`` (or of
+            the one inferred from the times' offsets when that is absent).
 
     Raises:
         ProgrammeError: every problem found, each with its JSON path.
     """
-    reader = _Reader(source)
+    reader = _Reader(source, timezone)
     schedule = document.get("schedule")
     if not isinstance(schedule, dict):
         raise ProgrammeError.single(source, "schedule", "must be an object")

@@ -27,8 +27,10 @@ _EVENT_FIELDS = (
 _CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "url")
 
 
-def read(raw: bytes, source: str) -> Programme:
+def read(raw: bytes, source: str, *, timezone: str | None = None) -> Programme:
     """Build a programme from schedule.xml bytes.
+
+    ``timezone`` is as in :func:`.frab_json.read`.
 
     Raises:
         ProgrammeError: the XML is malformed, declares a DTD or entities,
@@ -52,7 +54,7 @@ def read(raw: bytes, source: str) -> Programme:
         ) from None
     if root.tag != "schedule":
         raise ProgrammeError.single(source, root.tag, "the root element must be <schedule>")
-    return frab_json.read({"schedule": _schedule(root)}, source)
+    return frab_json.read({"schedule": _schedule(root)}, source, timezone=timezone)
 
 
 def _is_number(text: str) -> bool:

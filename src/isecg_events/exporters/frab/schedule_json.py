@@ -6,6 +6,7 @@ the mapping is documented in ``docs/formats/schedule-json.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -19,6 +20,10 @@ from isecg_events.exporters.frab import _entries
 __all__ = ["OPTIONS", "PERSON_STYLES", "SCHEMA_URL", "PersonStyle", "render_prepared"]
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
+
+#: The zone names the schema's ``time_zone_name`` pattern takes (it anchors
+#: only the ``Area/Location`` branch's start, so ``America/Los_Angeles`` passes).
+_ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 
 PersonStyle = Literal["pretalx", "frab"]
 
@@ -82,8 +87,11 @@ def _conference(
         "end": conference.end.isoformat(),
         "daysCount": len(days),
         "timeslot_duration": _entries.timeslot(prepared),
-        "time_zone_name": conference.timezone,
     }
+    if _ZONE_NAME.match(conference.timezone):
+        # The schema's pattern refuses fixed-offset zones (Etc/GMT-1) and
+        # aliases (EST5EDT); without the field, apps read each time's offset.
+        result["time_zone_name"] = conference.timezone
     if conference.url:
         result["url"] = conference.url
     if conference.description:
