@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from hypothesis import settings
 
 import isecg_events
 from isecg_events.readers import bundled_path
+from tests.judges import Radicale, start_radicale
 from tests.programmes import GOLDEN, MINIMAL, REFERENCE, ROOT, reference  # noqa: F401
 
 # CI replays the same examples every run (a submission must not land or fail
@@ -38,3 +39,9 @@ def write_programme(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
+    """A Radicale CalDAV server on a free loopback port, stopped by its PID at the end."""
+    yield from start_radicale(tmp_path_factory.mktemp("radicale"))

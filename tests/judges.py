@@ -1,0 +1,241 @@
+"""Third-party programs that judge our outputs, and the servers tests start.
+
+Each judge is a real program: Radicale (a CalDAV server, from PyPI) started on
+a free loopback port and stopped by its PID; calcurse and libical's GObject
+bindings from Debian (``.ci/run`` installs them). Where a program is missing
+a local run skips its tests; CI (``CI`` set) fails them instead, so a judge
+cannot silently stop judging.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import attrs
+import pytest
+
+#: Debian's own Python, which has the GObject bindings of libical 3.
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def require(available: bool, what: str) -> None:
+    """Skip when a judge is missing here; fail in CI, which installs every judge."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing: .ci/run installs it")
+    pytest.skip(f"{what} is not installed here")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
+    """Wait (bounded) until ``port`` accepts connections, or the process has died."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before listening")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server by its PID: SIGTERM, then SIGKILL if it lingers."""
+    if process.poll() is None:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@attrs.frozen
+class Radicale:
+    """A running Radicale server and the account the tests use."""
+
+    url: str
+    user: str
+    password: str
+    pid: int
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        """One HTTP request as the test user: (status, body), errors included."""
+        token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode()
+        request = urllib.request.Request(
+            self.url + path,
+            data=body,
+            method=method,
+            headers={"Authorization": f"Basic {token}", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def make_calendar(self, path: str) -> None:
+        """Create a calendar collection at ``path`` (``/user/name/``)."""
+        body = (
+            b'<?xml version="1.0" encoding="utf-8"?>'
+            b'<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+            b"<D:set><D:prop><D:displayname>test</D:displayname></D:prop></D:set>"
+            b"</C:mkcalendar>"
+        )
+        status, reply = self.request("MKCALENDAR", path, body)
+        assert status == 201, reply
+
+
+def start_radicale(folder: Path) -> Iterator[Radicale]:
+    """Run Radicale on a free loopback port with one htpasswd user; stop it by PID."""
+    require(_has_module("radicale"), "Radicale (pip install radicale)")
+    user, password = "tester", base64.urlsafe_b64encode(os.urandom(12)).decode()
+    htpasswd = folder / "users"
+    htpasswd.write_text(f"{user}:{password}\n", encoding="utf-8")
+    port = free_port()
+    command = [
+        sys.executable, "-m", "radicale", "--config", "",
+        "--server-hosts", f"127.0.0.1:{port}",
+        "--storage-filesystem-folder", str(folder / "collections"),
+        "--auth-type", "htpasswd",
+        "--auth-htpasswd-filename", str(htpasswd),
+        "--auth-htpasswd-encryption", "plain",
+        "--rights-type", "owner_only",
+        "--logging-level", "warning",
+    ]  # fmt: skip
+    log = (folder / "radicale.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process)
+        yield Radicale(f"http://127.0.0.1:{port}", user, password, process.pid)
+    finally:
+        stop(process)
+        log.close()
+
+
+def _has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def calcurse_import(ics: Path, home: Path, zone: str) -> list[str]:
+    """Import ``ics`` into an empty calcurse and return the appointments it stored.
+
+    Each line is calcurse's own record, ``MM/DD/YYYY @ HH:MM -> MM/DD/YYYY @
+    HH:MM [{recurrence}] |title``, with times read in ``zone`` (calcurse shows
+    local time, so ``TZ`` is set to the zone the programme is in).
+    """
+    require(shutil.which("calcurse") is not None, "calcurse (apt-get install calcurse)")
+    data, config = home / "data", home / "config"
+    data.mkdir(parents=True, exist_ok=True)
+    config.mkdir(parents=True, exist_ok=True)
+    result = subprocess.run(
+        ["calcurse", "-D", str(data), "-C", str(config), "-i", str(ics)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "TZ": zone},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "0 skipped" in result.stdout, result.stdout
+    apts = data / "apts"
+    lines = apts.read_text(encoding="utf-8").splitlines() if apts.exists() else []
+    # A note's hash (">abc123") sits between the times and the title; drop it.
+    return [_without_note(line) for line in lines]
+
+
+def _without_note(line: str) -> str:
+    head, bar, title = line.partition("|")
+    if ">" in head.rsplit("@", 1)[-1]:
+        head = head[: head.rindex(">")].rstrip() + " "
+    return f"{head.rstrip()} {bar}{title}"
+
+
+_LIBICAL_SCRIPT = """
+import json, sys
+import gi
+gi.require_version("ICalGLib", "3.0")
+from gi.repository import ICalGLib
+
+def errors(component, found):
+    kind = ICalGLib.PropertyKind.XLICERROR_PROPERTY
+    prop = component.get_first_property(kind)
+    while prop is not None:
+        found.append(prop.get_xlicerror())
+        prop = component.get_next_property(kind)
+    child = component.get_first_component(ICalGLib.ComponentKind.ANY_COMPONENT)
+    while child is not None:
+        errors(child, found)
+        child = component.get_next_component(ICalGLib.ComponentKind.ANY_COMPONENT)
+    return found
+
+for path in sys.argv[1:]:
+    calendar = ICalGLib.Component.new_from_string(open(path, encoding="utf-8").read())
+    events = []
+    child = calendar.get_first_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
+    while child is not None:
+        start = child.get_dtstart()
+        events.append({
+            "uid": child.get_uid(),
+            "summary": child.get_summary(),
+            "start": start.as_ical_string(),
+            "zone": start.get_tzid(),
+        })
+        child = calendar.get_next_component(ICalGLib.ComponentKind.VEVENT_COMPONENT)
+    print(json.dumps({"errors": errors(calendar, []), "events": events}))
+"""
+
+
+def libical_read(*paths: Path) -> list[dict[str, object]]:
+    """What libical 3 (its GObject bindings, in Debian's Python) reads from each file.
+
+    Each result has ``errors`` (the X-LIC-ERROR texts libical attaches where
+    it could not parse) and ``events`` (uid, summary, start and its TZID).
+    """
+    available = Path(SYSTEM_PYTHON).exists() and (
+        subprocess.run(
+            [SYSTEM_PYTHON, "-c", "import gi; gi.require_version('ICalGLib', '3.0')"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        ).returncode
+        == 0
+    )
+    require(available, "libical's GObject bindings (apt-get install gir1.2-ical-3.0 python3-gi)")
+    result = subprocess.run(
+        [SYSTEM_PYTHON, "-c", _LIBICAL_SCRIPT, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return [json.loads(line) for line in result.stdout.splitlines()]
