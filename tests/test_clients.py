@@ -7,6 +7,8 @@ table to the programs.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -170,3 +172,28 @@ def test_ics_py_and_recurring_ical_events_read_both_profiles(
         "2026-03-30T10:30:00+02:00",
     ]
     assert len(expanded) == 2 + 3 + parts
+
+
+def test_schedule_convert_keeps_every_speaker(
+    tmp_path: Path, plenary: isecg_events.Programme
+) -> None:
+    # schedule-convert keys speakers on <person id>; with guids alone every
+    # speaker of an event collapsed into the first.
+    import xml.etree.ElementTree as ET
+
+    source, converted = tmp_path / "schedule.xml", tmp_path / "converted.xml"
+    source.write_bytes(isecg_events.to_schedule_xml(plenary))
+    run = "from schedule_convert.run import main; main()"
+    result = subprocess.run(
+        [sys.executable, "-c", run, str(source), "-o", str(converted)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    persons = [(p.get("id"), p.text) for p in ET.parse(converted).getroot().iter("person")]
+    ours = [(p.get("id"), p.text) for p in ET.fromstring(source.read_bytes()).iter("person")]
+    assert len(persons) == len(set(persons)) == 9
+    assert sorted(persons) == sorted(ours)
+    assert "Director for International Cooperation, CNSA" in {name for _, name in persons}
