@@ -279,7 +279,17 @@ def reference_event_xml(entry: _frab.FrabEvent, numbers: dict[str, int]) -> str:
         xml.ignorableWhitespace("\n")
     else:
         leaf(4, "persons", None)
-    leaf(4, "links", None)
+    if entry["links"]:
+        xml.ignorableWhitespace("        ")
+        xml.startElement("links", {})  # type: ignore[arg-type]
+        xml.ignorableWhitespace("\n")
+        for link in entry["links"]:
+            leaf(5, "link", link["title"], href=link["url"])
+        xml.ignorableWhitespace("        ")
+        xml.endElement("links")
+        xml.ignorableWhitespace("\n")
+    else:
+        leaf(4, "links", None)
     xml.ignorableWhitespace("      ")
     xml.endElement("event")
     xml.ignorableWhitespace("\n")
@@ -323,6 +333,7 @@ def test_event_xml_is_what_xmlgenerator_writes(
         url=url,
         language=language,
         participants=(attrs.evolve(first, participant=person), *event.participants[1:]),
+        links=(isecg_events.Link(url, title or None),) if url else (),
     )
     others = tuple(p for p in plenary.participants if p.id != person.id)
     programme = attrs.evolve(plenary, events=(event,), participants=(person, *others))

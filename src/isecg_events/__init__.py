@@ -35,6 +35,7 @@ from isecg_events.exporters import (
 from isecg_events.model import (
     Conference,
     Event,
+    Link,
     Organization,
     Participant,
     Participation,
@@ -50,6 +51,7 @@ __all__ = [
     "ExportError",
     "Exporter",
     "IsecgEventsError",
+    "Link",
     "Occurrence",
     "Option",
     "OptionError",

@@ -238,11 +238,20 @@ class _Checker:
             self.value(f"{path}.language", rules.language_problem(event.language))
         if event.url is not None:
             self.value(f"{path}.url", rules.url_problem(event.url))
+        for index, link in enumerate(event.links):
+            self.value(f"{path}.links[{index}].url", rules.url_problem(link.url))
+            self.text(f"{path}.links[{index}].title", link.title)
         if event.status not in STATUSES:
             self.problem(
                 f"{path}.status",
                 f"{event.status!r} is not one of {', '.join(STATUSES)}"
                 + did_you_mean(event.status, list(STATUSES)),
+            )
+        if event.markup not in rules.MARKUPS:
+            self.problem(
+                f"{path}.markup",
+                f"{event.markup!r} is not one of {', '.join(rules.MARKUPS)}"
+                + did_you_mean(event.markup, list(rules.MARKUPS)),
             )
         self.value(f"{path}.sequence", rules.integer_problem(event.sequence))
         if event.number is not None:

@@ -31,6 +31,7 @@ __all__ = [
     "room_guid",
     "segment_uid",
     "slugify",
+    "source_guid",
     "unique_numbers",
     "unique_slugs",
 ]
@@ -45,6 +46,19 @@ MAX_NUMBER: Final = 2**31 - 1
 def derive_guid(*parts: str) -> uuid.UUID:
     """Return the UUIDv5 of ``parts`` joined with ``/`` in :data:`NAMESPACE`."""
     return uuid.uuid5(NAMESPACE, "/".join(parts))
+
+
+def source_guid(value: str) -> uuid.UUID:
+    """A guid another system gave, as a UUID: itself when it is one, else derived from it.
+
+    frab of the mid-2010s wrote 22-character base64url guids
+    (``HOqeNIb6G7M4hYFKFRkCmQ``) beside UUIDs. The same text always gives
+    the same UUID, in any conference, so re-imports keep their identities.
+    """
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return uuid.uuid5(NAMESPACE, f"source-guid/{value}")
 
 
 def event_guid(conference_id: str, event_id: str, given: uuid.UUID | None = None) -> uuid.UUID:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 import attrs
@@ -18,9 +19,12 @@ from isecg_events import recurrence, rules, timezones
 
 __all__ = [
     "EVENT_TYPES",
+    "MARKUPS",
     "STATUSES",
     "Conference",
     "Event",
+    "Link",
+    "Markup",
     "Organization",
     "Participant",
     "Participation",
@@ -31,8 +35,10 @@ __all__ = [
 
 # The model's vocabulary, defined with the other rules in rules.py.
 Status = rules.Status
+Markup = rules.Markup
 STATUSES = rules.STATUSES
 EVENT_TYPES = rules.EVENT_TYPES
+MARKUPS = rules.MARKUPS
 
 
 def _zoned(value: datetime) -> datetime:
@@ -180,6 +186,23 @@ class Participation:
 
 
 @attrs.frozen
+class Link:
+    """A link an event carries: slides, a project page, a recording."""
+
+    url: str
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The title, or the URL when there is none."""
+        return self.title or self.url
+
+
+def _links(values: Iterable[Link]) -> tuple[Link, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
 class Segment:
     """An ordered part of an event, optionally with its own times."""
 
@@ -245,8 +268,11 @@ class Event:
         label: a printed label such as ``PLENARY 3``.
         subtitle: a subtitle.
         room: the room; venue: the venue, when it is not the conference's.
-        abstract: paragraphs separated by blank lines.
-        description: more text (an imported event's description, say).
+        abstract: paragraphs separated by blank lines, in ``markup``.
+        description: more text (an imported event's description, say), in ``markup``.
+        markup: what ``abstract`` and ``description`` are written in: ``plain``
+            (the default), ``markdown`` (pretalx) or ``html`` (pentabarf-style
+            exports). Each format renders it its own way.
         language: a BCP 47 tag.
         track: the track.
         url: an http(s) URL.
@@ -258,6 +284,7 @@ class Event:
         guid: a guid kept from another system.
         number: a numeric id kept from another system.
         slug: a slug kept from another system.
+        links: links to slides, pages or recordings (http(s) URLs).
     """
 
     id: str
@@ -282,6 +309,8 @@ class Event:
     guid: uuid.UUID | None = None
     number: int | None = None
     slug: str | None = None
+    markup: Markup = "plain"
+    links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
 
     @property
     def timezone(self) -> str:

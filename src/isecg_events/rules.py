@@ -21,6 +21,7 @@ __all__ = [
     "FORBIDDEN_CHARACTERS",
     "ID_PATTERN",
     "LIMITS",
+    "MARKUPS",
     "MAX_DURATION",
     "MAX_ID_LENGTH",
     "MAX_INTEGER",
@@ -28,6 +29,7 @@ __all__ = [
     "SLUG_PATTERN",
     "STATUSES",
     "YEARS",
+    "Markup",
     "Status",
     "date_problem",
     "duration_problem",
@@ -49,6 +51,11 @@ SLUG_PATTERN: Final = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
 Status = Literal["confirmed", "tentative", "cancelled"]
 #: An event's statuses.
 STATUSES: Final[tuple[Status, ...]] = ("confirmed", "tentative", "cancelled")
+
+Markup = Literal["plain", "markdown", "html"]
+#: The kinds of text an abstract and a description can be in: plain text
+#: (ours), Markdown (pretalx) or HTML (pentabarf-style exports).
+MARKUPS: Final[tuple[Markup, ...]] = ("plain", "markdown", "html")
 
 #: The event types the data format accepts.
 EVENT_TYPES: Final[tuple[str, ...]] = (

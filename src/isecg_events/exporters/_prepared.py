@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from isecg_events.exporters._markup import Block, blocks
 from isecg_events.exporters._text import EventText, clean, describe, location
 from isecg_events.model import Event
 from isecg_events.programme import Occurrence, Programme
@@ -29,6 +30,7 @@ class Prepared:
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self._texts: dict[int, EventText] = {}
+        self._abstracts: dict[int, tuple[Block, ...]] = {}
         self._guids: dict[uuid.UUID, str] = {}
         self._derived: dict[Callable[[Prepared], Any], Any] = {}
         self._occurrences: dict[int, list[Occurrence]] | None = None
@@ -46,6 +48,15 @@ class Prepared:
             # Keyed by identity: the programme holds every event for as
             # long as this object lives, so an id is never reused here.
             self._texts[id(event)] = found
+        return found
+
+    def abstract_blocks(self, event: Event) -> tuple[Block, ...]:
+        """The event's abstract as blocks (paragraphs, list items) in its markup."""
+        found = self._abstracts.get(id(event))
+        if found is None:
+            abstract = self.text(event).abstract
+            found = blocks(abstract, event.markup) if abstract else ()
+            self._abstracts[id(event)] = found
         return found
 
     def guid_text(self, guid: uuid.UUID) -> str:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from babel.dates import get_timezone_name
 
 from isecg_events import timezones
+from isecg_events.exporters._markup import to_plain
 from isecg_events.model import Event, Segment
 from isecg_events.programme import Programme
 from isecg_events.rules import FORBIDDEN_CHARACTERS
@@ -63,19 +64,28 @@ def describe(event: Event) -> str:
     """Return the event's full description in plain text, the same way for every event.
 
     The abstract; the event's own ``description`` (an imported event's, say)
-    when it says more than the abstract; the parts in order, with the zone
-    their times are in; the participants by display label and role.
+    when it says more than the abstract (both as plain text, whatever their
+    markup: see :func:`._markup.to_plain`); the parts in order, with the zone
+    their times are in; the participants by display label and role; the links.
     """
-    blocks = [event.abstract] if event.abstract else []
+    blocks = [to_plain(clean(event.abstract), event.markup)] if event.abstract else []
     if event.description and event.description != event.abstract:
-        blocks.append(event.description)
+        blocks.append(to_plain(clean(event.description), event.markup))
     if event.segments:
         parts = [_part(number, segment) for number, segment in enumerate(event.segments, start=1)]
         blocks.append("Programme:\n" + "\n".join(parts) + _zone_note(event.segments))
     if event.participations:
         labels = [participation.label for participation in event.participations]
         blocks.append("Participants:\n- " + "\n- ".join(labels))
+    if event.links:
+        lines = [_link_line(link.title, link.url) for link in event.links]
+        blocks.append("Links:\n- " + "\n- ".join(lines))
     return clean("\n\n".join(blocks))
+
+
+def _link_line(title: str | None, url: str) -> str:
+    """``Slides: https://…``, or the URL alone."""
+    return f"{title}: {url}" if title and title != url else url
 
 
 def _zone_note(segments: tuple[Segment, ...]) -> str:

@@ -16,6 +16,8 @@ from typing import Literal
 from wcwidth import wcswidth, wcwidth
 
 from isecg_events import timezones
+from isecg_events.exporters._markup import Block, escape_markdown
+from isecg_events.exporters._markup import without_bidi_controls as _without_bidi_controls
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, zone_description
@@ -31,19 +33,14 @@ _MIN_WIDTH = 40
 _MAX_WIDTH = 1_000
 _INDENT = " " * _TIME_COLUMN
 _PARTICIPANTS_HEADING = _INDENT + "Participants:"
+_LINKS_HEADING = _INDENT + "Links:"
 _PERSON_FIRST = _INDENT + "  "
 _PERSON_REST = _INDENT + "    "
 _BLANK_LINE = re.compile(r"\n\s*\n")
-# Bidirectional overrides and isolates can reorder what a terminal shows.
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _safe(text: str) -> str:
     return _without_bidi_controls(clean(text))
-
-
-def _without_bidi_controls(text: str) -> str:
-    return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
 
 
 def render_text(
@@ -219,9 +216,12 @@ class _Blocks:
         if text.location:
             chunks.append(self.wrap_repeated(text.location, _INDENT, _INDENT))
         if self.full and text.abstract:
-            for words in _paragraphs(text.abstract):
-                chunks.append("")
-                chunks.append(_fill(words, width, _INDENT, _INDENT, shadow))
+            if event.markup == "plain":
+                for words in _paragraphs(text.abstract):
+                    chunks.append("")
+                    chunks.append(_fill(words, width, _INDENT, _INDENT, shadow))
+            else:
+                chunks += self.blocks(self.prepared.abstract_blocks(event))
         if event.segments:
             chunks.append("")
             chunks += self.segments(event)
@@ -231,6 +231,29 @@ class _Blocks:
             chunks.append(_PARTICIPANTS_HEADING)
             wrap = self.wrap_repeated
             chunks += [wrap(p.label, _PERSON_FIRST, _PERSON_REST) for p in people]
+        if self.full and event.links:
+            chunks += ["", _LINKS_HEADING]
+            for link in event.links:
+                line = f"{link.title}: {link.url}" if link.title else link.url
+                chunks.append(self.wrap_repeated(line, _PERSON_FIRST, _PERSON_REST))
+        return chunks
+
+    def blocks(self, blocks: tuple[Block, ...]) -> list[str]:
+        """Paragraphs and list items of a Markdown or HTML abstract, in plain text."""
+        chunks: list[str] = []
+        previous = None
+        for block in blocks:
+            words = _without_bidi_controls(block.plain).split()
+            if block.kind == "item":
+                first = f"{_INDENT}{block.marker} "
+                if previous != "item" or block.first:
+                    chunks.append("")
+                rest = _INDENT + " " * (len(block.marker) + 1)
+                chunks.append(_fill(words, self.width, first, rest, self.shadow))
+            else:
+                chunks.append("")
+                chunks.append(_fill(words, self.width, _INDENT, _INDENT, self.shadow))
+            previous = block.kind
         return chunks
 
     def segments(self, event: Event) -> list[str]:
@@ -449,22 +472,10 @@ def _wrap_tokens(words: list[str], width: int, first: str, rest: str) -> list[st
 
 # -- Markdown -------------------------------------------------------------------
 
-_ALWAYS = re.compile(r"([\\`*_\[\]<>!|~{}#&])")
-_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
-
 
 def _md(text: str) -> str:
     """Escape ``text`` so CommonMark shows it literally, on one line."""
-    escaped = _ALWAYS.sub(r"\\\1", " ".join(_safe(text).split()))
-    return _LINE_START.sub(_escape_block_marker, escaped)
-
-
-def _escape_block_marker(match: re.Match[str]) -> str:
-    """Escape a list, quote, heading-underline or numbered-list marker."""
-    indent, marker = match.group(1), match.group(2)
-    if marker[0].isdigit():
-        return f"{indent}{marker[:-1]}\\{marker[-1]}"
-    return f"{indent}\\{marker}"
+    return escape_markdown(clean(text))
 
 
 def render_markdown(
@@ -509,8 +520,11 @@ def _md_event(
     if text.location:
         lines += ["", f"*{_md(text.location)}*"]
     if detail == "full" and text.abstract:
-        for words in _paragraphs(text.abstract):
-            lines += ["", _md(" ".join(words))]
+        if event.markup == "plain":
+            for words in _paragraphs(text.abstract):
+                lines += ["", _md(" ".join(words))]
+        else:
+            lines += _md_blocks(prepared.abstract_blocks(event))
     if event.segments:
         lines.append("")
         for number, segment in enumerate(event.segments, start=1):
@@ -527,4 +541,27 @@ def _md_event(
     if people:
         lines += ["", "**Participants**", ""]
         lines += [f"- {_md(participation.label)}" for participation in people]
+    if detail == "full" and event.links:
+        lines += ["", "**Links**", ""]
+        lines += [f"- [{_md(link.label)}](<{_url(link.url)}>)" for link in event.links]
+    return lines
+
+
+def _url(url: str) -> str:
+    """A URL (http(s), no spaces or quotes: the readers' rule) inside ``<…>``."""
+    return url.replace("<", "%3C").replace(">", "%3E")
+
+
+def _md_blocks(blocks: tuple[Block, ...]) -> list[str]:
+    """A Markdown or HTML abstract as CommonMark: paragraphs, and list items with their markers."""
+    lines: list[str] = []
+    previous = None
+    for block in blocks:
+        if block.kind == "item":
+            if previous != "item" or block.first:
+                lines.append("")
+            lines.append(f"{block.marker} {block.markdown}")
+        else:
+            lines += ["", block.markdown]
+        previous = block.kind
     return lines

@@ -121,4 +121,6 @@ def _event(event: Event) -> dict[str, Any]:
         guid=str(event.guid) if event.guid else None,
         number=event.number,
         slug=event.slug,
+        markup=None if event.markup == "plain" else event.markup,
+        links=[_present(url=link.url, title=link.title) for link in event.links] or None,
     )

@@ -13,6 +13,7 @@ import uuid
 import warnings
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from html.parser import HTMLParser
 from typing import Any
 
 import attrs
@@ -22,11 +23,12 @@ from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.model import (
     Conference,
     Event,
+    Link,
     Participant,
     Participation,
 )
 from isecg_events.programme import Programme
-from isecg_events.rules import CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN
+from isecg_events.rules import CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN, Markup
 
 __all__ = ["read"]
 
@@ -37,6 +39,7 @@ class _Reader:
     def __init__(self, source: str, timezone: str | None = None) -> None:
         self.source = source
         self.timezone = timezone
+        self.markup: Markup = "plain"
         self.problems: list[Problem] = []
         self.people: dict[str, Participant] = {}
 
@@ -273,6 +276,7 @@ class _Reader:
         track = self.text(entry, "track", path)
         url = self.url(entry, "url", path)
         participants = tuple(self.persons(entry, path, conference))
+        links = self.links(entry, path)
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
         if slug is not None and not SLUG_PATTERN.match(slug):
@@ -294,6 +298,8 @@ class _Reader:
             guid=guid,
             number=number,
             slug=slug,
+            markup=self.markup,
+            links=links,
         )
 
     def start(self, entry: Mapping[str, Any], path: str, conference: Conference) -> datetime | None:
@@ -338,15 +344,25 @@ class _Reader:
             return None
         return timezones.add_elapsed(start, length)
 
+    def links(self, entry: Mapping[str, Any], path: str) -> tuple[Link, ...]:
+        """The entry's http(s) links (``{url, title}``); other kinds are left out."""
+        raw = entry.get("links")
+        if not isinstance(raw, list):
+            return ()
+        links = []
+        for index, item in enumerate(raw):
+            if not isinstance(item, dict):
+                continue
+            link_path = f"{path}.links[{index}]"
+            url = self.url(item, "url", link_path)
+            if url is not None:
+                links.append(Link(url=url, title=self.text(item, "title", link_path)))
+        return tuple(links)
+
     def guid(self, entry: Mapping[str, Any], path: str) -> uuid.UUID | None:
+        """The entry's guid as a UUID (any non-empty guid: see :func:`identity.source_guid`)."""
         value = self.text(entry, "guid", path)
-        if value is None:
-            return None
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            self.problem(f"{path}.guid", f"{value!r} is not a UUID")
-            return None
+        return None if value is None else identity.source_guid(value)
 
     def persons(
         self, entry: Mapping[str, Any], path: str, conference: Conference
@@ -381,11 +397,7 @@ class _Reader:
         raw_guid = self.text(person, "guid", path)
         frab_id = self.number(person, "id", path)
         if raw_guid:
-            try:
-                guid = uuid.UUID(raw_guid)
-            except ValueError:
-                self.problem(f"{path}.guid", f"{raw_guid!r} is not a UUID")
-                return None
+            guid = identity.source_guid(raw_guid)
         else:
             guid = identity.imported_person_guid(conference.id, frab_id, name)
         key = str(guid)
@@ -402,6 +414,69 @@ def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used
     while f"event-{counter}" in used:
         counter += 1
     return f"event-{counter}"
+
+
+#: Elements whose presence says a text is HTML (pentabarf-style exports).
+_HTML_ELEMENTS = frozenset(
+    {
+        "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "i",
+        "li", "ol", "p", "pre", "span", "strong", "ul",
+    }
+)  # fmt: skip
+_PRETALX_TALK = re.compile(r"/talk/[A-Z0-9]+/?$")
+
+
+class _HtmlFinder(HTMLParser):
+    """Stops at the first start tag of :data:`_HTML_ELEMENTS`."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found = self.found or tag in _HTML_ELEMENTS
+
+
+def _is_html(text: str) -> bool:
+    if "<" not in text:
+        return False
+    finder = _HtmlFinder()
+    finder.feed(text)
+    finder.close()
+    return finder.found
+
+
+def _markup_of(document: Mapping[str, Any], schedule: Mapping[str, Any], days: list[Any]) -> Markup:
+    """What the schedule's abstracts and descriptions are written in, by the tool that wrote it.
+
+    Ours: plain text. pretalx (its generator, its persons' ``code``, its
+    ``/talk/CODE/`` URLs): Markdown. Otherwise HTML when any text holds HTML
+    elements (pentabarf-style exports), else plain text (frab).
+    """
+    generator = document.get("generator")
+    name = generator.get("name") if isinstance(generator, dict) else None
+    if name == "isecg-events":
+        return "plain"
+    entries = [
+        entry
+        for day in days
+        if isinstance(day, dict) and isinstance(day.get("rooms"), dict)
+        for room in day["rooms"].values()
+        if isinstance(room, list)
+        for entry in room
+        if isinstance(entry, dict)
+    ]
+    pretalx = name == "pretalx" or any(
+        (isinstance(e.get("url"), str) and _PRETALX_TALK.search(e["url"]))
+        or any(isinstance(p, dict) and "code" in p for p in e.get("persons") or [])
+        for e in entries
+    )
+    if pretalx:
+        return "markdown"
+    texts = (e.get(key) for e in entries for key in ("abstract", "description"))
+    if any(isinstance(text, str) and _is_html(text) for text in texts):
+        return "html"
+    return "plain"
 
 
 def _times(days: list[Any]) -> list[datetime]:
@@ -458,6 +533,7 @@ def read(document: Mapping[str, Any], source: str, *, timezone: str | None = Non
     if not isinstance(schedule, dict):
         raise ProgrammeError.single(source, "schedule", "must be an object")
     conference, days = reader.conference(schedule)
+    reader.markup = _markup_of(document, schedule, days)
     if conference is None:
         raise ProgrammeError(reader.problems)
     events = reader.events(conference, days)

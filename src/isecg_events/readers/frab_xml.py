@@ -106,4 +106,8 @@ def _event(event: ET.Element) -> dict[str, Any]:
             item["id"] = int(person.get("id", "0"))
         persons.append(item)
     entry["persons"] = persons
+    entry["links"] = [
+        {"url": link.get("href") or "", "title": link.text or ""}
+        for link in event.iterfind("links/link")
+    ]
     return entry

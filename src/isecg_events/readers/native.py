@@ -21,6 +21,7 @@ from isecg_events.errors import Problem, ProgrammeError, did_you_mean, join_path
 from isecg_events.model import (
     Conference,
     Event,
+    Link,
     Organization,
     Participant,
     Participation,
@@ -34,6 +35,7 @@ from isecg_events.rules import (
     EVENT_TYPES,
     ID_PATTERN,
     LIMITS,
+    MARKUPS,
     ROLES,
     STATUSES,
 )
@@ -67,8 +69,9 @@ FIELDS: Final = {
         "id", "label", "title", "subtitle", "type", "day", "date", "start", "end",
         "duration", "timezone", "room", "venue", "abstract", "description", "language",
         "track", "url", "status", "sequence", "rrule", "participants", "segments",
-        "guid", "number", "slug",
+        "guid", "number", "slug", "markup", "links",
     },
+    "link": {"url", "title"},
     "segment": {"title", "description", "start", "end", "participants"},
     "participation": {"id", "role"},
 }  # fmt: skip
@@ -291,6 +294,8 @@ class _Builder(FieldReader):
             "guid": self.get(table, "guid", path, self.guid),
             "number": self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
             "slug": self.get(table, "slug", path, self.slug),
+            "markup": self.get(table, "markup", path, self.choice(MARKUPS)) or "plain",
+            "links": tuple(self.links(table, path)),
         }
         if start is None or end is None:
             return None
@@ -449,6 +454,24 @@ class _Builder(FieldReader):
             )
             segments.append(segment)
         return segments
+
+    def links(self, table: Mapping[str, Any], path: str) -> list[Link]:
+        """The event's ``links``: an array of tables with ``url`` and an optional ``title``."""
+        raw = table.get("links", [])
+        if not isinstance(raw, list):
+            self.problem(f"{path}.links", f"must be an array of tables, not {type_name(raw)}")
+            return []
+        links = []
+        for index, value in enumerate(raw):
+            link_path = f"{path}.links[{index}]"
+            link = self.table(value, link_path, "link")
+            if link is None:
+                continue
+            url = self.get(link, "url", link_path, self.url, required=True)
+            title = self.get(link, "title", link_path, self.text)
+            if url is not None:
+                links.append(Link(url=url, title=title))
+        return links
 
     def participations(
         self,

@@ -26,6 +26,7 @@ __all__ = [
     "Day",
     "FrabEvent",
     "Person",
+    "Reference",
     "days",
     "duration_text",
     "listed",
@@ -58,6 +59,13 @@ class Person(TypedDict):
     public_name: str
 
 
+class Reference(TypedDict):
+    """A link as schedule.json lists it (the schema's ``Reference``)."""
+
+    url: str
+    title: str
+
+
 class FrabEvent(TypedDict):
     """One schedule entry (one occurrence), already in schedule.json's shape.
 
@@ -82,7 +90,7 @@ class FrabEvent(TypedDict):
     abstract: str | None
     description: str | None
     persons: tuple[Person, ...]
-    links: tuple[object, ...]
+    links: tuple[Reference, ...]
 
 
 def xml_slug(entry: FrabEvent) -> str | None:
@@ -208,7 +216,7 @@ class _Entries:
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
             "persons": tuple([self.person(p.participant) for p in event.participations]),
-            "links": (),
+            "links": tuple([{"url": link.url, "title": clean(link.label)} for link in event.links]),
         }
 
 

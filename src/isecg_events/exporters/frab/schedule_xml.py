@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import io
-from xml.sax.saxutils import XMLGenerator, escape
+from xml.sax.saxutils import XMLGenerator, escape, quoteattr
 
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
@@ -156,7 +156,8 @@ def _event(entry: _entries.FrabEvent, numbers: dict[str, int]) -> str:
             _leaf("abstract", entry["abstract"]),
             _leaf("description", entry["description"]) if entry["description"] else "",
             _persons(persons, numbers) if persons else "        <persons/>\n",
-            "        <links/>\n      </event>\n",
+            _links(entry["links"]) if entry["links"] else "        <links/>\n",
+            "      </event>\n",
         )
     )
 
@@ -172,6 +173,16 @@ def _persons(persons: tuple[_entries.Person, ...], numbers: dict[str, int]) -> s
 def _person(number: int, guid: str, name: str) -> str:
     """One ``<person>`` line (people recur across events)."""
     return f'          <person id="{number}" guid="{guid}"{_content("person", name)}\n'
+
+
+def _links(links: tuple[_entries.Reference, ...]) -> str:
+    items = "".join(
+        [
+            f"          <link href={quoteattr(link['url'])}{_content('link', link['title'])}\n"
+            for link in links
+        ]
+    )
+    return f"        <links>\n{items}        </links>\n"
 
 
 def _leaf(tag: str, text: str | None) -> str:
