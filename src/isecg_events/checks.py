@@ -18,7 +18,7 @@ at once.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import NamedTuple, TypeVar
 
 from isecg_events import rules, timezones
@@ -144,6 +144,9 @@ class _Checker:
             timezones.get_zone(conference.timezone)
         except timezones.UnknownTimeZone as error:
             self.problem(f"{path}.timezone", str(error))
+        change = conference.day_change
+        if not isinstance(change, time) or change.tzinfo is not None or change.second:
+            self.problem(f"{path}.day_change", "must be a local time of day such as 04:00")
         dated = True
         for field in ("start", "end", "published"):
             message = rules.date_problem(getattr(conference, field))
@@ -364,9 +367,10 @@ class _Checker:
         """The conference's first and last instants, computed once per check."""
         if self._bounds is None:
             zone = conference.zone
+            change = conference.day_change
             self._bounds = (
-                timezones.day_bounds(conference.start, zone)[0],
-                timezones.day_bounds(conference.end, zone)[1],
+                timezones.day_bounds(conference.start, zone, change)[0],
+                timezones.day_bounds(conference.end, zone, change)[1],
             )
         return self._bounds
 

@@ -11,7 +11,7 @@ import functools
 import re
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 
@@ -215,7 +215,11 @@ class Segment:
 
 @attrs.frozen
 class Conference:
-    """The conference a programme belongs to."""
+    """The conference a programme belongs to.
+
+    ``day_change`` is the local time a conference day begins (midnight by
+    default; 04:00 keeps a talk at 01:30 on the evening it belongs to).
+    """
 
     id: str
     title: str
@@ -230,11 +234,16 @@ class Conference:
     url: str | None = None
     language: str | None = None
     description: str | None = None
+    day_change: time = time(0)
 
     @property
     def zone(self) -> timezones.Zone:
         """The conference's time zone."""
         return timezones.get_zone(self.timezone)
+
+    def day_of(self, moment: datetime) -> date:
+        """The conference day ``moment`` belongs to (see ``day_change``)."""
+        return timezones.conference_day(moment, self.zone, self.day_change)
 
     @property
     def days(self) -> tuple[date, ...]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 import attrs
 
@@ -119,11 +119,17 @@ class Programme:
     def occurrences_by_day(
         self, zone: timezones.Zone | None = None
     ) -> dict[date, list[Occurrence]]:
-        """Group occurrences by local start date in ``zone`` (default: the conference's)."""
+        """Group occurrences by day in ``zone`` (default: the conference's).
+
+        In the conference's own zone a day runs from its ``day_change``
+        (midnight unless the data says otherwise); in another, from midnight.
+        """
         zone = zone or self.conference.zone
+        change = self.conference.day_change if zone == self.conference.zone else time(0)
         days: dict[date, list[Occurrence]] = {}
         for occurrence in self.occurrences:
-            days.setdefault(occurrence.start.astimezone(zone).date(), []).append(occurrence)
+            day = timezones.conference_day(occurrence.start, zone, change)
+            days.setdefault(day, []).append(occurrence)
         return days
 
 

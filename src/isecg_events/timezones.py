@@ -29,6 +29,7 @@ __all__ = [
     "add_elapsed",
     "aware",
     "check_exists",
+    "conference_day",
     "day_bounds",
     "elapsed",
     "fits",
@@ -214,19 +215,33 @@ def check_exists(moment: datetime) -> None:
         )
 
 
-def day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
-    """Return the aware start of ``day`` and of the next day in ``zone``."""
-    start = _first_instant_of(day, zone)
-    end = _first_instant_of(day + timedelta(days=1), zone)
+def day_bounds(
+    day: date, zone: zoneinfo.ZoneInfo, change: time = time(0)
+) -> tuple[datetime, datetime]:
+    """Return the aware start of ``day`` and of the next day in ``zone``.
+
+    A conference day may change at another hour than midnight (``change``:
+    04:00 puts a talk at 01:30 on the evening before, as its schedule does).
+    """
+    start = _first_instant_of(day, zone, change)
+    end = _first_instant_of(day + timedelta(days=1), zone, change)
     return start, end
 
 
-def _first_instant_of(day: date, zone: zoneinfo.ZoneInfo) -> datetime:
-    midnight = datetime.combine(day, time(0), tzinfo=zone)
-    if dateutil_tz.datetime_exists(midnight):
-        return midnight
-    # A zone whose DST change skips midnight starts that day at 01:00.
-    return dateutil_tz.resolve_imaginary(midnight)
+def conference_day(moment: datetime, zone: zoneinfo.ZoneInfo, change: time = time(0)) -> date:
+    """The day ``moment`` belongs to in ``zone`` when days change at ``change``."""
+    local = moment.astimezone(zone)
+    if local.time() < change:
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def _first_instant_of(day: date, zone: zoneinfo.ZoneInfo, at: time = time(0)) -> datetime:
+    moment = datetime.combine(day, at, tzinfo=zone)
+    if dateutil_tz.datetime_exists(moment):
+        return moment
+    # A DST change that skips the hour (midnight, in some zones) starts the day after it.
+    return dateutil_tz.resolve_imaginary(moment)
 
 
 class LocalIso:

@@ -11,7 +11,7 @@ its reading. Release histories keep programmes this way.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from isecg_events.model import Conference, Event, Participant, Participation, Segment
@@ -63,6 +63,7 @@ def _conference(conference: Conference) -> dict[str, Any]:
         language=conference.language,
         description=conference.description,
         published=conference.published.isoformat().replace("+00:00", "Z"),
+        day_change=f"{conference.day_change:%H:%M}" if conference.day_change != time(0) else None,
     )
 
 

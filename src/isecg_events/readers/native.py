@@ -58,7 +58,7 @@ FIELDS: Final = {
     "top": {"conference", "organizations", "participants", "events", "$schema"},
     "conference": {
         "id", "title", "acronym", "timezone", "start", "end", "venue", "city",
-        "country", "url", "language", "description", "published",
+        "country", "url", "language", "description", "published", "day_change",
     },
     "organization": {"name", "acronym", "country"},
     "participant": {
@@ -122,7 +122,9 @@ class _Builder(FieldReader):
             "url": self.get(table, "url", path, self.url),
             "language": self.get(table, "language", path, self.language),
             "description": self.get(table, "description", path, self.long_text),
+            "day_change": self.get(table, "day_change", path, self.time_of_day),
         }
+        optional = {key: value for key, value in optional.items() if value is not None}
         start, end = values["start"], values["end"]
         if isinstance(start, date) and isinstance(end, date) and end < start:
             self.problem("conference.end", f"{end} is before start {start}")
@@ -386,6 +388,16 @@ class _Builder(FieldReader):
         except timezones.TimeZoneError as error:
             self.problem(field, str(error))
             return None
+
+    def time_of_day(self, value: Any, path: str) -> time | None:
+        """A local time of day, ``"04:00"`` or TOML ``04:00:00``, whole minutes."""
+        clock = value.replace(tzinfo=None) if isinstance(value, time) else None
+        if isinstance(value, str) and (match := CLOCK.match(value.strip())):
+            clock = time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+        if clock is None or clock.second:
+            self.problem(path, f"{value!r} is not a time of day such as '04:00'")
+            return None
+        return clock
 
     def local_time(self, value: Any, path: str, day: date | None) -> datetime | None:
         if isinstance(value, datetime):

@@ -257,8 +257,10 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
     zone = programme.conference.zone
     occurrences = listed(prepared)
     by_day: dict[date, list[Occurrence]] = {}
+    change = programme.conference.day_change
     for occurrence in occurrences:
-        by_day.setdefault(occurrence.start.astimezone(zone).date(), []).append(occurrence)
+        day = timezones.conference_day(occurrence.start, zone, change)
+        by_day.setdefault(day, []).append(occurrence)
     all_days = sorted(set(programme.conference.days) | set(by_day))
     rooms = [room_name(programme, o) for o in occurrences]
     room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
@@ -271,7 +273,7 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
                 entries.entry(occurrence)
             )
         ordered = sorted(grouped.items(), key=lambda item: room_order[item[0]])
-        start, end = timezones.day_bounds(day, zone)
+        start, end = timezones.day_bounds(day, zone, change)
         result.append(Day(index, day, start, end, tuple((name, tuple(es)) for name, es in ordered)))
     return tuple(result)
 
