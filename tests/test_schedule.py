@@ -284,7 +284,7 @@ def reference_event_xml(entry: _frab.FrabEvent, numbers: dict[str, int]) -> str:
         xml.startElement("links", {})  # type: ignore[arg-type]
         xml.ignorableWhitespace("\n")
         for link in entry["links"]:
-            leaf(5, "link", link["title"], href=link["url"])
+            leaf(5, "link", link.get("title"), href=link["url"])
         xml.ignorableWhitespace("        ")
         xml.endElement("links")
         xml.ignorableWhitespace("\n")

@@ -13,7 +13,6 @@ import uuid
 import warnings
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from html.parser import HTMLParser
 from typing import Any
 
 import attrs
@@ -28,6 +27,7 @@ from isecg_events.model import (
     Participation,
 )
 from isecg_events.programme import Programme
+from isecg_events.readers import dialects
 from isecg_events.rules import CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN, Markup
 
 __all__ = ["read"]
@@ -102,11 +102,12 @@ class _Reader:
         if not isinstance(table, dict):
             self.problem(path, "is required and must be an object")
             return None, []
-        acronym = self.text(table, "acronym", path) or ""
-        conference_id = re.sub(r"[^a-z0-9_]", "_", acronym.lower())
+        title = self.text(table, "title", path)
+        # pentabarf writes no acronym: the id is then made from the title.
+        acronym = self.text(table, "acronym", path) or title or ""
+        conference_id = re.sub(r"_+", "_", re.sub(r"[^a-z0-9_]", "_", acronym.lower())).strip("_")
         if not CONFERENCE_ID_PATTERN.match(conference_id):
             self.problem(f"{path}.acronym", f"{acronym!r} cannot be used as a conference id")
-        title = self.text(table, "title", path)
         if title is None:
             self.problem(f"{path}.title", "is required")
         start = self.day(table, "start", path)
@@ -127,6 +128,7 @@ class _Reader:
             published=_published(schedule.get("version"), start),
             url=self.url(table, "url", path),
             description=self.text(table, "description", path, long=True),
+            day_change=dialects.day_change(table, days),
         )
         return conference, days
 
@@ -140,13 +142,13 @@ class _Reader:
         UTC (``Z``) say nothing of the zone, and leave a given one standing.
         """
         where = f"{path}.time_zone_name"
-        times = _times(days)
+        times = dialects.times(days)
         if self.timezone is not None:
             if not timezones.fits(timezones.get_zone(self.timezone), times):
                 self.warn(
                     where,
                     f"--timezone {self.timezone} does not fit the offsets the times carry "
-                    f"({_offsets(times)}): local times are shown in {self.timezone}",
+                    f"({dialects.offsets(times)}): local times are shown in {self.timezone}",
                 )
             return self.timezone
         given = self.text(table, "time_zone_name", path)
@@ -162,16 +164,20 @@ class _Reader:
         inferred = timezones.infer_zone(times)
         if inferred is None:
             if given:
-                self.warn(
-                    where,
-                    f"is {given!r}, which does not fit the times' offsets ({_offsets(times)})",
-                )
+                found = dialects.offsets(times)
+                self.warn(where, f"is {given!r}, which does not fit the times' offsets ({found})")
                 return given
-            if times:  # with no times, there is nothing to read in a wrong zone
+            if times:
                 self.warn(
                     where,
-                    f"is absent and the times' offsets ({_offsets(times)}) fit no zone; "
+                    f"is absent and the times' offsets ({dialects.offsets(times)}) fit no zone; "
                     "UTC is used (give --timezone NAME)",
+                )
+            elif dialects.has_local_times(days):  # pentabarf: HH:MM on a day, no offset anywhere
+                self.warn(
+                    where,
+                    "is absent and the times carry no UTC offset; they are read in UTC "
+                    "(give --timezone NAME)",
                 )
             return "UTC"
         others = ""
@@ -179,7 +185,7 @@ class _Reader:
             listed = ", ".join(inferred.candidates[1:4])
             more = len(inferred.candidates) - 4
             others = f" (so do {listed}{f' and {more} more' if more > 0 else ''})"
-        offsets = _offsets(times)
+        offsets = dialects.offsets(times)
         if given:
             reading = f"is {given!r}, which does not fit the times' offsets ({offsets}); they fit"
         else:
@@ -226,6 +232,7 @@ class _Reader:
         for day_index, day in enumerate(days):
             day_path = f"schedule.conference.days[{day_index}]"
             rooms = day.get("rooms", {}) if isinstance(day, dict) else None
+            day_date = dialects.date_of(day.get("date")) if isinstance(day, dict) else None
             if not isinstance(rooms, dict):
                 self.problem(f"{day_path}.rooms", "must be an object")
                 continue
@@ -244,7 +251,7 @@ class _Reader:
                     if not isinstance(entry, dict):
                         self.problem(path, "must be an object")
                         continue
-                    event = self.event(entry, path, conference, room, used_ids)
+                    event = self.event(entry, path, conference, room, used_ids, day_date)
                     if event is not None:
                         used_ids.add(event.id)
                         events.append((path, event))
@@ -257,12 +264,13 @@ class _Reader:
         conference: Conference,
         room: str,
         used_ids: set[str],
+        day_date: date | None = None,
     ) -> Event | None:
         before = len(self.problems)
         title = self.text(entry, "title", path)
         if title is None:
             self.problem(f"{path}.title", "is required")
-        start = self.start(entry, path, conference)
+        start = self.start(entry, path, conference, day_date)
         end = self.end(entry, path, start, conference)
         guid = self.guid(entry, path)
         number = self.number(entry, "id", path)
@@ -302,12 +310,34 @@ class _Reader:
             links=links,
         )
 
-    def start(self, entry: Mapping[str, Any], path: str, conference: Conference) -> datetime | None:
+    def start(
+        self,
+        entry: Mapping[str, Any],
+        path: str,
+        conference: Conference,
+        day_date: date | None = None,
+    ) -> datetime | None:
+        """The entry's start: its ``date`` (with offset), else its day's date and ``start``.
+
+        pentabarf-style exports give only ``<start>HH:MM</start>`` on a
+        ``<day date>``: the time is read in the conference's zone, on the next
+        calendar date when it is before the day change (01:30 of a day that
+        changes at 04:00).
+        """
         value = self.text(entry, "date", path)
         if value is None:
-            self.problem(f"{path}.date", "is required")
-            return None
-        moment = _instant(value)
+            clock = dialects.CLOCK.match(self.text(entry, "start", path) or "")
+            if day_date is None or clock is None:
+                self.problem(f"{path}.date", "is required")
+                return None
+            at = time(int(clock.group(1)), int(clock.group(2)))
+            day = day_date + timedelta(days=1) if at < conference.day_change else day_date
+            try:
+                return timezones.localize(datetime.combine(day, at), conference.zone)
+            except timezones.TimeZoneError as error:
+                self.problem(f"{path}.start", str(error))
+                return None
+        moment = dialects.instant(value)
         if moment is None:
             self.problem(f"{path}.date", f"{value!r} is not a date-time with a UTC offset")
             return None
@@ -323,7 +353,7 @@ class _Reader:
             return None
         value = self.text(entry, "end", path)
         if value is not None:
-            moment = _instant(value)
+            moment = dialects.instant(value)
             if moment is not None and moment > start and rules.date_problem(moment) is None:
                 if (message := rules.duration_problem(moment - start)) is not None:
                     self.problem(f"{path}.end", message)
@@ -416,101 +446,10 @@ def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used
     return f"event-{counter}"
 
 
-#: Elements whose presence says a text is HTML (pentabarf-style exports).
-_HTML_ELEMENTS = frozenset(
-    {
-        "a", "b", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "i",
-        "li", "ol", "p", "pre", "span", "strong", "ul",
-    }
-)  # fmt: skip
-_PRETALX_TALK = re.compile(r"/talk/[A-Z0-9]+/?$")
-
-
-class _HtmlFinder(HTMLParser):
-    """Stops at the first start tag of :data:`_HTML_ELEMENTS`."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.found = self.found or tag in _HTML_ELEMENTS
-
-
-def _is_html(text: str) -> bool:
-    if "<" not in text:
-        return False
-    finder = _HtmlFinder()
-    finder.feed(text)
-    finder.close()
-    return finder.found
-
-
-def _markup_of(document: Mapping[str, Any], schedule: Mapping[str, Any], days: list[Any]) -> Markup:
-    """What the schedule's abstracts and descriptions are written in, by the tool that wrote it.
-
-    Ours: plain text. pretalx (its generator, its persons' ``code``, its
-    ``/talk/CODE/`` URLs): Markdown. Otherwise HTML when any text holds HTML
-    elements (pentabarf-style exports), else plain text (frab).
-    """
-    generator = document.get("generator")
-    name = generator.get("name") if isinstance(generator, dict) else None
-    if name == "isecg-events":
-        return "plain"
-    entries = [
-        entry
-        for day in days
-        if isinstance(day, dict) and isinstance(day.get("rooms"), dict)
-        for room in day["rooms"].values()
-        if isinstance(room, list)
-        for entry in room
-        if isinstance(entry, dict)
-    ]
-    pretalx = name == "pretalx" or any(
-        (isinstance(e.get("url"), str) and _PRETALX_TALK.search(e["url"]))
-        or any(isinstance(p, dict) and "code" in p for p in e.get("persons") or [])
-        for e in entries
-    )
-    if pretalx:
-        return "markdown"
-    texts = (e.get(key) for e in entries for key in ("abstract", "description"))
-    if any(isinstance(text, str) and _is_html(text) for text in texts):
-        return "html"
-    return "plain"
-
-
-def _times(days: list[Any]) -> list[datetime]:
-    """Every readable ``date`` and ``end`` of the entries, with the offset it was given in."""
-    found = []
-    for day in days:
-        rooms = day.get("rooms") if isinstance(day, dict) else None
-        for entries in rooms.values() if isinstance(rooms, dict) else ():
-            for entry in entries if isinstance(entries, list) else ():
-                for key in ("date", "end"):
-                    value = entry.get(key) if isinstance(entry, dict) else None
-                    moment = _instant(value) if isinstance(value, str) else None
-                    if moment is not None and rules.date_problem(moment) is None:
-                        found.append(moment)
-    return found
-
-
-def _offsets(times: list[datetime]) -> str:
-    """The distinct offsets of ``times`` as ``+01:00, +02:00``."""
-    return ", ".join(sorted({timezones.signed_hhmm(timezones.offset(t)) for t in times}))
-
-
-def _instant(value: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.utcoffset() is not None else None
-
-
 def _published(version: Any, start: date) -> datetime:
     """The schedule's version as a timestamp if it is one, else its first day."""
     if isinstance(version, str):
-        moment = _instant(version)
+        moment = dialects.instant(version)
         if moment is not None and rules.date_problem(moment) is None:
             return moment.astimezone(UTC)
     return datetime.combine(start, time(0), tzinfo=UTC)
@@ -533,7 +472,7 @@ def read(document: Mapping[str, Any], source: str, *, timezone: str | None = Non
     if not isinstance(schedule, dict):
         raise ProgrammeError.single(source, "schedule", "must be an object")
     conference, days = reader.conference(schedule)
-    reader.markup = _markup_of(document, schedule, days)
+    reader.markup = dialects.markup_of(document, schedule, days)
     if conference is None:
         raise ProgrammeError(reader.problems)
     events = reader.events(conference, days)

@@ -24,7 +24,9 @@ _EVENT_FIELDS = (
     "date", "start", "duration", "room", "slug", "url", "title", "subtitle", "track",
     "type", "language", "abstract", "description",
 )  # fmt: skip
-_CONFERENCE_FIELDS = ("acronym", "title", "start", "end", "time_zone_name", "url")
+_CONFERENCE_FIELDS = (
+    "acronym", "title", "start", "end", "time_zone_name", "url", "day_change",
+)  # fmt: skip
 
 
 def read(raw: bytes, source: str, *, timezone: str | None = None) -> Programme:
@@ -54,7 +56,8 @@ def read(raw: bytes, source: str, *, timezone: str | None = None) -> Programme:
         ) from None
     if root.tag != "schedule":
         raise ProgrammeError.single(source, root.tag, "the root element must be <schedule>")
-    return frab_json.read({"schedule": _schedule(root)}, source, timezone=timezone)
+    document = {"schedule": _schedule(root), "generator": _generator(root)}
+    return frab_json.read(document, source, timezone=timezone)
 
 
 def _is_number(text: str) -> bool:
@@ -80,12 +83,18 @@ def _schedule(root: ET.Element) -> dict[str, Any]:
     return {"version": _text(root.find("version")), "conference": table}
 
 
+def _generator(root: ET.Element) -> dict[str, Any] | None:
+    generator = root.find("generator")
+    return None if generator is None else {"name": generator.get("name")}
+
+
 def _day(day: ET.Element) -> dict[str, Any]:
     rooms: dict[str, list[dict[str, Any]]] = {}
     for room in day.findall("room"):
         entries = rooms.setdefault(room.get("name", ""), [])
         entries.extend(_event(event) for event in room.findall("event"))
-    return {"date": day.get("date"), "rooms": rooms}
+    bounds = {"day_start": day.get("start"), "day_end": day.get("end")}
+    return {"date": day.get("date"), **{k: v for k, v in bounds.items() if v}, "rooms": rooms}
 
 
 def _event(event: ET.Element) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from isecg_events import identity, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
-from isecg_events.model import Participant
+from isecg_events.model import Link, Participant
 from isecg_events.programme import Occurrence, Programme
 
 __all__ = [
@@ -59,11 +59,17 @@ class Person(TypedDict):
     public_name: str
 
 
-class Reference(TypedDict):
-    """A link as schedule.json lists it (the schema's ``Reference``)."""
+class Reference(TypedDict, total=False):
+    """A link as schedule.json lists it (the schema's ``Reference``; ``url`` always)."""
 
     url: str
     title: str
+
+
+def _reference(link: Link) -> Reference:
+    if link.title:
+        return {"url": link.url, "title": clean(link.title)}
+    return {"url": link.url}
 
 
 class FrabEvent(TypedDict):
@@ -216,7 +222,7 @@ class _Entries:
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
             "persons": tuple([self.person(p.participant) for p in event.participations]),
-            "links": tuple([{"url": link.url, "title": clean(link.label)} for link in event.links]),
+            "links": tuple([_reference(link) for link in event.links]),
         }
 
 

@@ -178,7 +178,7 @@ def _person(number: int, guid: str, name: str) -> str:
 def _links(links: tuple[_entries.Reference, ...]) -> str:
     items = "".join(
         [
-            f"          <link href={quoteattr(link['url'])}{_content('link', link['title'])}\n"
+            f"          <link href={quoteattr(link['url'])}{_content('link', link.get('title'))}\n"
             for link in links
         ]
     )
