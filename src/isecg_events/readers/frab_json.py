@@ -289,8 +289,11 @@ class _Reader:
             return None
         if slug is not None and not SLUG_PATTERN.match(slug):
             slug = identity.slugify(slug)
+        event_id = _event_id(slug, number, guid, used_ids)
+        # An entry with no guid (pentabarf) keeps the one every export derives.
+        guid = identity.event_guid(conference.id, event_id, guid)
         return Event(
-            id=_event_id(slug, number, guid, used_ids),
+            id=event_id,
             title=title,
             start=start,
             end=end,

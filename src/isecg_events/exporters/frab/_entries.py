@@ -19,7 +19,7 @@ from isecg_events import identity, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
-from isecg_events.model import Link, Participant
+from isecg_events.model import Event, Link, Participant
 from isecg_events.programme import Occurrence, Programme
 
 __all__ = [
@@ -215,15 +215,25 @@ class _Entries:
             "type": clean_name(event.type),
             "language": event.language,
             "abstract": text.abstract,
-            # The format's own field: an imported description stays as it
-            # came (a round trip keeps it); ours is composed (see describe()).
-            "description": clean(event.description) if event.description else text.description,
+            "description": _description(event, text.description),
             # Tuples, not lists: an entry of strings and tuples of string-only
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
             "persons": tuple([self.person(p.participant) for p in event.participations]),
             "links": tuple([_reference(link) for link in event.links]),
         }
+
+
+def _description(event: Event, composed: str | None) -> str | None:
+    """The entry's description: the event's own, as it came (a round trip keeps it).
+
+    An event without one gets the composed text (see ``describe()``) when it
+    has parts, which the format has no place for; otherwise the composed text
+    would only repeat the entry's abstract, persons and links.
+    """
+    if event.description:
+        return clean(event.description)
+    return composed if event.segments else None
 
 
 def days(prepared: Prepared) -> tuple[Day, ...]:

@@ -1,0 +1,202 @@
+"""Real exports of other tools (readers/dialects.py, frab_json.py, frab_xml.py).
+
+Three trimmed real schedules live in ``tests/data/imports`` (each names its
+source): a frab schedule.xml of 2014 (base64url guids, days ending at 04:00),
+a pentabarf-style FOSDEM 2018 schedule.xml (HTML, no dates or offsets) and
+a pretalx schedule.json of 2020 (Markdown, no time zone).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import warnings
+import xml.etree.ElementTree as ET
+from datetime import time
+from pathlib import Path
+
+import attrs
+import icalendar
+import pytest
+
+import isecg_events
+from isecg_events import identity
+from tests.programmes import GOLDEN, assert_valid_json, assert_valid_xml, entries
+
+IMPORTS = Path(__file__).resolve().parent / "data" / "imports"
+FRAB = IMPORTS / "frab-31c3-excerpt.xml"
+PENTABARF = IMPORTS / "pentabarf-fosdem2018-excerpt.xml"
+PRETALX = IMPORTS / "pretalx-rc3-excerpt.json"
+#: Each file with the --timezone it needs (pentabarf gives no offsets at all).
+SOURCES = {FRAB: None, PENTABARF: "Europe/Brussels", PRETALX: None}
+
+
+def load(path: Path, timezone: str | None = None) -> isecg_events.Programme:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        return isecg_events.load(path, timezone=timezone)
+
+
+def description(programme: isecg_events.Programme, event_id: str) -> str:
+    calendar = icalendar.Calendar.from_ical(isecg_events.to_ical(programme))
+    (event,) = [e for e in calendar.walk("VEVENT") if str(e["UID"]) == _uid(programme, event_id)]
+    return str(event["DESCRIPTION"])
+
+
+def _uid(programme: isecg_events.Programme, event_id: str) -> str:
+    (event,) = [e for e in programme.events if e.id == event_id]
+    return str(identity.event_guid(programme.conference.id, event.id, event.guid))
+
+
+def test_frab_base64_guids_map_to_stable_uuids() -> None:
+    programme = load(FRAB)
+    source = ET.parse(FRAB).getroot()
+    given = [event.get("guid") or "" for event in source.iter("event")]
+    assert "HOqeNIb6G7M4hYFKFRkCmQ" in given and "29aecfd7-2e44-4f49-ab86-29b5e0877325" in given
+    guids = {str(e.guid) for e in programme.events}
+    assert len(guids) == len(given) == 6
+    # a UUID stays itself; another guid maps the same way every time, in any conference
+    assert "29aecfd7-2e44-4f49-ab86-29b5e0877325" in guids
+    mapped = identity.source_guid("HOqeNIb6G7M4hYFKFRkCmQ")
+    assert str(mapped) in guids and mapped == identity.source_guid("HOqeNIb6G7M4hYFKFRkCmQ")
+    assert mapped.version == 5
+    assert identity.source_guid(str(mapped)) == mapped
+    assert load(FRAB) == programme
+
+
+def test_frab_day_ends_at_four_and_midnight_stays_on_its_evening() -> None:
+    programme = load(FRAB)
+    assert programme.conference.day_change == time(4, 0)
+    (film,) = [e for e in programme.events if e.title == "Citizenfour"]
+    assert film.start.isoformat() == "2014-12-28T00:00:00+01:00"  # as printed
+    document = assert_valid_json(isecg_events.to_schedule_json(programme))
+    first_day = document["schedule"]["conference"]["days"][0]
+    assert first_day["date"] == "2014-12-27"
+    assert first_day["day_end"] == "2014-12-28T04:00:00+01:00"
+    listed = [e["title"] for room in first_day["rooms"].values() for e in room]
+    assert "Citizenfour" in listed
+    agenda = isecg_events.to_agenda(programme)
+    assert agenda.index("00:00–02:15  Citizenfour") < agenda.index("Times are")
+    assert "Sunday 28 December" not in agenda  # no day of its own
+
+
+def test_frab_links_are_kept_everywhere() -> None:
+    programme = load(FRAB)
+    (talk,) = [
+        e for e in programme.events if e.guid == identity.source_guid("OQzXwQcnHSLD9Qd7Iu7Rqw")
+    ]
+    assert [(link.title, link.url) for link in talk.links] == [
+        ("SCADA StrangeLove", "http://www.scadasl.org"),
+        ("Twitter", "https://twitter.com/scadasl"),
+    ]
+    assert "Links:\n- SCADA StrangeLove: http://www.scadasl.org" in description(programme, talk.id)
+    xml = isecg_events.to_schedule_xml(programme)
+    assert_valid_xml(xml)
+    assert b'<link href="http://www.scadasl.org">SCADA StrangeLove</link>' in xml
+    document = json.loads(isecg_events.to_schedule_json(programme))
+    (entry,) = [e for e in entries(document) if e["guid"] == str(talk.guid)]
+    assert entry["links"][1] == {"url": "https://twitter.com/scadasl", "title": "Twitter"}
+
+
+def test_pentabarf_html_becomes_plain_text_in_feeds() -> None:
+    programme = load(PENTABARF, "Europe/Brussels")
+    assert {e.markup for e in programme.events} == {"html"}
+    text = description(programme, "openbsd_alarm_system")
+    assert "<" not in text and "&lt;" not in text
+    assert "- I'll present the need: IR captors, integration with SMS, web interface\n" in text
+    assert "- future plans\n\nSome elements are on my blog:" in text
+    scratch = description(programme, "bsd_from_scratch")
+    assert "an OS & Firmware for an ARM board" in scratch  # entities decoded once
+    assert "\n\nThe workshops covered:" in scratch  # paragraphs stay paragraphs
+    # schedule.xml keeps the HTML, as the format's readers expect
+    xml = isecg_events.to_schedule_xml(programme).decode()
+    assert "&lt;ul&gt;" in xml
+
+
+def test_pentabarf_times_are_read_on_their_day_in_the_zone_given() -> None:
+    programme = load(PENTABARF, "Europe/Brussels")
+    assert programme.conference.id == "fosdem_2018"  # no acronym: from the title
+    assert programme.conference.day_change == time(9, 0)
+    keynote = next(e for e in programme.events if e.id == "osi")
+    assert keynote.start.isoformat() == "2018-02-03T10:00:00+01:00"
+    assert keynote.guid == identity.event_guid("fosdem_2018", "osi")
+    with pytest.warns(
+        isecg_events.ProgrammeWarning, match="carry no UTC offset; they are read in UTC"
+    ):
+        in_utc = isecg_events.load(PENTABARF)
+    assert in_utc.events[0].start.isoformat() == "2018-02-03T10:00:00+00:00"
+
+
+def test_pretalx_markdown_is_rendered_per_format() -> None:
+    programme = load(PRETALX)
+    assert {e.markup for e in programme.events} == {"markdown"}
+    assert programme.conference.day_change == time(4, 0)  # day_end 03:59 of the next day
+    (gluon,) = [e for e in programme.events if e.slug == "mja8qy"]
+    text = description(programme, gluon.id)
+    assert "basiert bei vielen Communities auf Gluon (https://gluon.readthedocs.io/)." in text
+    assert "](" not in text
+    markdown = isecg_events.to_markdown(programme)
+    assert "[Gluon](<https://gluon.readthedocs.io/>)" in markdown
+    document = json.loads(isecg_events.to_schedule_json(programme))
+    (entry,) = [e for e in entries(document) if e["guid"] == str(gluon.guid)]
+    assert "[Gluon](https://gluon.readthedocs.io/)" in entry["abstract"]  # as pretalx wrote it
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), [("rc3", PRETALX), ("fosdem2018", PENTABARF)], ids=["markdown", "html"]
+)
+@pytest.mark.parametrize("kind", ["text", "markdown"])
+def test_golden_agendas_of_imports(name: str, path: Path, kind: str) -> None:
+    programme = load(path, SOURCES[path])
+    render = isecg_events.to_markdown if kind == "markdown" else isecg_events.to_agenda
+    golden = GOLDEN / f"import-{name}-{kind}-78-full.{'md' if kind == 'markdown' else 'txt'}"
+    assert render(programme) == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", list(SOURCES), ids=lambda p: p.name)
+@pytest.mark.parametrize("syntax", ["json", "xml"])
+def test_import_export_import_is_the_same_programme(path: Path, syntax: str) -> None:
+    programme = load(path, SOURCES[path])
+    if syntax == "json":  # frab's person form keeps the source's person ids
+        output = isecg_events.to_schedule_json(programme, persons="frab")
+        assert_valid_json(output)
+    else:
+        output = isecg_events.to_schedule_xml(programme)
+        assert_valid_xml(output)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        again = isecg_events.loads(output, syntax=syntax, timezone=SOURCES[path])
+    assert [o.guid for o in again.occurrences] == [o.guid for o in programme.occurrences]
+    if syntax == "json":
+        assert again == programme
+        return
+    # schedule.xml writes only slugs its XSD's stricter pattern takes; the
+    # ids made from them differ, and nothing else does.
+    unslugged = [attrs.evolve(e, id="", slug=None) for e in programme.events]
+    assert [attrs.evolve(e, id="", slug=None) for e in again.events] == unslugged
+    assert again.conference == programme.conference
+    assert again.participants == programme.participants
+
+
+def test_default_json_keeps_everything_but_source_person_ids() -> None:
+    programme = load(FRAB)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        again = isecg_events.loads(isecg_events.to_schedule_json(programme), syntax="json")
+    assert again.events != programme.events  # person numbers: the schema takes name or id
+    strip = {p.guid: p.number for p in programme.participants}
+    assert all(p.number is None for p in again.participants)
+    assert {p.guid for p in again.participants} == set(strip)
+    assert [(e.guid, e.title, e.start, e.links) for e in again.events] == [
+        (e.guid, e.title, e.start, e.links) for e in programme.events
+    ]
+
+
+def test_markup_detection_needs_html_elements_not_angle_brackets() -> None:
+    from isecg_events.readers import dialects
+
+    assert dialects.is_html("<p>one</p>")
+    assert dialects.is_html("text<br>more")
+    assert not dialects.is_html("a < b and c > d")
+    assert not dialects.is_html("<unknown>tag</unknown>")
+    assert uuid.UUID(str(identity.source_guid("x"))) == identity.source_guid("x")

@@ -1,0 +1,98 @@
+"""Abstracts in their markup, rendered per format (exporters/_markup.py)."""
+
+from __future__ import annotations
+
+import html5lib
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from isecg_events.exporters._markup import ALLOWED_TAGS, blocks, to_html, to_plain
+
+
+def test_markdown_to_plain_text() -> None:
+    source = (
+        "Firmware basiert auf [Gluon](https://gluon.readthedocs.io/).\r\n"
+        "Zweite *Zeile* mit `code`.\r\n\r\n- eins\r\n- zwei\r\n\r\n3. drei\r\n4. vier\r\n\r\nEnde"
+    )
+    assert to_plain(source, "markdown") == (
+        "Firmware basiert auf Gluon (https://gluon.readthedocs.io/). Zweite Zeile mit code."
+        "\n\n- eins\n- zwei\n\n3. drei\n4. vier\n\nEnde"
+    )
+
+
+def test_html_to_plain_text() -> None:
+    source = (
+        "<p>Q&amp;A and &lt;tags&gt; &#8217;quoted&#8217;</p>\n<ul><li>one "
+        '<a href="https://example.org/a_b">link</a></li><li>two</li></ul>'
+        '<p><a href="https://example.org">https://example.org</a> '
+        '<a href="mailto:a@example.org">a@example.org</a></p>'
+    )
+    assert to_plain(source, "html") == (
+        "Q&A and <tags> \u2019quoted\u2019\n\n- one link (https://example.org/a_b)\n- two"
+        "\n\nhttps://example.org a@example.org"
+    )
+
+
+def test_plain_text_is_left_alone() -> None:
+    text = "*not emphasis* <p>not html</p> [not](a link)\n\nsecond"
+    assert to_plain(text, "plain") == text
+    assert [b.plain for b in blocks(text, "plain")] == [
+        "*not emphasis* <p>not html</p> [not](a link)",
+        "second",
+    ]
+    assert blocks(text, "plain")[0].markdown.startswith("\\*not emphasis\\*")
+
+
+def test_markdown_form_escapes_text_and_keeps_structure() -> None:
+    (first, item) = blocks("# Heading with *em*\n\n- [x](https://e.org/?a=1&b=2) #1", "markdown")
+    assert first.markdown == "Heading with *em*"  # a heading cannot break the agenda's
+    assert item.kind == "item"
+    assert item.markdown == "[x](<https://e.org/?a=1&b=2>) \\#1"
+
+
+def test_unsafe_links_and_scripts_go() -> None:
+    source = (
+        '<p onclick="x()">a <a href="javascript:alert(1)">bad</a> '
+        "<img src=x onerror=alert(1)><script>alert(2)</script></p>"
+    )
+    assert to_plain(source, "html") == "a bad"
+    page = to_html(source, "html")
+    assert "script" not in page and "onerror" not in page and "javascript" not in page
+    markdown = "[bad](javascript:alert(1)) <script>alert(1)</script>"
+    assert "(javascript:" not in to_plain(markdown, "markdown").replace("[bad](javascript", "")
+    assert "<script" not in to_html(markdown, "markdown")  # shown as text: &lt;script&gt;
+
+
+def _elements(page: str) -> list[tuple[str, dict[str, str]]]:
+    fragment = html5lib.parseFragment(page, namespaceHTMLElements=False)
+    return [
+        (element.tag, dict(element.attrib))
+        for element in fragment.iter()
+        if element is not fragment
+    ]
+
+
+_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<ul><li>", "</li></ul>", "<a href='https://e.org'>", "</a>",
+        "<a href='javascript:x()'>", "<script>", "</script>", "<img src=x onerror=y>",
+        "<div style='x'>", "<b>", "&amp;", "&lt;", "text", " ", "\n", "*", "[l](https://e.org)",
+        "<iframe src=x>", '<a href="data:text/html,x">',
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=30), markup=st.sampled_from(["html", "markdown", "plain"]))
+def test_html_of_any_text_is_only_allowed_elements(pieces: list[str], markup: str) -> None:
+    page = to_html("".join(pieces), markup)  # type: ignore[arg-type]
+    for tag, attributes in _elements(page):
+        assert tag in ALLOWED_TAGS, page
+        assert set(attributes) <= {"href", "title", "rel"}, page
+        href = attributes.get("href", "https:")
+        assert href.split(":", 1)[0] in {"http", "https", "mailto"}, page
+    # Plain text is text: what it shows literally ("<script>" typed in
+    # Markdown) is no markup, but no link of an unsafe scheme becomes "(url)".
+    plain = to_plain("".join(pieces), markup)  # type: ignore[arg-type]
+    if markup != "plain":
+        assert "(javascript:" not in plain and "(data:" not in plain
