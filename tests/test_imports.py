@@ -200,3 +200,112 @@ def test_markup_detection_needs_html_elements_not_angle_brackets() -> None:
     assert not dialects.is_html("a < b and c > d")
     assert not dialects.is_html("<unknown>tag</unknown>")
     assert uuid.UUID(str(identity.source_guid("x"))) == identity.source_guid("x")
+
+
+def test_declared_tracks_and_rooms_are_kept() -> None:
+    document = {
+        "schedule": {
+            "version": "1",
+            "conference": {
+                "acronym": "demo2020",
+                "title": "Demo",
+                "start": "2020-05-01",
+                "end": "2020-05-01",
+                "time_zone_name": "Europe/Berlin",
+                "tracks": [
+                    {"name": "Hardware", "color": "#aa3300", "slug": "hardware"},
+                    {"name": "Art", "color": "not a colour"},
+                ],
+                "rooms": [
+                    {"name": "Main", "guid": "2b9a7d1c-8f7e-4a35-9a0d-5f4c7e1a2b3c", "slug": "main"}
+                ],
+                "days": [
+                    {
+                        "index": 1,
+                        "date": "2020-05-01",
+                        "rooms": {
+                            "Main": [
+                                {
+                                    "title": "Soldering",
+                                    "date": "2020-05-01T10:00:00+02:00",
+                                    "duration": "01:00",
+                                    "track": "Hardware",
+                                    "persons": [],
+                                },
+                                {
+                                    "title": "Paint",
+                                    "date": "2020-05-01T11:00:00+02:00",
+                                    "duration": "01:00",
+                                    "track": "Art",
+                                    "persons": [],
+                                },
+                            ]
+                        },
+                    }
+                ],
+            },
+        }
+    }
+    programme = isecg_events.loads(json.dumps(document), syntax="json")
+    conference = programme.conference
+    # a colour that is none is left out, and a name alone declares nothing
+    assert conference.tracks == (isecg_events.Track("Hardware", "#aa3300", "hardware"),)
+    (room,) = conference.rooms
+    assert (room.name, room.slug, str(room.guid)) == (
+        "Main", "main", "2b9a7d1c-8f7e-4a35-9a0d-5f4c7e1a2b3c",
+    )  # fmt: skip
+    written = assert_valid_json(isecg_events.to_schedule_json(programme))["schedule"]["conference"]
+    assert written["tracks"] == [
+        {"name": "Hardware", "color": "#aa3300", "slug": "hardware"},
+        {"name": "Art"},
+    ]
+    assert written["rooms"] == [
+        {"name": "Main", "guid": "2b9a7d1c-8f7e-4a35-9a0d-5f4c7e1a2b3c", "slug": "main"}
+    ]
+    xml = isecg_events.to_schedule_xml(programme)
+    assert_valid_xml(xml)
+    assert b'<track name="Hardware" color="#aa3300" slug="hardware">Hardware</track>' in xml
+    assert b'<room name="Main" guid="2b9a7d1c-8f7e-4a35-9a0d-5f4c7e1a2b3c">' in xml
+    again_json = isecg_events.loads(isecg_events.to_schedule_json(programme), syntax="json")
+    assert again_json.conference == conference
+    # schedule.xml's XSD has no room slug: the rest comes back
+    again = isecg_events.loads(xml, syntax="xml").conference
+    assert (again.tracks, again.rooms) == (conference.tracks, (attrs.evolve(room, slug=None),))
+
+
+def test_a_room_guid_given_twice_is_kept_once() -> None:
+    from tests.programmes import reference
+
+    programme = load(reference("examples/pretalx-democon.json"))
+    (gray,) = programme.conference.rooms  # the source gives Tan Room the same guid
+    assert (gray.name, str(gray.guid)) == ("Gray Room", "b379c473-93b9-4eae-9a09-d482e86cede3")
+    rooms = assert_valid_json(isecg_events.to_schedule_json(programme))["schedule"]["conference"]
+    guids = [room["guid"] for room in rooms["rooms"]]
+    assert len(set(guids)) == len(guids) == 2
+
+
+def test_our_format_declares_tracks_and_rooms(tmp_path: Path) -> None:
+    from tests.programmes import MINIMAL
+
+    declarations = '[[tracks]]\nname = "Policy"\ncolor = "#336699"\n\n'
+    declarations += '[[rooms]]\nname = "Room A"\nslug = "room-a"\n'
+    text = MINIMAL + "\n" + declarations
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    programme = isecg_events.load(path)
+    assert programme.conference.tracks == (isecg_events.Track("Policy", "#336699"),)
+    assert programme.conference.rooms == (isecg_events.Room("Room A", "room-a"),)
+    from isecg_events.exporters.native import to_json
+
+    again = isecg_events.loads(to_json(programme), syntax="json")
+    assert again == programme
+    bad = text.replace('"#336699"', '"blue"').replace('slug = "room-a"', 'slug = "Room A"')
+    path.write_text(bad + '\n[[rooms]]\nname = "Room A"\n', encoding="utf-8")
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.load(path)
+    messages = sorted(f"{p.path}: {p.message}" for p in caught.value.problems)
+    assert messages == [
+        "rooms[0].slug: 'Room A' is not a slug (lower-case letters, digits, '-', '_')",
+        "rooms[1].name: 'Room A' is declared already at rooms[0]",
+        "tracks[0].color: 'blue' is not a colour such as '#336699'",
+    ]

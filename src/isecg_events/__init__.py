@@ -39,7 +39,9 @@ from isecg_events.model import (
     Organization,
     Participant,
     Participation,
+    Room,
     Segment,
+    Track,
 )
 from isecg_events.programme import Occurrence, Programme, ProgrammeBuilder
 from isecg_events.readers import load, loads
@@ -64,7 +66,9 @@ __all__ = [
     "ProgrammeBuilder",
     "ProgrammeError",
     "ProgrammeWarning",
+    "Room",
     "Segment",
+    "Track",
     "__version__",
     "event_to_ical",
     "get_exporter",

@@ -29,7 +29,9 @@ from isecg_events.model import (
     Organization,
     Participant,
     Participation,
+    Room,
     Segment,
+    Track,
 )
 from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
@@ -147,6 +149,9 @@ class _Checker:
         change = conference.day_change
         if not isinstance(change, time) or change.tzinfo is not None or change.second:
             self.problem(f"{path}.day_change", "must be a local time of day such as 04:00")
+        # Declared at the top of our format, beside the conference.
+        self.declared("tracks", conference.tracks)
+        self.declared("rooms", conference.rooms)
         dated = True
         for field in ("start", "end", "published"):
             message = rules.date_problem(getattr(conference, field))
@@ -157,6 +162,29 @@ class _Checker:
             self.problem(f"{path}.end", f"{conference.end} is before start {conference.start}")
             dated = False
         self.dated = dated and conference.timezone in timezones.names()
+
+    def declared(self, path: str, items: Sequence[Track | Room]) -> None:
+        """Declared tracks or rooms: unique names, text rules, colours, slugs and guids."""
+        names: dict[str, str] = {}
+        guids: dict[object, str] = {}
+        for index, item in enumerate(items):
+            where = f"{path}[{index}]"
+            self.text(f"{where}.name", item.name)
+            if item.name in names:
+                self.problem(
+                    f"{where}.name", f"{item.name!r} is declared already at {names[item.name]}"
+                )
+            names.setdefault(item.name, where)
+            if item.slug is not None and not rules.SLUG_PATTERN.match(item.slug):
+                self.problem(f"{where}.slug", f"{item.slug!r} is not a slug such as 'main-hall'")
+            color = getattr(item, "color", None)
+            if color is not None and not rules.COLOR_PATTERN.match(color):
+                self.problem(f"{where}.color", f"{color!r} is not a colour such as '#336699'")
+            guid = getattr(item, "guid", None)
+            if guid is not None:
+                if guid in guids:
+                    self.problem(f"{where}.guid", f"{guid} is the guid of {guids[guid]} already")
+                guids.setdefault(guid, where)
 
     def keyed(self, section: str, items: Sequence[_Keyed]) -> Iterator[tuple[str, _Keyed]]:
         """Each item with its path (``participants.ada``), its id checked and unique."""

@@ -28,8 +28,10 @@ __all__ = [
     "Organization",
     "Participant",
     "Participation",
+    "Room",
     "Segment",
     "Status",
+    "Track",
     "split_printed_name",
 ]
 
@@ -214,11 +216,43 @@ class Segment:
 
 
 @attrs.frozen
+class Track:
+    """A track as a schedule declares it: its name, and a colour and slug if given."""
+
+    name: str
+    color: str | None = None
+    slug: str | None = None
+
+
+@attrs.frozen
+class Room:
+    """A room as a schedule declares it: its name, and a slug and guid if given.
+
+    Events name their room by ``name``; a room no declaration covers gets a
+    guid derived from its name (:func:`identity.room_guid`).
+    """
+
+    name: str
+    slug: str | None = None
+    guid: uuid.UUID | None = None
+
+
+def _tracks(values: Iterable[Track]) -> tuple[Track, ...]:
+    return tuple(values)
+
+
+def _rooms(values: Iterable[Room]) -> tuple[Room, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
 class Conference:
     """The conference a programme belongs to.
 
     ``day_change`` is the local time a conference day begins (midnight by
     default; 04:00 keeps a talk at 01:30 on the evening it belongs to).
+    ``tracks`` and ``rooms`` are those a schedule declares, in its order,
+    with their colours, slugs and guids; events name theirs by name.
     """
 
     id: str
@@ -235,6 +269,8 @@ class Conference:
     language: str | None = None
     description: str | None = None
     day_change: time = time(0)
+    tracks: tuple[Track, ...] = attrs.field(default=(), converter=_tracks)
+    rooms: tuple[Room, ...] = attrs.field(default=(), converter=_rooms)
 
     @property
     def zone(self) -> timezones.Zone:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Final, Literal
 
 __all__ = [
+    "COLOR_PATTERN",
     "CONFERENCE_ID_PATTERN",
     "EVENT_TYPES",
     "FORBIDDEN_CHARACTERS",
@@ -45,6 +46,8 @@ __all__ = [
 ID_PATTERN: Final = re.compile(r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$")
 #: A conference id is also its schedule.json acronym, so it follows that rule.
 CONFERENCE_ID_PATTERN: Final = re.compile(r"^[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?$")
+#: A colour as schedule.xml's XSD writes one: ``#`` and six hex digits.
+COLOR_PATTERN: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
 #: Slugs, as schedule.json defines them.
 SLUG_PATTERN: Final = re.compile(r"^[a-z0-9_-]+[a-z0-9]$")
 

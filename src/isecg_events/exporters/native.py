@@ -22,7 +22,7 @@ __all__ = ["to_document", "to_json"]
 
 def to_document(programme: Programme) -> dict[str, Any]:
     """The programme as a document of our data format (see ``docs/data-format.md``)."""
-    return {
+    document: dict[str, Any] = {
         "conference": _conference(programme.conference),
         "organizations": {
             o.id: _present(name=o.name, acronym=o.acronym, country=o.country)
@@ -31,6 +31,17 @@ def to_document(programme: Programme) -> dict[str, Any]:
         "participants": {p.id: _participant(p) for p in programme.participants},
         "events": [_event(event) for event in programme.events],
     }
+    conference = programme.conference
+    if conference.tracks:
+        document["tracks"] = [
+            _present(name=t.name, color=t.color, slug=t.slug) for t in conference.tracks
+        ]
+    if conference.rooms:
+        document["rooms"] = [
+            _present(name=r.name, slug=r.slug, guid=str(r.guid) if r.guid else None)
+            for r in conference.rooms
+        ]
+    return document
 
 
 def to_json(programme: Programme) -> bytes:

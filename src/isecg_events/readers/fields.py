@@ -18,7 +18,7 @@ from icalendar.prop import vDuration
 
 from isecg_events import rules, timezones
 from isecg_events.errors import Problem, did_you_mean, join_path
-from isecg_events.rules import LIMITS, SLUG_PATTERN
+from isecg_events.rules import COLOR_PATTERN, LIMITS, SLUG_PATTERN
 
 __all__ = ["CLOCK", "FieldReader", "type_name", "unknown_field"]
 
@@ -62,6 +62,40 @@ class FieldReader:
             if key not in self.fields[kind]:
                 self.problem(join_path(path, key), unknown_field(key, self.fields[kind]))
         return value
+
+    def tables(
+        self, container: Mapping[str, Any], key: str, path: str, kind: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The array of tables under ``key`` (each with its path), its problems reported."""
+        raw = container.get(key, [])
+        where = f"{path}.{key}" if path else key
+        if not isinstance(raw, list):
+            self.problem(where, f"must be an array of tables, not {type_name(raw)}")
+            return []
+        found = []
+        for index, value in enumerate(raw):
+            table = self.table(value, f"{where}[{index}]", kind)
+            if table is not None:
+                found.append((f"{where}[{index}]", table))
+        return found
+
+    def time_of_day(self, value: Any, path: str) -> time | None:
+        """A local time of day, ``"04:00"`` or TOML ``04:00:00``, whole minutes."""
+        clock = value.replace(tzinfo=None) if isinstance(value, time) else None
+        if isinstance(value, str) and (match := CLOCK.match(value.strip())):
+            clock = time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
+        if clock is None or clock.second:
+            self.problem(path, f"{value!r} is not a time of day such as '04:00'")
+            return None
+        return clock
+
+    def color(self, value: Any, path: str) -> str | None:
+        """A colour, ``#336699``."""
+        text = self.text(value, path)
+        if text is not None and not COLOR_PATTERN.match(text):
+            self.problem(path, f"{text!r} is not a colour such as '#336699'")
+            return None
+        return text
 
     def get(
         self,

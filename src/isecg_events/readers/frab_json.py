@@ -25,10 +25,12 @@ from isecg_events.model import (
     Link,
     Participant,
     Participation,
+    Room,
+    Track,
 )
 from isecg_events.programme import Programme
 from isecg_events.readers import dialects
-from isecg_events.rules import CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN, Markup
+from isecg_events.rules import COLOR_PATTERN, CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN, Markup
 
 __all__ = ["read"]
 
@@ -129,8 +131,47 @@ class _Reader:
             url=self.url(table, "url", path),
             description=self.text(table, "description", path, long=True),
             day_change=dialects.day_change(table, days),
+            tracks=self.tracks(table.get("tracks")),
+            rooms=self.rooms(table.get("rooms"), conference_id),
         )
         return conference, days
+
+    def tracks(self, raw: Any) -> tuple[Track, ...]:
+        """The declared tracks with a colour or a slug (valid ones; events name the rest)."""
+        found: dict[str, Track] = {}
+        for item in raw if isinstance(raw, list) else ():
+            name = _plain(item.get("name")) if isinstance(item, dict) else None
+            if name is None or name in found:
+                continue
+            color = _plain(item.get("color"))
+            slug = _plain(item.get("slug"))
+            track = Track(
+                name,
+                color if color and COLOR_PATTERN.match(color) else None,
+                slug if slug and SLUG_PATTERN.match(slug) else None,
+            )
+            if track.color or track.slug:
+                found[name] = track
+        return tuple(found.values())
+
+    def rooms(self, raw: Any, conference_id: str) -> tuple[Room, ...]:
+        """The declared rooms with a slug or a guid of their own (the derived one is no news)."""
+        found: dict[str, Room] = {}
+        guids: set[uuid.UUID] = set()
+        for item in raw if isinstance(raw, list) else ():
+            name = _plain(item.get("name")) if isinstance(item, dict) else None
+            if name is None or name in found:
+                continue
+            slug, given = _plain(item.get("slug")), _plain(item.get("guid"))
+            guid = identity.source_guid(given) if given else None
+            if guid in guids or guid == identity.room_guid(conference_id, name):
+                guid = None
+            if guid is not None:
+                guids.add(guid)
+            room = Room(name, slug if slug and SLUG_PATTERN.match(slug) else None, guid)
+            if room.slug or room.guid:
+                found[name] = room
+        return tuple(found.values())
 
     def zone(self, table: Mapping[str, Any], path: str, days: list[Any]) -> str:
         """The conference's zone: ``--timezone``, else ``time_zone_name``, else inferred.
@@ -437,6 +478,18 @@ class _Reader:
         if key not in self.people:
             self.people[key] = Participant(id=key, name=name, guid=guid, number=frab_id)
         return self.people[key]
+
+
+def _plain(value: Any) -> str | None:
+    """A short single-line text of a declaration, or None (left out quietly)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    return (
+        text
+        if rules.text_problem(text, limit=LIMITS["short_text"], single_line=True) is None
+        else None
+    )
 
 
 def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used: set[str]) -> str:

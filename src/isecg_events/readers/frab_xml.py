@@ -79,8 +79,23 @@ def _schedule(root: ET.Element) -> dict[str, Any]:
             value = _text(conference.find(field))
             if value is not None:
                 table[field] = value
-    table["days"] = [_day(day) for day in root.findall("day")]
+        tracks = [*conference.iterfind("track"), *conference.iterfind("tracks/track")]
+        table["tracks"] = [
+            {"name": track.get("name") or track.text, **_attributes(track, "color", "slug")}
+            for track in tracks
+        ]
+    days = root.findall("day")
+    table["rooms"] = [
+        {"name": room.get("name"), **_attributes(room, "guid", "slug")}
+        for day in days
+        for room in day.findall("room")
+    ]
+    table["days"] = [_day(day) for day in days]
     return {"version": _text(root.find("version")), "conference": table}
+
+
+def _attributes(element: ET.Element, *names: str) -> dict[str, str]:
+    return {name: value for name in names if (value := element.get(name))}
 
 
 def _generator(root: ET.Element) -> dict[str, Any] | None:

@@ -25,7 +25,9 @@ from isecg_events.model import (
     Organization,
     Participant,
     Participation,
+    Room,
     Segment,
+    Track,
     split_printed_name,
 )
 from isecg_events.programme import Programme
@@ -55,7 +57,11 @@ _WEEKDAYS = (
 
 #: The keys each kind of table takes.
 FIELDS: Final = {
-    "top": {"conference", "organizations", "participants", "events", "$schema"},
+    "top": {
+        "conference", "organizations", "participants", "events", "tracks", "rooms", "$schema",
+    },
+    "track": {"name", "color", "slug"},
+    "room": {"name", "slug", "guid"},
     "conference": {
         "id", "title", "acronym", "timezone", "start", "end", "venue", "city",
         "country", "url", "language", "description", "published", "day_change",
@@ -389,16 +395,6 @@ class _Builder(FieldReader):
             self.problem(field, str(error))
             return None
 
-    def time_of_day(self, value: Any, path: str) -> time | None:
-        """A local time of day, ``"04:00"`` or TOML ``04:00:00``, whole minutes."""
-        clock = value.replace(tzinfo=None) if isinstance(value, time) else None
-        if isinstance(value, str) and (match := CLOCK.match(value.strip())):
-            clock = time(int(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
-        if clock is None or clock.second:
-            self.problem(path, f"{value!r} is not a time of day such as '04:00'")
-            return None
-        return clock
-
     def local_time(self, value: Any, path: str, day: date | None) -> datetime | None:
         if isinstance(value, datetime):
             if day is not None:
@@ -469,21 +465,29 @@ class _Builder(FieldReader):
 
     def links(self, table: Mapping[str, Any], path: str) -> list[Link]:
         """The event's ``links``: an array of tables with ``url`` and an optional ``title``."""
-        raw = table.get("links", [])
-        if not isinstance(raw, list):
-            self.problem(f"{path}.links", f"must be an array of tables, not {type_name(raw)}")
-            return []
         links = []
-        for index, value in enumerate(raw):
-            link_path = f"{path}.links[{index}]"
-            link = self.table(value, link_path, "link")
-            if link is None:
-                continue
-            url = self.get(link, "url", link_path, self.url, required=True)
-            title = self.get(link, "title", link_path, self.text)
+        for where, link in self.tables(table, "links", path, "link"):
+            url = self.get(link, "url", where, self.url, required=True)
             if url is not None:
-                links.append(Link(url=url, title=title))
+                links.append(Link(url=url, title=self.get(link, "title", where, self.text)))
         return links
+
+    def declarations(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """The ``[[tracks]]`` and ``[[rooms]]`` a programme declares (names, colours, slugs)."""
+        tracks, rooms = [], []
+        for where, table in self.tables(document, "tracks", "", "track"):
+            name = self.get(table, "name", where, self.text, required=True)
+            color = self.get(table, "color", where, self.color)
+            slug = self.get(table, "slug", where, self.slug)
+            if name is not None:
+                tracks.append(Track(name, color, slug))
+        for where, table in self.tables(document, "rooms", "", "room"):
+            name = self.get(table, "name", where, self.text, required=True)
+            slug = self.get(table, "slug", where, self.slug)
+            guid = self.get(table, "guid", where, self.guid)
+            if name is not None:
+                rooms.append(Room(name, slug, guid))
+        return {"tracks": tuple(tracks), "rooms": tuple(rooms)}
 
     def participations(
         self,
@@ -541,6 +545,8 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
         if key not in FIELDS["top"]:
             builder.problem(key, unknown_field(key, FIELDS["top"]))
     conference = builder.conference(document)
+    if conference is not None:
+        conference = attrs.evolve(conference, **builder.declarations(document))
     organizations = builder.organizations(document)
     participants = builder.participants(document, organizations)
     events = builder.events(document, conference, participants)

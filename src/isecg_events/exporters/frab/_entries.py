@@ -19,7 +19,7 @@ from isecg_events import identity, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean, clean_name
-from isecg_events.model import Event, Link, Participant
+from isecg_events.model import Event, Link, Participant, Track
 from isecg_events.programme import Occurrence, Programme
 
 __all__ = [
@@ -160,7 +160,10 @@ def _person_numbers(prepared: Prepared) -> dict[str, int]:
 
 
 def room_guid(programme: Programme, name: str) -> str:
-    """A stable guid for a room name."""
+    """A room's guid: the one its declaration gives, else derived from its name."""
+    for room in programme.conference.rooms:
+        if room.name == name and room.guid is not None:
+            return str(room.guid)
     return str(identity.room_guid(programme.conference.id, name))
 
 
@@ -294,23 +297,30 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
     return tuple(result)
 
 
-def rooms(prepared: Prepared) -> Iterator[tuple[str, str]]:
-    """Yield (name, guid) of every room a listed entry uses, in order of first use."""
+def rooms(prepared: Prepared) -> Iterator[tuple[str, str, str | None]]:
+    """Yield (name, guid, slug) of every room a listed entry uses.
+
+    Declared rooms come first, in their order; then the others in order of first use.
+    """
     programme = prepared.programme
-    seen: dict[str, None] = {}
+    used: dict[str, None] = {}
     for occurrence in listed(prepared):
-        seen.setdefault(room_name(programme, occurrence), None)
-    for name in seen:
-        yield name, room_guid(programme, name)
+        used.setdefault(room_name(programme, occurrence), None)
+    declared = {room.name: room for room in programme.conference.rooms if room.name in used}
+    for name in [*declared, *(name for name in used if name not in declared)]:
+        room = declared.get(name)
+        yield name, room_guid(programme, name), room.slug if room else None
 
 
-def tracks(prepared: Prepared) -> tuple[str, ...]:
-    """The tracks of the listed entries, in order of first use."""
-    seen: dict[str, None] = {}
+def tracks(prepared: Prepared) -> tuple[Track, ...]:
+    """The tracks the listed entries use: declared ones first (with colours), in order."""
+    used: dict[str, None] = {}
     for occurrence in listed(prepared):
         if occurrence.event.track:
-            seen.setdefault(occurrence.event.track, None)
-    return tuple(seen)
+            used.setdefault(occurrence.event.track, None)
+    declared = [track for track in prepared.programme.conference.tracks if track.name in used]
+    names = {track.name for track in declared}
+    return (*declared, *(Track(name) for name in used if name not in names))
 
 
 def _timeslot(prepared: Prepared) -> str:

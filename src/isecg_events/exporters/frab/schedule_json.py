@@ -98,11 +98,21 @@ def _conference(
         result["description"] = clean(conference.description)
     tracks = _entries.tracks(prepared)
     if tracks:
-        result["tracks"] = [{"name": clean(name)} for name in tracks]
-    result["rooms"] = [{"name": name, "guid": guid} for name, guid in _entries.rooms(prepared)]
+        result["tracks"] = [
+            {"name": clean(track.name), **_given(color=track.color, slug=track.slug)}
+            for track in tracks
+        ]
+    result["rooms"] = [
+        {"name": name, "guid": guid, **_given(slug=slug)}
+        for name, guid, slug in _entries.rooms(prepared)
+    ]
     entry = _frab_persons(prepared) if persons == "frab" else None
     result["days"] = [_day(day, entry) for day in days]
     return result
+
+
+def _given(**values: str | None) -> dict[str, str]:
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _day(day: _entries.Day, entry: Callable[[_entries.FrabEvent], Any] | None) -> dict[str, Any]:

@@ -104,7 +104,8 @@ def _conference(out: _Writer, prepared: Prepared, day_count: int) -> None:
     if conference.url:
         out.leaf(2, "url", conference.url)
     for track in _entries.tracks(prepared):
-        out.leaf(2, "track", track, name=clean(track))
+        extra = {k: v for k, v in (("color", track.color), ("slug", track.slug)) if v}
+        out.leaf(2, "track", track.name, name=clean(track.name), **extra)
     out.close(1, "conference")
 
 
