@@ -16,11 +16,13 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from isecg_events._version import __version__
+from isecg_events.diff import diff
 from isecg_events.errors import (
     ExportError,
     OptionError,
@@ -29,14 +31,19 @@ from isecg_events.errors import (
     printable,
 )
 from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
+from isecg_events.exporters._markup import escape_markdown
+from isecg_events.exporters.changes import render_changes
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
+from isecg_events.releases import History
 from isecg_events.timezones import TimeZoneError, UnknownTimeZone, get_zone
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
+#: ``diff`` found changes (the exit code of diff(1)).
+EXIT_CHANGED = 1
 FORMATS = [exporter.name for exporter in EXPORTERS]
 FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
@@ -142,11 +149,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_options(agenda, _options(["text", "markdown"]))
 
+    release = commands.add_parser(
+        "release", help="record the programme as a new release in a history folder"
+    )
+    _add_input(release)
+    release.add_argument("--releases", required=True, metavar="DIR", help="the history folder")
+    release.add_argument("--name", required=True, help="the release's name, such as v2")
+    release.add_argument("--note", help="one line on what the release is about")
+    release.add_argument(
+        "--at",
+        type=_timestamp,
+        help="the release time, ISO 8601 with Z or an offset (default: now)",
+    )
+    release.add_argument(
+        "--allow-empty", action="store_true", help="record a release with no changes"
+    )
+
+    compare = commands.add_parser(
+        "diff", help="print what changed between two programmes (exit 1 if anything did)"
+    )
+    compare.add_argument("old", help="the earlier programme (any input, a release file too)")
+    compare.add_argument("new", help="the later programme")
+    compare.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    compare.add_argument("--timezone", metavar="NAME", type=_zone_argument, help=TIMEZONE_HELP)
+
+    changelog = commands.add_parser("changes", help="print the changelog of every release")
+    changelog.add_argument("--releases", required=True, metavar="DIR", help="the history folder")
+    changelog.add_argument("--format", choices=["text", "markdown"], default="text")
+
     commands.add_parser("schema", help="print the JSON Schema of the programme data format")
     return parser
 
 
 _NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown", "timezone"}
+#: What ``--format all`` writes: every format but those that need a history.
+_ALL = [name for name in FORMATS if name != "atom"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,18 +223,33 @@ def _run(argv: Sequence[str] | None) -> int:
             return _schema()
         if args.command == "validate":
             return _validate_all(args.files or [None], args.timezone)
+        if args.command == "diff":
+            return _diff(args.old, args.new, args.format, args.timezone)
+        if args.command == "changes":
+            return _changes(History.read(args.releases), args.format)
         programme = _load(args.file, args.timezone)
+        if args.command == "release":
+            return _release(programme, args)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
+        if options.get("releases") is not None:
+            # Read once; the registry applies it, and refuses unreleased changes.
+            options["releases"] = History.read(options["releases"])
+            options["releases"].check_current(programme)
         if args.command == "agenda":
             names = ["markdown" if args.markdown else "text"]
             return _export(programme, names, "-", split=False, options=options)
-        names = FORMATS if args.format == "all" else [args.format]
+        names = (
+            (_ALL + (["atom"] if options.get("releases") else []))
+            if args.format == "all"
+            else [args.format]
+        )
         return _export(programme, names, args.output, split=args.split, options=options)
     except ProgrammeError as error:
         _report(error)
         return EXIT_INPUT
     except (TimeZoneError, ValueError, OptionError) as error:
-        print(f"error: {printable(str(error))}", file=sys.stderr)
+        lines = str(error).splitlines() or [""]
+        print("error: " + "\n".join(printable(line) for line in lines), file=sys.stderr)
         return EXIT_INPUT
     except ExportError as error:
         print(f"error: nothing was written: {printable(str(error))}", file=sys.stderr)
@@ -307,6 +359,65 @@ def _export(
     for path in write_all(outputs, root=folder, prune=prune):
         print(printable(str(path)))
     return EXIT_OK
+
+
+def _timestamp(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date-time") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs Z or a UTC offset")
+    return moment
+
+
+def _release(programme: Programme, args: argparse.Namespace) -> int:
+    """Record the release; print its changes."""
+    history = History.read(args.releases)
+    # The one place a wall clock is read: the release's own time, kept in its file.
+    at = args.at or datetime.now(UTC)
+    _, release, changes = history.record(
+        programme, name=args.name, at=at, note=args.note, allow_empty=args.allow_empty
+    )
+    print(printable(f"{release.path}: release {release.name!r}, {_count(len(changes), 'change')}"))
+    sys.stdout.write(printable_lines(render_changes(changes, "text")))
+    return EXIT_OK
+
+
+def _diff(old: str, new: str, syntax: str, timezone: str | None) -> int:
+    """Print the changes; exit 0 when there are none, 1 when there are (diff's convention)."""
+    changes = diff(_load(old, timezone), _load(new, timezone))
+    sys.stdout.write(printable_lines(render_changes(changes, syntax)))  # type: ignore[arg-type]
+    return EXIT_CHANGED if changes else EXIT_OK
+
+
+def _changes(history: History, syntax: str) -> int:
+    """Print every release, newest first, with its changes."""
+    if not history.releases:
+        raise ValueError(f"{history.folder}: no release yet")
+    out = []
+    for release, changes in reversed(history.changes()):
+        stamp = release.at.isoformat().replace("+00:00", "Z")
+        if syntax == "markdown":
+            out.append(f"## {escape_markdown(release.name)} ({stamp})\n")
+            if release.note:
+                out.append(f"{escape_markdown(release.note)}\n")
+            out.append(render_changes(changes, "markdown"))
+        else:
+            out.append(f"{release.name} ({stamp})\n")
+            if release.note:
+                out.append(f"  {release.note}\n")
+            out.append(
+                "".join(f"  {line}\n" for line in render_changes(changes, "text").splitlines())
+            )
+        out.append("\n")
+    sys.stdout.write(printable_lines("".join(out).rstrip("\n") + "\n"))
+    return EXIT_OK
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` line by line: data shown on a terminal cannot move its cursor."""
+    return "".join(printable(line) + "\n" for line in text.splitlines())
 
 
 def _schema() -> int:

@@ -60,6 +60,10 @@ def _utc(value: datetime) -> datetime:
     return timezones.aware(value).astimezone(UTC)
 
 
+def _optional_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
+
+
 @attrs.frozen
 class Organization:
     """An organization participants belong to (a space agency, say)."""
@@ -253,6 +257,7 @@ class Conference:
     default; 04:00 keeps a talk at 01:30 on the evening it belongs to).
     ``tracks`` and ``rooms`` are those a schedule declares, in its order,
     with their colours, slugs and guids; events name theirs by name.
+    ``version`` is the name of the release exported (set by a release history).
     """
 
     id: str
@@ -271,6 +276,7 @@ class Conference:
     day_change: time = time(0)
     tracks: tuple[Track, ...] = attrs.field(default=(), converter=_tracks)
     rooms: tuple[Room, ...] = attrs.field(default=(), converter=_rooms)
+    version: str | None = None
 
     @property
     def zone(self) -> timezones.Zone:
@@ -330,6 +336,8 @@ class Event:
         number: a numeric id kept from another system.
         slug: a slug kept from another system.
         links: links to slides, pages or recordings (http(s) URLs).
+        modified: when a release last changed the event (set by a release
+            history, :mod:`isecg_events.releases`): its DTSTAMP and LAST-MODIFIED.
     """
 
     id: str
@@ -356,6 +364,7 @@ class Event:
     slug: str | None = None
     markup: Markup = "plain"
     links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+    modified: datetime | None = attrs.field(default=None, converter=_optional_utc)
 
     @property
     def timezone(self) -> str:

@@ -19,9 +19,9 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from isecg_events.exporters import agenda, ical
+from isecg_events.exporters import agenda, changes, ical
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import Exporter, Option, render_with
+from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
 from isecg_events.exporters.frab import schedule_json, schedule_xml
 from isecg_events.exporters.frab.schedule_json import PersonStyle
@@ -75,6 +75,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         summary="frab schedule.xml for conference apps",
         file_name=_named("schedule.xml"),
         render_prepared=schedule_xml.render_prepared,
+        options=schedule_xml.OPTIONS,
     ),
     Exporter(
         name="text",
@@ -93,6 +94,15 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
+    ),
+    Exporter(
+        name="atom",
+        extension="atom",
+        media_type="application/atom+xml",
+        summary="Atom feed of the releases and their changes (needs --releases)",
+        file_name=_named("changes.atom"),
+        render_prepared=changes.render_atom,
+        options=(RELEASES,),
     ),
 )
 

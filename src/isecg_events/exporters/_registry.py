@@ -21,7 +21,7 @@ from isecg_events.exporters._prepared import Prepared
 from isecg_events.model import Event
 from isecg_events.programme import Programme
 
-__all__ = ["Exporter", "Option", "render_with"]
+__all__ = ["RELEASES", "Exporter", "Option", "render_with"]
 
 _T = TypeVar("_T")
 
@@ -46,6 +46,17 @@ class Option:
     choices: tuple[str, ...] = ()
     parse: Callable[[str], Any] = str
     shorthands: tuple[tuple[str, Any, str], ...] = ()
+
+
+#: The option every format that follows a release history declares, and the
+#: one the registry applies itself (see :func:`_with_history`). The command
+#: line gives a folder (``--releases DIR``) and reads it; in Python, pass a
+#: :class:`~isecg_events.releases.History`.
+RELEASES = Option(
+    name="releases",
+    default=None,
+    help="the release history folder (see 'release'): SEQUENCE, stamps, removed events",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -117,14 +128,15 @@ class Exporter:
         if single is None:
             raise ValueError(f"the {self.name} format has no file per event")
         values = self.resolve(options)
+        effective = _with_history(programme, values)
 
         def each(prepared: Prepared) -> dict[str, bytes]:
             files: dict[str, bytes] = {}
-            for event in programme.events:
+            for event in effective.events:
                 files.update(single(prepared, event, **values))
             return files
 
-        return _run(programme, each)
+        return _run(effective, each)
 
     def render_event(self, programme: Programme, event_id: str, **options: Any) -> bytes:
         """Render one event on its own ("add this session to my calendar").
@@ -137,8 +149,9 @@ class Exporter:
         if single is None:
             raise ValueError(f"the {self.name} format has no file per event")
         values = self.resolve(options)
-        event = _event(programme, event_id)
-        return _run(programme, lambda prepared: single(prepared, event, **values)[event.id])
+        effective = _with_history(programme, values)
+        event = _event(effective, event_id)
+        return _run(effective, lambda prepared: single(prepared, event, **values)[event.id])
 
 
 def render_with(
@@ -159,6 +172,7 @@ def render_with(
     for key in options:
         if not any(key in exporter.option_names for exporter in exporters):
             raise OptionError(_unknown_option(key, exporters))
+    programme = _with_history(programme, options)
     jobs = [
         (
             exporter,
@@ -173,6 +187,17 @@ def render_with(
         }
 
     return _run(programme, every)
+
+
+def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme:
+    """The programme after its release history, when the render is given one.
+
+    The ``releases`` option (``exporters.changes.RELEASES``) is the one option
+    the registry itself applies: every format of the render then sees the
+    same SEQUENCE, stamps, removed events and version.
+    """
+    history = options.get("releases")
+    return programme if history is None else history.apply(programme)
 
 
 def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
 
 from icalendar import Calendar, Component, vDuration, vRecur, vText
@@ -21,7 +21,7 @@ from isecg_events import identity, recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import Option
+from isecg_events.exporters._registry import RELEASES, Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters._vtimezone import vtimezone
 from isecg_events.model import (
@@ -72,8 +72,13 @@ def render_prepared(
     *,
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
+    releases: object = None,
 ) -> bytes:
-    """:func:`to_ical` for a prepared programme, whose text other formats share."""
+    """:func:`to_ical` for a prepared programme, whose text other formats share.
+
+    ``releases`` is applied by the registry before the render (see
+    ``exporters.changes.RELEASES``); the programme here already follows it.
+    """
     programme = prepared.programme
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
     calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
@@ -106,6 +111,7 @@ def render_event_prepared(
     *,
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
+    releases: object = None,
 ) -> dict[str, bytes]:
     """One event's own calendars ("add to my calendar", ``--split``), one VEVENT UID in each.
 
@@ -156,6 +162,7 @@ OPTIONS = (
         parse=parse_refresh,
         help="how often subscribers refresh, as an ISO 8601 duration (default: PT12H)",
     ),
+    RELEASES,
 )
 
 
@@ -284,8 +291,13 @@ def _categories(*names: str | None) -> tuple[str, ...]:
     return tuple(clean_name(name) for name in names if name)
 
 
+def _stamp(prepared: Prepared, event: Event) -> datetime:
+    """DTSTAMP and LAST-MODIFIED: when a release last changed the event, else the data's stamp."""
+    return event.modified or prepared.programme.conference.published.astimezone(UTC)
+
+
 def _vevent(prepared: Prepared, event: Event) -> VEvent:
-    published = prepared.programme.conference.published.astimezone(UTC)
+    published = _stamp(prepared, event)
     fields = _fields(prepared, event)
     vevent = VEvent.new(
         uid=fields.uid,
@@ -322,10 +334,8 @@ class _LeanWriter:
 
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        published = prepared.programme.conference.published.astimezone(UTC)
-        stamp = published.strftime("%Y%m%dT%H%M%SZ").encode()
-        self.stamp_line = b"DTSTAMP:" + stamp
-        self.modified_line = b"LAST-MODIFIED:" + stamp
+        self.published = prepared.programme.conference.published.astimezone(UTC)
+        self._stamps: dict[datetime, tuple[bytes, bytes]] = {}
         self.dates = _ics_writer.DatetimeEncoder()
         self._repeated: dict[tuple[str, object], bytes] = {}
         self._languages: dict[str, _ics_writer.EncodedParameters] = {}
@@ -342,6 +352,15 @@ class _LeanWriter:
             else:
                 encoded = value
             found = self._repeated[key] = _ics_writer.content_line(name, encoded)
+        return found
+
+    def stamps(self, event: Event) -> tuple[bytes, bytes]:
+        """The DTSTAMP and LAST-MODIFIED lines of an event (see :func:`_stamp`), once per time."""
+        moment = event.modified or self.published
+        found = self._stamps.get(moment)
+        if found is None:
+            stamp = moment.strftime("%Y%m%dT%H%M%SZ").encode()
+            found = self._stamps[moment] = (b"DTSTAMP:" + stamp, b"LAST-MODIFIED:" + stamp)
         return found
 
     def language(self, tag: str | None) -> _ics_writer.EncodedParameters | None:
@@ -371,12 +390,13 @@ class _LeanWriter:
     ) -> bytes:
         """The VEVENT of one event, given its fields and escaped summary and description."""
         line = _ics_writer.content_line
+        stamp_line, modified_line = self.stamps(event)
         lines = [
             b"BEGIN:VEVENT",
             line("SUMMARY", summary, self.language(fields.language)),
             self.dates.line("DTSTART", event.start),
             self.dates.line("DTEND", event.end),
-            self.stamp_line,
+            stamp_line,
             b"UID:" + fields.uid.encode(),  # a UUID: nothing to escape or fold
             b"SEQUENCE:%d" % event.sequence,
         ]
@@ -385,7 +405,7 @@ class _LeanWriter:
         lines.append(self.repeated("CATEGORIES", fields.categories))
         if fields.description is not None:
             lines.append(line("DESCRIPTION", description))
-        lines.append(self.modified_line)
+        lines.append(modified_line)
         if fields.location is not None:
             lines.append(self.repeated("LOCATION", fields.location))
         lines.append(self.repeated("STATUS", fields.status.encode()))
@@ -477,7 +497,7 @@ def _segment_events(prepared: Prepared, event: Event, parent: VEvent) -> list[VE
 
 
 def _segment_event(prepared: Prepared, event: Event, segment: Segment, uid: uuid.UUID) -> VEvent:
-    published = prepared.programme.conference.published.astimezone(UTC)
+    published = _stamp(prepared, event)
     body = [segment.description or ""]
     body += [f"- {p.label}" for p in segment.participants]
     child = VEvent.new(

@@ -59,6 +59,7 @@ _WEEKDAYS = (
 FIELDS: Final = {
     "top": {
         "conference", "organizations", "participants", "events", "tracks", "rooms", "$schema",
+        "release",
     },
     "track": {"name", "color", "slug"},
     "room": {"name", "slug", "guid"},

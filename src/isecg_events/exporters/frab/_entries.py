@@ -336,5 +336,6 @@ def _timeslot(prepared: Prepared) -> str:
 
 
 def schedule_version(programme: Programme) -> str:
-    """The schedule's version string: when this data was published."""
-    return programme.conference.published.isoformat().replace("+00:00", "Z")
+    """The schedule's version: the release's name, else when this data was published."""
+    conference = programme.conference
+    return conference.version or conference.published.isoformat().replace("+00:00", "Z")

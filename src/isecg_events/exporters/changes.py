@@ -1,0 +1,122 @@
+"""What changed, for people: a changelog in text, Markdown or JSON, and an Atom feed.
+
+The release history (:mod:`isecg_events.releases`) reaches the exporters as
+the render option ``releases``: the registry applies it to the programme
+before any format renders (SEQUENCE, stamps, removed events, version), and
+the ``atom`` format writes its releases as an Atom 1.0 feed (RFC 4287).
+This module knows the history only by the :class:`ReleaseHistory` protocol.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal, Protocol
+from xml.sax.saxutils import XMLGenerator
+
+from isecg_events import identity
+from isecg_events.diff import Change
+from isecg_events.exporters._markup import escape_markdown
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._registry import RELEASES
+from isecg_events.exporters._text import clean
+from isecg_events.programme import Programme
+
+__all__ = ["ATOM_NS", "RELEASES", "ReleaseHistory", "render_atom", "render_changes"]
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class _Release(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+class ReleaseHistory(Protocol):
+    """What the exporters use of a :class:`isecg_events.releases.History`."""
+
+    def apply(self, programme: Programme) -> Programme:
+        """The programme as subscribers must see it after every release."""
+        ...
+
+    def changes(self) -> Sequence[tuple[_Release, tuple[Change, ...]]]:
+        """Each release with its changes, oldest first."""
+        ...
+
+
+def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown", "json"]) -> str:
+    """The changes as text (one line each), a Markdown list, or a JSON array."""
+    if syntax == "json":
+        records = [
+            {"kind": c.kind, "event": c.key, "title": c.title, "old": c.old, "new": c.new}
+            for c in changes
+        ]
+        return json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    if not changes:
+        return "No changes.\n"
+    if syntax == "markdown":
+        return "".join(f"- {escape_markdown(clean(change.describe()))}\n" for change in changes)
+    return "".join(f"{clean(change.describe())}\n" for change in changes)
+
+
+def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -> bytes:
+    """The releases as an Atom 1.0 feed, newest first, each listing its changes.
+
+    Raises:
+        ValueError: no release history was given (``--releases DIR``).
+    """
+    if releases is None:
+        raise ValueError("the atom format needs a release history (--releases DIR)")
+    conference = prepared.programme.conference
+    history = list(releases.changes())
+    stream = io.StringIO()
+    xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
+    xml.startDocument()
+    xml.startElement("feed", {"xmlns": ATOM_NS})  # type: ignore[arg-type]
+    _leaf(xml, "id", _urn(conference.id, "changes"))
+    _leaf(xml, "title", clean(f"{conference.display_title}: programme changes"))
+    updated = history[-1][0].at if history else conference.published
+    _leaf(xml, "updated", _time(updated))
+    xml.startElement("author", {})  # type: ignore[arg-type]
+    _leaf(xml, "name", clean(conference.display_title))
+    xml.endElement("author")
+    _leaf(xml, "generator", "isecg-events")
+    for release, changes in reversed(history):
+        xml.startElement("entry", {})  # type: ignore[arg-type]
+        _leaf(xml, "id", _urn(conference.id, "release", release.name))
+        _leaf(xml, "title", clean(release.name))
+        _leaf(xml, "updated", _time(release.at))
+        if release.note:
+            _leaf(xml, "summary", clean(release.note))
+        _leaf(xml, "content", _content(changes), type="text")
+        xml.endElement("entry")
+    xml.endElement("feed")
+    return (stream.getvalue() + "\n").encode("utf-8")
+
+
+def _content(changes: tuple[Change, ...]) -> str:
+    if changes and all(change.kind == "added" and change.old is None for change in changes):
+        titles = "\n".join(f"- {change.title}" for change in changes)
+        count = f"{len(changes)} event{'' if len(changes) == 1 else 's'}"
+        return clean(f"First release, {count}:\n{titles}")
+    return render_changes(changes, "text").rstrip("\n")
+
+
+def _leaf(xml: XMLGenerator, tag: str, text: str, **attributes: str) -> None:
+    xml.startElement(tag, attributes)  # type: ignore[arg-type]
+    xml.characters(text)
+    xml.endElement(tag)
+
+
+def _urn(*parts: str) -> str:
+    return f"urn:uuid:{identity.derive_guid(*parts)}"
+
+
+def _time(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
