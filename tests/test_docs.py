@@ -54,6 +54,8 @@ def run_command(line: str, workdir: Path) -> str:
 def prepare(workdir: Path) -> None:
     """Files the examples name: a programme of one's own, a schedule of theirs."""
     shutil.copy(bundled_path(), workdir / "my-programme.toml")
+    moved = bundled_path().read_text(encoding="utf-8").replace('room = "Hall 2"', 'room = "Hall 3"')
+    (workdir / "my-programme-v2.toml").write_text(moved, encoding="utf-8")
     (workdir / "their-schedule.json").write_bytes(
         isecg_events.to_schedule_json(isecg_events.load())
     )

@@ -10,6 +10,9 @@ an iCalendar feed, a frab/c3voc schedule.json or schedule.xml, or an agenda.
 """
 
 from isecg_events._version import __version__
+
+# The function, not the module: ``isecg_events.diff(old, new)``.
+from isecg_events.diff import Change, diff
 from isecg_events.errors import (
     ExportError,
     IsecgEventsError,
@@ -45,13 +48,16 @@ from isecg_events.model import (
 )
 from isecg_events.programme import Occurrence, Programme, ProgrammeBuilder
 from isecg_events.readers import load, loads
+from isecg_events.releases import History, Release, ReleaseError
 
 __all__ = [
     "EXPORTERS",
+    "Change",
     "Conference",
     "Event",
     "ExportError",
     "Exporter",
+    "History",
     "IsecgEventsError",
     "Link",
     "Occurrence",
@@ -66,10 +72,13 @@ __all__ = [
     "ProgrammeBuilder",
     "ProgrammeError",
     "ProgrammeWarning",
+    "Release",
+    "ReleaseError",
     "Room",
     "Segment",
     "Track",
     "__version__",
+    "diff",
     "event_to_ical",
     "get_exporter",
     "load",

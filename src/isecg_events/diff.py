@@ -29,19 +29,24 @@ __all__ = [
 
 ChangeKind = Literal[
     "added", "removed", "cancelled", "reinstated", "moved", "room", "renamed", "participants",
-    "details",
+    "details", "conference",
 ]  # fmt: skip
 
-#: Every kind of change, in the order a changelog lists an event's changes.
+#: Every kind of change, in the order a changelog lists an event's changes;
+#: ``conference`` is a change to the conference itself (title, dates, zone,
+#: declared tracks and rooms, ...), which every feed shows too.
 KINDS: Final[tuple[ChangeKind, ...]] = (
     "added", "removed", "cancelled", "reinstated", "moved", "room", "renamed", "participants",
-    "details",
+    "details", "conference",
 )  # fmt: skip
 
 #: The kinds that raise an event's SEQUENCE (RFC 5546 section 2.1.4, plus the room).
 SIGNIFICANT: Final[frozenset[ChangeKind]] = frozenset(
     {"removed", "cancelled", "reinstated", "moved", "room"}
 )
+
+#: Conference fields that are stamps of a version, not its content.
+_STAMPS: Final = frozenset({"published", "version"})
 
 #: The fields "details" covers: everything but times, place, status, title and people.
 _DETAILS: Final = (
@@ -60,7 +65,8 @@ class Change:
         title: the event's display title (the new one, or the last known).
         old: the old value as text (``None`` for ``added``).
         new: the new value as text (``None`` for ``removed``).
-        event: the event as it is now, or as it last was when removed.
+        event: the event as it is now, or as it last was when removed (None
+            for a change to the conference).
     """
 
     kind: ChangeKind
@@ -68,17 +74,25 @@ class Change:
     title: str
     old: str | None
     new: str | None
-    event: Event = attrs.field(eq=False, repr=False)
+    event: Event | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def significant(self) -> bool:
-        """Whether subscribers' calendars must treat it as a new version (SEQUENCE)."""
+        """Whether subscribers' calendars must treat it as a new version (SEQUENCE).
+
+        A change of STATUS is significant (RFC 5546) between tentative and
+        confirmed too, which ``details`` lists.
+        """
+        if self.kind == "details":
+            return "status" in (self.new or "").split(", ")
         return self.kind in SIGNIFICANT
 
     def describe(self) -> str:
         """One line: ``moved: Opening (2026-03-28 09:00–10:00 → 2026-03-28 10:00–11:00)``."""
         if self.kind in ("added", "removed", "cancelled", "reinstated"):
             return f"{self.kind}: {self.title}"
+        if self.kind in ("conference", "details"):
+            return f"{self.kind}: {self.title} (changed: {self.new})"
         return f"{self.kind}: {self.title} ({self.old} → {self.new})"
 
 
@@ -88,10 +102,19 @@ def event_key(event: Event) -> str:
 
 
 def diff(old: Programme, new: Programme) -> tuple[Change, ...]:
-    """Every change from ``old`` to ``new``, in the new programme's order, removals last."""
+    """Every change from ``old`` to ``new``: the conference's, then the events' (removals last)."""
     before = {event_key(event): event for event in old.events}
     after = {event_key(event): event for event in new.events}
     changes: list[Change] = []
+    was, now = old.conference, new.conference
+    fields = [
+        f.name
+        for f in attrs.fields(type(now))
+        if f.name not in _STAMPS and getattr(was, f.name) != getattr(now, f.name)
+    ]
+    if fields:
+        listed = ", ".join(fields)
+        changes.append(Change("conference", "conference", now.display_title, listed, listed))
     for key, event in after.items():
         previous = before.get(key)
         if previous is None:
@@ -106,13 +129,9 @@ def diff(old: Programme, new: Programme) -> tuple[Change, ...]:
 
 def _event_changes(key: str, old: Event, new: Event) -> Iterable[Change]:
     title = new.display_title
-    if old.status != new.status:
-        if new.status == "cancelled":
-            yield Change("cancelled", key, title, old.status, new.status, new)
-        elif old.status == "cancelled":
-            yield Change("reinstated", key, title, old.status, new.status, new)
-        else:
-            yield Change("details", key, title, old.status, new.status, new)
+    if old.status != new.status and "cancelled" in (old.status, new.status):
+        kind: ChangeKind = "cancelled" if new.status == "cancelled" else "reinstated"
+        yield Change(kind, key, title, old.status, new.status, new)
     if (old.start, old.end, old.rrule, old.timezone) != (
         new.start,
         new.end,
@@ -127,6 +146,8 @@ def _event_changes(key: str, old: Event, new: Event) -> Iterable[Change]:
     if old.participants != new.participants:
         yield Change("participants", key, title, _people(old), _people(new), new)
     fields = [f for f in _DETAILS if getattr(old, f) != getattr(new, f)]
+    if old.status != new.status and "cancelled" not in (old.status, new.status):
+        fields.insert(0, "status")  # tentative and confirmed: a detail
     if fields:
         yield Change("details", key, title, ", ".join(fields), ", ".join(fields), new)
 

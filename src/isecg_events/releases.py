@@ -104,9 +104,13 @@ class History:
         return self.releases[-1] if self.releases else None
 
     def changes(self) -> list[tuple[Release, tuple[Change, ...]]]:
-        """Each release with what changed against the one before (all "added" for the first)."""
+        """Each release with what changed against the one before (all "added" for the first).
+
+        An event that comes back after a release removed it is ``reinstated``.
+        """
         result = []
         previous: Programme | None = None
+        seen: set[str] = set()
         for release in self.releases:
             if previous is None:
                 events = release.programme.events
@@ -115,7 +119,10 @@ class History:
                 )
                 result.append((release, first))
             else:
-                result.append((release, diff(previous, release.programme)))
+                changes = diff(previous, release.programme)
+                # Back after a release that removed it: subscribers saw it cancelled.
+                result.append((release, tuple(_returned(c, seen) for c in changes)))
+            seen.update(event_key(e) for e in release.programme.events)
             previous = release.programme
         return result
 
@@ -174,7 +181,9 @@ class History:
         latest = self.latest
         if latest is not None and at < latest.at:
             raise ReleaseError(f"--at: {at:%Y-%m-%dT%H:%M:%SZ} is before the latest release")
+        seen = {event_key(e) for release in self.releases for e in release.programme.events}
         changes = diff(latest.programme, programme) if latest else ()
+        changes = tuple(_returned(change, seen) for change in changes)
         if latest is not None and not changes and not allow_empty:
             raise ReleaseError(
                 f"nothing changed since release {latest.name!r} (--allow-empty records it anyway)"
@@ -233,6 +242,13 @@ class History:
             participants += _missing(source.participants, gone, known)
         conference = attrs.evolve(programme.conference, version=latest.name, published=latest.at)
         return Programme(conference, programme.organizations, tuple(participants), tuple(events))
+
+
+def _returned(change: Change, seen: set[str]) -> Change:
+    """An ``added`` event that an earlier release held is ``reinstated``."""
+    if change.kind == "added" and change.key in seen:
+        return attrs.evolve(change, kind="reinstated", old="removed")
+    return change
 
 
 def _stamped(event: Event, bumps: dict[str, int], stamps: dict[str, datetime]) -> Event:

@@ -23,6 +23,7 @@ from isecg_events.exporters import agenda, changes, ical
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
+from isecg_events.exporters.changes import ReleaseHistory
 from isecg_events.exporters.frab import schedule_json, schedule_xml
 from isecg_events.exporters.frab.schedule_json import PersonStyle
 from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile
@@ -143,7 +144,11 @@ def render_all(programme: Programme, names: Sequence[str], **options: Any) -> di
 
 
 def to_ical(
-    programme: Programme, *, profile: Profile = "compat", refresh: timedelta = DEFAULT_REFRESH
+    programme: Programme,
+    *,
+    profile: Profile = "compat",
+    refresh: timedelta = DEFAULT_REFRESH,
+    releases: ReleaseHistory | None = None,
 ) -> bytes:
     """Serialise the whole programme as one iCalendar feed.
 
@@ -151,6 +156,8 @@ def to_ical(
         programme: the programme to export.
         profile: ``"compat"`` (default) or ``"rich"``.
         refresh: the REFRESH-INTERVAL and X-PUBLISHED-TTL asked of subscribers.
+        releases: a release history (:class:`isecg_events.releases.History`):
+            SEQUENCE, stamps and removed events follow it.
 
     Returns:
         The feed as UTF-8 bytes with CRLF line ends, folded at 75 octets.
@@ -158,7 +165,9 @@ def to_ical(
     Raises:
         ValueError: an unknown profile or a refresh interval that is not positive.
     """
-    return get_exporter("ics").render(programme, profile=profile, refresh=refresh)
+    return get_exporter("ics").render(
+        programme, profile=profile, refresh=refresh, releases=releases
+    )
 
 
 def event_to_ical(programme: Programme, event_id: str, *, profile: Profile = "compat") -> bytes:
@@ -171,7 +180,12 @@ def event_to_ical(programme: Programme, event_id: str, *, profile: Profile = "co
     return get_exporter("ics").render_event(programme, event_id, profile=profile)
 
 
-def to_schedule_json(programme: Programme, *, persons: PersonStyle = "pretalx") -> bytes:
+def to_schedule_json(
+    programme: Programme,
+    *,
+    persons: PersonStyle = "pretalx",
+    releases: ReleaseHistory | None = None,
+) -> bytes:
     """Serialise the programme as a frab/c3voc schedule.json document.
 
     Args:
@@ -179,18 +193,20 @@ def to_schedule_json(programme: Programme, *, persons: PersonStyle = "pretalx") 
         persons: ``pretalx`` writes each person's guid, name and public_name;
             ``frab`` their guid, numeric id and public_name (the schema takes
             one or the other, not both).
+        releases: a release history: the version is then the latest release's
+            name, and events it removed are left out with the cancelled ones.
 
     Returns:
         Compact UTF-8 JSON (keys in a fixed order) ending with a newline;
         compact because it is several times faster to write and smaller
         than an indented dump. Pipe it through ``jq .`` to read it.
     """
-    return get_exporter("json").render(programme, persons=persons)
+    return get_exporter("json").render(programme, persons=persons, releases=releases)
 
 
-def to_schedule_xml(programme: Programme) -> bytes:
+def to_schedule_xml(programme: Programme, *, releases: ReleaseHistory | None = None) -> bytes:
     """Serialise the programme as a frab schedule.xml document (UTF-8, indented)."""
-    return get_exporter("xml").render(programme)
+    return get_exporter("xml").render(programme, releases=releases)
 
 
 def to_agenda(

@@ -68,13 +68,10 @@ def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown"
 def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -> bytes:
     """The releases as an Atom 1.0 feed, newest first, each listing its changes.
 
-    Raises:
-        ValueError: no release history was given (``--releases DIR``).
+    Without a history (``--releases DIR``) the feed has no entries yet.
     """
-    if releases is None:
-        raise ValueError("the atom format needs a release history (--releases DIR)")
     conference = prepared.programme.conference
-    history = list(releases.changes())
+    history = list(releases.changes()) if releases is not None else []
     stream = io.StringIO()
     xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
