@@ -203,3 +203,65 @@ def test_cli_release_diff_changes_export(
         main(["release", str(source), "--releases", str(hist), "--name", "v3", "--at", "yesterday"])
     assert caught.value.code == 2
     assert "'yesterday' is not an ISO 8601 date-time" in capsys.readouterr().err
+
+
+def test_an_invalid_file_is_not_released(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(RECURRING.replace('end = "10:00"', 'end = "08:00"', 1), encoding="utf-8")
+    hist = tmp_path / "hist"
+    code = main(
+        [
+            "release",
+            str(bad),
+            "--releases",
+            str(hist),
+            "--name",
+            "v1",
+            "--at",
+            "2026-03-01T09:00:00Z",
+        ]
+    )
+    assert code == 2
+    assert "events[0].end" in capsys.readouterr().err
+    assert not hist.exists()
+
+
+def test_a_damaged_history_is_reported(tmp_path: Path, base: Programme) -> None:
+    _, release, _ = History.read(tmp_path).record(base, name="v1", at=T1)
+    document = json.loads(release.path.read_text(encoding="utf-8"))
+    del document["release"]["at"]
+    release.path.write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(isecg_events.ProgrammeError, match=r"0001-v1.json: release.at: must be"):
+        History.read(tmp_path)
+    release.path.rename(tmp_path / "0003-gap.json")
+    document["release"]["at"] = "2026-03-01T09:00:00Z"
+    (tmp_path / "0003-gap.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(ReleaseError, match="numbered 0001, 0002"):
+        History.read(tmp_path)
+
+
+def test_changes_atom_has_what_rfc_4287_requires(tmp_path: Path, base: Programme) -> None:
+    import xml.etree.ElementTree as ET
+
+    history, _, _ = History.read(tmp_path).record(base, name="v1", at=T1)
+    history, _, _ = history.record(_event(base, "opening", title="Opening day"), name="v2", at=T2)
+    feed = ET.fromstring(
+        isecg_events.get_exporter("atom").render(history.latest.programme, releases=history)
+    )  # type: ignore[union-attr]
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.tag == f"{atom}feed"
+    # atom:feed: exactly one id, title and updated; an author (4.1.1)
+    for tag in ("id", "title", "updated"):
+        assert len(feed.findall(f"{atom}{tag}")) == 1, tag
+    assert feed.find(f"{atom}author/{atom}name") is not None
+    for entry in feed.findall(f"{atom}entry"):  # 4.1.2
+        for tag in ("id", "title", "updated"):
+            assert len(entry.findall(f"{atom}{tag}")) == 1, tag
+        assert datetime.fromisoformat(
+            entry.findtext(f"{atom}updated", "").replace("Z", "+00:00")
+        ).tzinfo
+        assert entry.find(f"{atom}content").get("type") == "text"  # type: ignore[union-attr]
+    newest = feed.find(f"{atom}entry/{atom}content")
+    assert newest is not None and newest.text == "renamed: Opening day (Opening → Opening day)"
