@@ -33,6 +33,7 @@ from isecg_events.errors import (
 from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
 from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters.changes import render_changes
+from isecg_events.exporters.feeds import FOLDERS, feed_files
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
@@ -77,7 +78,8 @@ def _options(formats: Sequence[str]) -> dict[str, Option]:
     found: dict[str, Option] = {}
     for name in formats:
         for option in get_exporter(name).options:
-            found.setdefault(option.name, option)
+            if option.command_line:
+                found.setdefault(option.name, option)
     return found
 
 
@@ -138,6 +140,11 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--split", action="store_true", help="also one file per event in events/ (ics)"
     )
+    export.add_argument(
+        "--feeds",
+        action="store_true",
+        help="also the subscriber feeds: events/, tracks/, rooms/ and people/ (ics)",
+    )
     _add_options(export, _options(FORMATS))
 
     agenda = commands.add_parser(
@@ -181,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown", "timezone"}
+_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown", "timezone", "feeds"}
 #: What ``--format all`` writes: every format but those that need a history.
 _ALL = [name for name in FORMATS if name != "atom"]
 
@@ -243,7 +250,9 @@ def _run(argv: Sequence[str] | None) -> int:
             if args.format == "all"
             else [args.format]
         )
-        return _export(programme, names, args.output, split=args.split, options=options)
+        return _export(
+            programme, names, args.output, split=args.split, options=options, feeds=args.feeds
+        )
     except ProgrammeError as error:
         _report(error)
         return EXIT_INPUT
@@ -323,7 +332,13 @@ def _count(number: int, noun: str) -> str:
 
 
 def _export(
-    programme: Programme, names: list[str], output: str, *, split: bool, options: dict[str, Any]
+    programme: Programme,
+    names: list[str],
+    output: str,
+    *,
+    split: bool,
+    options: dict[str, Any],
+    feeds: bool = False,
 ) -> int:
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
@@ -331,8 +346,8 @@ def _export(
     if not output.strip():
         raise ValueError("--output needs a folder, or - for standard output")
     if output == "-":
-        if len(names) != 1 or split:
-            raise ValueError("--output - takes a single --format and no --split")
+        if len(names) != 1 or split or feeds:
+            raise ValueError("--output - takes a single --format and no --split or --feeds")
         content = render_all(programme, names, **options)[names[0]]
         binary = getattr(sys.stdout, "buffer", None)  # None when a caller put a text stream there
         if binary is None:
@@ -350,6 +365,12 @@ def _export(
         for name, content in rendered.items()
     ]
     prune = []
+    if feeds:
+        own = {k: v for k, v in options.items() if k in get_exporter("ics").option_names}
+        for relative, content in feed_files(programme, **own).items():
+            outputs.append((folder / relative, content))
+        prune += [(folder / name, "*.ics") for name in FOLDERS]
+        split = False  # the feeds hold every event's own file already
     for name in splitting if split else []:
         exporter = get_exporter(name)
         own = {k: v for k, v in options.items() if k in exporter.option_names}

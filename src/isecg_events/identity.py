@@ -11,6 +11,7 @@ and numbers: this module imports nothing of the package.
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,6 +24,7 @@ __all__ = [
     "derive_guid",
     "derived_slug",
     "event_guid",
+    "feed_slug",
     "imported_person_guid",
     "number_from",
     "occurrence_guid",
@@ -148,6 +150,21 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9_]+")
 def slugify(text: str) -> str:
     """Lower-case ``text`` to ``[a-z0-9_-]``, with no hyphen at either end."""
     return _SLUG_UNSAFE.sub("-", text.lower()).strip("-_") or "event"
+
+
+_NOT_ASCII_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def feed_slug(name: str) -> str:
+    """A feed's file name for a track, room or person: lowercase ASCII, ``-`` between words.
+
+    Accents are stripped (``Amphithéâtre Gaston Berger`` ->
+    ``amphitheatre-gaston-berger``); a name with no Latin letters or digits
+    at all (``大厅``) gets ``x-`` and eight hex digits derived from it.
+    """
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = _NOT_ASCII_WORD.sub("-", ascii_text.lower()).strip("-")
+    return slug or f"x-{uuid.uuid5(NAMESPACE, 'feed/' + name).hex[:8]}"
 
 
 def derived_slug(conference_id: str, event_id: str) -> str:

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time
 import attrs
 
 from isecg_events import checks, identity, timezones
-from isecg_events.errors import ProgrammeError
+from isecg_events.errors import ProgrammeError, did_you_mean
 from isecg_events.model import Conference, Event, Organization, Participant
 
 __all__ = ["Occurrence", "Programme", "ProgrammeBuilder"]
@@ -55,6 +55,16 @@ def _organizations(values: Iterable[Organization]) -> tuple[Organization, ...]:
 
 def _participants(values: Iterable[Participant]) -> tuple[Participant, ...]:
     return tuple(values)
+
+
+def _matches(event: Event, wanted: dict[str, set[str]]) -> bool:
+    return (
+        event.track in wanted["track"]
+        or event.room in wanted["room"]
+        or event.type in wanted["type"]
+        or event.id in wanted["event"]
+        or any(p.participant.id in wanted["participant"] for p in event.participations)
+    )
 
 
 def _events(values: Iterable[Event]) -> tuple[Event, ...]:
@@ -115,6 +125,53 @@ class Programme:
             if occurrence.event.track:
                 seen.setdefault(occurrence.event.track, None)
         return tuple(seen)
+
+    def select(
+        self,
+        *,
+        tracks: Iterable[str] = (),
+        rooms: Iterable[str] = (),
+        participants: Iterable[str] = (),
+        types: Iterable[str] = (),
+        events: Iterable[str] = (),
+    ) -> Programme:
+        """The sub-programme of the events that match any criterion given (their union).
+
+        Same conference, zones and ids: every format renders it as it renders
+        the whole. A participant matches the events they take part in,
+        segments included.
+
+        Args:
+            tracks: track names.
+            rooms: room names.
+            participants: participant ids.
+            types: event types.
+            events: event ids.
+
+        Raises:
+            ValueError: no criterion, a name or id the programme does not have
+                (with a suggestion), or no event matches.
+        """
+        wanted = {
+            "track": set(tracks), "room": set(rooms), "participant": set(participants),
+            "type": set(types), "event": set(events),
+        }  # fmt: skip
+        if not any(wanted.values()):
+            raise ValueError("select needs a track, room, participant, type or event")
+        known = {
+            "track": set(self.tracks),
+            "room": {e.room for e in self.events if e.room},
+            "participant": {p.id for p in self.participants},
+            "type": {e.type for e in self.events},
+            "event": {e.id for e in self.events},
+        }
+        for kind, names in wanted.items():
+            for name in sorted(names - known[kind]):
+                raise ValueError(f"no {kind} {name!r}{did_you_mean(name, known[kind])}")
+        chosen = tuple(event for event in self.events if _matches(event, wanted))
+        if not chosen:
+            raise ValueError("no event matches the selection")
+        return Programme(self.conference, self.organizations, self.participants, chosen)
 
     def occurrences_by_day(
         self, zone: timezones.Zone | None = None

@@ -38,6 +38,8 @@ class Option:
         parse: turns the command line's text into the value.
         shorthands: extra flags that set a fixed value, as (flag, value, help):
             ``("--brief", "brief", "leave out abstracts")``.
+        command_line: whether the command line offers it (``False`` for an
+            option only a caller sets, such as a sub-feed's calendar name).
     """
 
     name: str
@@ -46,6 +48,7 @@ class Option:
     choices: tuple[str, ...] = ()
     parse: Callable[[str], Any] = str
     shorthands: tuple[tuple[str, Any, str], ...] = ()
+    command_line: bool = True
 
 
 #: The option every format that follows a release history declares, and the

@@ -73,15 +73,20 @@ def render_prepared(
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
     releases: object = None,
+    calendar_name: str | None = None,
 ) -> bytes:
     """:func:`to_ical` for a prepared programme, whose text other formats share.
 
     ``releases`` is applied by the registry before the render (see
     ``exporters.changes.RELEASES``); the programme here already follows it.
+    ``calendar_name`` names a feed of part of the programme (NAME,
+    X-WR-CALNAME), which then gets a calendar UID of its own.
     """
     programme = prepared.programme
     events = [occurrence.event for occurrence in _series(programme.occurrences)]
-    calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
+    name = calendar_name or programme.conference.display_title
+    key = None if calendar_name is None else f"feed/{calendar_name}"
+    calendar = _calendar(programme, name, refresh, profile, key)
     if profile == "compat" and _lean_writer_applies(events):
         return _finish_lean(calendar, prepared, events)
     _add_events(calendar, prepared, events, profile)
@@ -112,6 +117,7 @@ def render_event_prepared(
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
     releases: object = None,
+    calendar_name: str | None = None,
 ) -> dict[str, bytes]:
     """One event's own calendars ("add to my calendar", ``--split``), one VEVENT UID in each.
 
@@ -163,6 +169,12 @@ OPTIONS = (
         help="how often subscribers refresh, as an ISO 8601 duration (default: PT12H)",
     ),
     RELEASES,
+    Option(
+        name="calendar_name",
+        default=None,
+        help="the calendar's own name, for a feed of part of the programme",
+        command_line=False,
+    ),
 )
 
 
