@@ -11,6 +11,7 @@ bad command line. User errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import sys
@@ -33,7 +34,7 @@ from isecg_events.errors import (
 from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
 from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters.changes import render_changes
-from isecg_events.exporters.feeds import FOLDERS, feed_files
+from isecg_events.exporters.feeds import FOLDERS, site_files
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
@@ -184,6 +185,16 @@ def _parser() -> argparse.ArgumentParser:
     changelog.add_argument("--releases", required=True, metavar="DIR", help="the history folder")
     changelog.add_argument("--format", choices=["text", "markdown"], default="text")
 
+    serve = commands.add_parser(
+        "serve", help="serve every feed over HTTP, following the file as it changes"
+    )
+    serve.add_argument("file", help="programme file, watched for changes")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--releases", metavar="DIR", help="the release history folder")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    _add_options(serve, {k: v for k, v in _options(["ics"]).items() if k != "releases"})
+
     commands.add_parser("schema", help="print the JSON Schema of the programme data format")
     return parser
 
@@ -234,6 +245,8 @@ def _run(argv: Sequence[str] | None) -> int:
             return _diff(args.old, args.new, args.format, args.timezone)
         if args.command == "changes":
             return _changes(History.read(args.releases), args.format)
+        if args.command == "serve":
+            return _serve(args)
         programme = _load(args.file, args.timezone)
         if args.command == "release":
             return _release(programme, args)
@@ -340,8 +353,7 @@ def _export(
     options: dict[str, Any],
     feeds: bool = False,
 ) -> int:
-    splitting = [name for name in names if get_exporter(name).render_event_prepared]
-    if split and not splitting:
+    if split and not any(get_exporter(name).render_event_prepared for name in names):
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
     if not output.strip():
         raise ValueError("--output needs a folder, or - for standard output")
@@ -359,26 +371,34 @@ def _export(
     folder = Path(output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
-    rendered = render_all(programme, names, **options)
-    outputs = [
-        (folder / get_exporter(name).file_name(programme), content)
-        for name, content in rendered.items()
-    ]
+    files = site_files(programme, names, options, split=split, feeds=feeds)
+    outputs = [(folder / relative, content) for relative, content in files.items()]
     prune = []
     if feeds:
-        own = {k: v for k, v in options.items() if k in get_exporter("ics").option_names}
-        for relative, content in feed_files(programme, **own).items():
-            outputs.append((folder / relative, content))
-        prune += [(folder / name, "*.ics") for name in FOLDERS]
-        split = False  # the feeds hold every event's own file already
-    for name in splitting if split else []:
-        exporter = get_exporter(name)
-        own = {k: v for k, v in options.items() if k in exporter.option_names}
-        for event_id, content in exporter.render_events(programme, **own).items():
-            outputs.append((folder / "events" / f"{event_id}.{exporter.extension}", content))
-        prune.append((folder / "events", f"*.{exporter.extension}"))
+        prune = [(folder / name, "*.ics") for name in FOLDERS]
+    elif split:
+        prune = [
+            (folder / "events", f"*.{get_exporter(name).extension}")
+            for name in names
+            if get_exporter(name).render_event_prepared
+        ]
     for path in write_all(outputs, root=folder, prune=prune):
         print(printable(str(path)))
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the feed server (waitress) until Ctrl-C."""
+    import waitress  # only the server needs it
+
+    from isecg_events.web import create_app
+
+    given = vars(args)
+    options = {name: given[name] for name in ("profile", "refresh") if name in given}
+    app = create_app(args.file, releases=args.releases, **options)
+    print(f"serving {printable(args.file)} on http://{args.host}:{args.port}/", file=sys.stderr)
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident=None)
     return EXIT_OK
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from isecg_events.exporters import get_exporter
+from isecg_events.exporters import get_exporter, render_all
 from isecg_events.exporters._registry import render_with
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
-__all__ = ["FOLDERS", "feed_files", "feed_name"]
+__all__ = ["FOLDERS", "feed_files", "feed_name", "site_files"]
 
 #: The folders feeds are written to, beside the whole-programme files.
 FOLDERS = ("events", "tracks", "rooms", "people")
@@ -72,3 +72,46 @@ def feed_files(programme: Programme, **options: Any) -> dict[str, bytes]:
 
 def _rooms(programme: Programme) -> list[str]:
     return list(dict.fromkeys(e.room for e in programme.events if e.room))
+
+
+def site_files(
+    programme: Programme,
+    names: list[str],
+    options: dict[str, Any],
+    *,
+    split: bool = False,
+    feeds: bool = False,
+) -> dict[str, bytes]:
+    """Every file an export writes, by path relative to its folder.
+
+    The whole-programme file of each named format; with ``feeds``, every
+    subscriber feed (:func:`feed_files`); with ``split``, each event's own
+    file of the formats that have one. ``export`` writes this and ``serve``
+    serves it, so the two agree byte for byte.
+
+    Raises:
+        ValueError: ``split`` with no format that has a file per event, or
+            clashing feed names.
+    """
+    splitting = [name for name in names if get_exporter(name).render_event_prepared]
+    if split and not splitting:
+        raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
+    files = {
+        get_exporter(name).file_name(programme): content
+        for name, content in render_all(programme, names, **options).items()
+    }
+    if feeds:
+        ics = get_exporter("ics")
+        files.update(feed_files(programme, **_own(ics.option_names, options)))
+        return files  # the feeds hold every event's own file already
+    for name in splitting if split else []:
+        exporter = get_exporter(name)
+        for key, content in exporter.render_events(
+            programme, **_own(exporter.option_names, options)
+        ).items():
+            files[f"events/{key}.{exporter.extension}"] = content
+    return files
+
+
+def _own(names: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in options.items() if key in names}
