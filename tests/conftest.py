@@ -11,8 +11,8 @@ from hypothesis import settings
 
 import isecg_events
 from isecg_events.readers import bundled_path
-from tests.judges import Radicale, start_radicale
-from tests.programmes import GOLDEN, MINIMAL, REFERENCE, ROOT, reference  # noqa: F401
+from tests.judges import Radicale, Server, start_radicale, start_server
+from tests.programmes import GOLDEN, MINIMAL, RECURRING, REFERENCE, ROOT, reference  # noqa: F401
 
 # CI replays the same examples every run (a submission must not land or fail
 # by chance); local runs explore new ones.
@@ -45,3 +45,11 @@ def write_programme(tmp_path: Path) -> Callable[[str, str], Path]:
 def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
     """A Radicale CalDAV server on a free loopback port, stopped by its PID at the end."""
     yield from start_radicale(tmp_path_factory.mktemp("radicale"))
+
+
+@pytest.fixture
+def feed_server(tmp_path: Path) -> Iterator[Server]:
+    """Our feed server on a free loopback port, serving a copy of RECURRING it watches."""
+    file = tmp_path / "programme.toml"
+    file.write_text(RECURRING, encoding="utf-8")
+    yield from start_server(file)

@@ -239,3 +239,43 @@ def libical_read(*paths: Path) -> list[dict[str, object]]:
         check=True,
     )
     return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@attrs.frozen
+class Server:
+    """Our feed server (``isecg-events serve``) running on a loopback port."""
+
+    url: str
+    file: Path
+    pid: int
+
+    def get(
+        self, path: str, headers: Mapping[str, str] | None = None, method: str = "GET"
+    ) -> tuple[int, dict[str, str], bytes]:
+        """One request: (status, headers with lower-case names, raw body)."""
+        import http.client
+
+        connection = http.client.HTTPConnection(self.url.split("//")[1], timeout=10)
+        try:
+            connection.request(method, path, headers=dict(headers or {}))
+            response = connection.getresponse()
+            body = response.read()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+        finally:
+            connection.close()
+
+
+def start_server(file: Path, *arguments: str) -> Iterator[Server]:
+    """Run ``isecg-events serve FILE`` on a free loopback port; stop it by its PID."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "isecg_events", "serve", str(file), "--port", str(port), *arguments,
+    ]  # fmt: skip
+    log = (file.parent / "serve.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=file.parent)
+    try:
+        wait_for_port(port, process)
+        yield Server(f"http://127.0.0.1:{port}", file, process.pid)
+    finally:
+        stop(process)
+        log.close()

@@ -1,0 +1,187 @@
+"""The feed server (web.py, ``isecg-events serve``), started for real and spoken to over HTTP."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from isecg_events.cli import main
+from isecg_events.web import create_app
+from tests.judges import Server
+from tests.programmes import RECURRING
+
+
+def _exported(tmp_path: Path, file: Path) -> dict[str, bytes]:
+    out = tmp_path / "exported"
+    assert main(["export", str(file), "--format", "all", "--feeds", "-o", str(out)]) == 0
+    return {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def _wait_for(server: Server, path: str, needle: bytes, seconds: float = 10.0) -> bytes:
+    """Poll (bounded) until ``path`` holds ``needle``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        _, _, body = server.get(path)
+        if needle in body:
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"{path} never held {needle!r}")
+
+
+def test_every_path_is_byte_identical_to_the_export(
+    feed_server: Server, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exported = _exported(tmp_path, feed_server.file)
+    capsys.readouterr()
+    assert {"demo2026.ics", "schedule.json", "tracks/policy.ics", "people/ada.ics"} <= set(exported)
+    for name, content in exported.items():
+        status, headers, body = feed_server.get(f"/{name}")
+        assert status == 200, name
+        assert body == content, name
+        assert headers["etag"].startswith('"') and "last-modified" in headers
+        assert headers["vary"] == "Accept-Encoding"
+    assert feed_server.get("/demo2026.ics")[1]["content-type"] == "text/calendar; charset=utf-8"
+    assert feed_server.get("/schedule.json")[1]["access-control-allow-origin"] == "*"
+    assert "access-control-allow-origin" not in feed_server.get("/demo2026.ics")[1]
+
+
+def test_conditional_requests_head_and_gzip(feed_server: Server) -> None:
+    status, headers, body = feed_server.get("/demo2026.ics")
+    assert status == 200
+    etag, modified = headers["etag"], headers["last-modified"]
+    assert feed_server.get("/demo2026.ics", {"If-None-Match": etag})[0] == 304
+    assert feed_server.get("/demo2026.ics", {"If-None-Match": etag})[2] == b""
+    assert feed_server.get("/demo2026.ics", {"If-None-Match": '"other"'})[0] == 200
+    assert feed_server.get("/demo2026.ics", {"If-Modified-Since": modified})[0] == 304
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert feed_server.get("/demo2026.ics", {"If-Modified-Since": old})[0] == 200
+    head = feed_server.get("/demo2026.ics", method="HEAD")
+    assert head[0] == 200 and head[2] == b"" and head[1]["content-length"] == str(len(body))
+    _, headers, packed = feed_server.get("/demo2026.ics", {"Accept-Encoding": "gzip"})
+    assert headers["content-encoding"] == "gzip" and gzip.decompress(packed) == body
+    assert headers["etag"] != etag  # another representation, another strong tag
+    assert (
+        feed_server.get(
+            "/demo2026.ics", {"If-None-Match": headers["etag"], "Accept-Encoding": "gzip"}
+        )[0]
+        == 304
+    )
+
+
+def test_errors_and_traversal(feed_server: Server) -> None:
+    assert feed_server.get("/demo2026.ics", method="POST")[0] == 405
+    assert feed_server.get("/demo2026.ics", method="POST")[1]["allow"] == "GET, HEAD"
+    assert feed_server.get("/demo2026.ics", method="DELETE")[0] == 405
+    for path in (
+        "/nothing.ics", "/../programme.toml", "/%2e%2e/programme.toml", "/programme.toml",
+        "/events/..%2fprogramme.toml", "/events%2f..%2f..%2fprogramme.toml", "/serve.log",
+        "//etc/passwd", "/events/%2e%2e/%2e%2e/programme.toml",
+    ):  # fmt: skip
+        status, _, body = feed_server.get(path)
+        assert status == 404, path
+        assert b"[tool" not in body and b"Opening" not in body, path
+
+
+def test_index_status_and_personal_feeds(feed_server: Server) -> None:
+    status, headers, page = feed_server.get("/", {"Host": "feeds.example.org"})
+    assert status == 200 and headers["content-type"] == "text/html; charset=utf-8"
+    assert b'href="webcal://feeds.example.org/rooms/room-a.ics"' in page
+    assert b'href="http://feeds.example.org/tracks/policy.ics"' in page
+    state = json.loads(feed_server.get("/status")[2])
+    assert state["problems"] == [] and state["events"] == 3
+    status, _, mine = feed_server.get("/feed.ics?event=coffee&track=policy&person=ada")
+    assert status == 200
+    assert mine.count(b"BEGIN:VEVENT") == 3  # coffee, the panel (policy), the opening (ada)
+    assert b"X-WR-CALNAME:Demo Conference \xe2\x80\x93 my sessions" in mine
+    again = feed_server.get("/feed.ics?person=ada&track=policy&event=coffee")
+    assert again[2] == mine  # the union, whatever the order
+    for query, message in (
+        ("event=nope", b"no event 'nope'"),
+        ("track=none", b"no track 'none'"),
+        ("person=adda", b"did you mean 'ada'"),
+        ("colour=red", b"unknown parameter 'colour'"),
+        ("", b"select needs"),
+    ):
+        status, _, body = feed_server.get(f"/feed.ics?{query}")
+        assert status == 404 and message in body, query
+
+
+def test_follows_the_file_and_keeps_the_last_good_version(feed_server: Server) -> None:
+    feed_server.file.write_text(
+        RECURRING.replace('room = "Foyer"', 'room = "Hall"'), encoding="utf-8"
+    )
+    _wait_for(feed_server, "/demo2026.ics", b"LOCATION:Hall")
+    assert feed_server.get("/rooms/hall.ics")[0] == 200
+    assert feed_server.get("/rooms/foyer.ics")[0] == 404
+    broken = RECURRING.replace('end = "10:00"', 'end = "08:00"', 1)
+    feed_server.file.write_text(broken, encoding="utf-8")
+    deadline = time.monotonic() + 10
+    while not json.loads(feed_server.get("/status")[2])["problems"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    state = json.loads(feed_server.get("/status")[2])
+    assert state["problems"] == [
+        f"{feed_server.file}: events[0].end: 08:00 is not after start 09:00"
+    ]
+    assert b"LOCATION:Hall" in feed_server.get("/demo2026.ics")[2]  # still the last good one
+    log = (feed_server.file.parent / "serve.log").read_text(encoding="utf-8")
+    assert log.count("events[0].end: 08:00 is not after start 09:00") == 1  # reported once
+
+
+def test_concurrent_requests_during_reloads_get_one_version_whole(feed_server: Server) -> None:
+    versions = [RECURRING.replace('room = "Foyer"', f'room = "Foyer {n}"') for n in range(4)]
+    seen: list[bytes] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            try:
+                status, _, body = feed_server.get("/demo2026.ics")
+                assert status == 200
+                seen.append(body)
+            except BaseException as error:
+                errors.append(error)
+                return
+
+    threads = [threading.Thread(target=client) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    try:
+        for text in versions:
+            feed_server.file.write_text(text, encoding="utf-8")
+            os.utime(feed_server.file)
+            time.sleep(1.3)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=20)
+    assert not errors
+    feeds = set(seen)
+    assert 2 <= len(feeds) <= len(versions) + 1
+    for body in feeds:  # each whole: one Foyer, a complete calendar
+        assert body.endswith(b"END:VCALENDAR\r\n")
+        assert (
+            len({line for line in body.split(b"\r\n") if line.startswith(b"LOCATION:Foyer")}) == 1
+        )
+
+
+def test_the_wsgi_application_directly(tmp_path: Path) -> None:
+    file = tmp_path / "p.toml"
+    file.write_text(RECURRING, encoding="utf-8")
+    app = create_app(file, profile="rich")
+    captured: list[str] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        captured.append(status)
+
+    body = b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/demo2026.ics"}, start_response))
+    assert captured == ["200 OK"] and b"PARTICIPANT" in body
+    file.write_text("not = [valid", encoding="utf-8")
+    with pytest.raises(Exception, match=r"p\.toml"):
+        create_app(file)
