@@ -185,3 +185,29 @@ def test_the_wsgi_application_directly(tmp_path: Path) -> None:
     file.write_text("not = [valid", encoding="utf-8")
     with pytest.raises(Exception, match=r"p\.toml"):
         create_app(file)
+
+
+def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from tests.judges import free_port, wait_for_port
+
+    file = tmp_path / "p.toml"
+    file.write_text(RECURRING, encoding="utf-8")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "isecg_events", "serve", str(file), "--port", str(port)],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, process)  # type: ignore[arg-type]
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    assert process.returncode == 0
+    assert b"Traceback" not in err and b"serving" in err
