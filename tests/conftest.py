@@ -11,7 +11,7 @@ from hypothesis import settings
 
 import isecg_events
 from isecg_events.readers import bundled_path
-from tests.judges import Radicale, Server, start_radicale, start_server
+from tests.judges import Radicale, Server, start_browser, start_radicale, start_server
 from tests.programmes import GOLDEN, MINIMAL, RECURRING, REFERENCE, ROOT, reference  # noqa: F401
 
 # CI replays the same examples every run (a submission must not land or fail
@@ -53,3 +53,9 @@ def feed_server(tmp_path: Path) -> Iterator[Server]:
     file = tmp_path / "programme.toml"
     file.write_text(RECURRING, encoding="utf-8")
     yield from start_server(file)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium through Playwright, for the whole session."""
+    yield from start_browser()

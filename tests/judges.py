@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -279,3 +280,26 @@ def start_server(file: Path, *arguments: str) -> Iterator[Server]:
     finally:
         stop(process)
         log.close()
+
+
+#: Chromium's flags for a closed network (no background connections).
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def start_browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright (which cannot download its own here)."""
+    require(shutil.which("chromium") is not None, "chromium (apt-get install chromium)")
+    require(_has_module("playwright"), "playwright (pip install playwright)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

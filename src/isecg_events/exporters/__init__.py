@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from isecg_events.exporters import agenda, changes, ical
+from isecg_events.exporters import agenda, changes, html, ical
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
@@ -95,6 +95,15 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
+    ),
+    Exporter(
+        name="html",
+        extension="html",
+        media_type="text/html; charset=utf-8",
+        summary="the programme as a day grid, one self-contained web page",
+        file_name=_named("schedule.html"),
+        render_prepared=html.render_prepared,
+        options=html.OPTIONS,
     ),
     Exporter(
         name="atom",

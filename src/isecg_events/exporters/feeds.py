@@ -96,6 +96,8 @@ def site_files(
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
+    if feeds and "html" in names:
+        options = {**options, "feeds": True}  # the page links the feeds written beside it
     files = {
         get_exporter(name).file_name(programme): content
         for name, content in render_all(programme, names, **options).items()

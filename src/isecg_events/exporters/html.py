@@ -1,0 +1,256 @@
+"""``schedule.html``: the programme as a day grid, one self-contained page.
+
+Per day a table: rooms across (in one order on every day), time down in steps
+of the schedule's timeslot, each event a box whose height is its duration.
+Below each grid, the day's sessions with their abstracts and parts. Below
+600 px the table reads as a list. The page is rendered by a Jinja2 template
+with autoescaping: no text from the data becomes markup, except abstracts,
+which pass through the allowlist sanitizer (:func:`._markup.to_html`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import attrs
+import jinja2
+from markupsafe import Markup
+
+from isecg_events import timezones
+from isecg_events._version import __version__
+from isecg_events.exporters._markup import to_html
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._registry import RELEASES, Option
+from isecg_events.exporters._text import clean
+from isecg_events.exporters.agenda import _dates_and_place, _day_heading, _footer, _time_range
+from isecg_events.exporters.frab import _entries
+from isecg_events.identity import feed_slug
+from isecg_events.programme import Occurrence
+
+__all__ = ["OPTIONS", "render_prepared"]
+
+#: Pixels per minute of the grid (a 60-minute box is 120 px tall).
+PX_PER_MINUTE = 2.0
+
+
+def _base_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text if text.endswith("/") else text + "/"
+
+
+#: The options of the ``html`` format.
+OPTIONS = (
+    Option(
+        name="base_url",
+        default=None,
+        parse=_base_url,
+        help="where the export is published (https://…/): subscribe links become webcal://",
+    ),
+    Option(
+        name="feeds",
+        default=False,
+        help="link the track, room and person feeds (export --feeds sets it)",
+        command_line=False,
+    ),
+    RELEASES,
+)
+
+
+@attrs.frozen
+class _Box:
+    anchor: str
+    times: str
+    title: str
+    room: str
+    kind: str
+    people: str
+    people_list: str
+    ics: str
+    cancelled: bool
+    abstract: Markup | None
+    parts: tuple[str, ...]
+
+
+@attrs.frozen
+class _Cell:
+    span: int
+    boxes: list[_Box]
+
+
+#: Unicode noncharacters, which HTML's parser reports as errors.
+_NONCHARACTERS = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+    + "]"
+)
+
+
+def _finalize(value: Any) -> Any:
+    """Every value the template writes, without noncharacters (Markup stays Markup)."""
+    if isinstance(value, str) and _NONCHARACTERS.search(value):
+        cleaned = _NONCHARACTERS.sub("", value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("isecg_events.exporters", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+    )
+    return environment.get_template("schedule.html.j2")
+
+
+def render_prepared(
+    prepared: Prepared,
+    *,
+    base_url: str | None = None,
+    feeds: bool = False,
+    releases: object = None,
+) -> bytes:
+    """The page as UTF-8 (``releases`` is applied by the registry before the render).
+
+    Raises:
+        ValueError: ``base_url`` is not an http(s) URL.
+    """
+    base_url = _base_url(base_url) if base_url else None
+    programme = prepared.programme
+    conference = programme.conference
+    zone = conference.zone
+    step = _step(prepared)
+    rooms = list(dict.fromkeys(_entries.room_name(programme, o) for o in programme.occurrences))
+    anchors = _anchors(programme.occurrences)
+    days = []
+    for day, occurrences in sorted(programme.occurrences_by_day().items()):
+        days.append(_day(prepared, day, occurrences, rooms, step, anchors, zone))
+    feed_name = f"{conference.id}.ics"
+    subscribe = f"webcal://{base_url.split('://', 1)[1]}{feed_name}" if base_url else feed_name
+    context: dict[str, Any] = {
+        "language": conference.language or "en",
+        "title": clean(conference.display_title),
+        "dates_and_place": clean(_dates_and_place(programme)),
+        "subscribe": subscribe,
+        "feeds": _feed_links(prepared) if feeds else [],
+        "days": days,
+        "rooms": [clean(room) for room in rooms],
+        "zone_note": _footer(programme, zone),
+        "version": __version__,
+    }
+    return _template().render(context).encode("utf-8")
+
+
+def _step(prepared: Prepared) -> int:
+    """The grid's step in minutes: the schedule's timeslot (5 to 60)."""
+    hours, minutes = _entries.timeslot(prepared).split(":")
+    return max(5, int(hours) * 60 + int(minutes))
+
+
+def _anchors(occurrences: tuple[Occurrence, ...]) -> dict[int, str]:
+    """``<event-id>``, and ``<event-id>-2``, ``-3``... for later occurrences."""
+    return {
+        id(o): o.event.id if o.index == 0 else f"{o.event.id}-{o.index + 1}" for o in occurrences
+    }
+
+
+def _day(
+    prepared: Prepared,
+    day: date,
+    occurrences: list[Occurrence],
+    rooms: list[str],
+    step: int,
+    anchors: dict[int, str],
+    zone: timezones.Zone,
+) -> dict[str, Any]:
+    programme = prepared.programme
+    first = min(o.start for o in occurrences).astimezone(zone)
+    start = first - timedelta(minutes=first.minute % step, seconds=first.second)
+    end = max(o.end for o in occurrences)
+    count = max(1, math.ceil(timezones.elapsed(start, end).total_seconds() / 60 / step))
+    grid: list[list[Any]] = [[None] * len(rooms) for _ in range(count)]
+    boxes = []
+    for occurrence in occurrences:
+        box = _box(prepared, occurrence, anchors[id(occurrence)], zone)
+        boxes.append(box)
+        column = rooms.index(_entries.room_name(programme, occurrence))
+        offset = timezones.elapsed(start, occurrence.start).total_seconds() / 60
+        row = min(count - 1, int(offset // step))
+        minutes = timezones.elapsed(occurrence.start, occurrence.end).total_seconds() / 60
+        span = max(1, min(count - row, math.ceil(minutes / step)))
+        taken = grid[row][column]
+        if isinstance(taken, _Cell):  # an overlap (a cancelled event): same cell
+            taken.boxes.append(box)
+            continue
+        if taken == "covered":
+            owner = next(c for r in range(row, -1, -1) if isinstance(c := grid[r][column], _Cell))
+            owner.boxes.append(box)
+            continue
+        grid[row][column] = _Cell(span, [box])
+        for below in range(row + 1, row + span):
+            if grid[below][column] is None:
+                grid[below][column] = "covered"
+    rows = []
+    for index, cells in enumerate(grid):
+        moment = timezones.add_elapsed(start, timedelta(minutes=index * step)).astimezone(zone)
+        label = f"{moment:%H:%M}" if index == 0 or moment.minute % max(step, 30) == 0 else ""
+        rows.append({"label": label, "cells": cells})
+    return {
+        "heading": _day_heading(day),
+        "rows": rows,
+        "boxes": boxes,
+        "row_px": round(step * PX_PER_MINUTE, 1),
+    }
+
+
+def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezones.Zone) -> _Box:
+    event = occurrence.event
+    text = prepared.text(event)
+    labels = [p.label for p in event.participations]
+    kind = " · ".join(clean(part) for part in (event.type, event.track) if part)
+    parts = []
+    for segment in event.segments:  # an <ol>: the list numbers them
+        line = segment.title
+        if segment.start and segment.end:
+            line += (
+                f" ({segment.start.astimezone(zone):%H:%M}–{segment.end.astimezone(zone):%H:%M})"
+            )
+        if segment.description:
+            line += f" — {segment.description}"
+        parts.append(clean(line))
+    abstract = Markup(to_html(text.abstract, event.markup)) if text.abstract else None
+    return _Box(
+        anchor=anchor,
+        times=_time_range(occurrence, zone),
+        title=text.title,
+        room=clean(_entries.room_name(prepared.programme, occurrence)),
+        kind=kind,
+        people=clean("; ".join(labels)),
+        people_list=clean("Participants: " + "; ".join(labels)) if labels else "",
+        ics=f"events/{event.id}.ics",
+        cancelled=event.status == "cancelled",
+        abstract=abstract,
+        parts=tuple(parts),
+    )
+
+
+def _feed_links(prepared: Prepared) -> list[dict[str, str]]:
+    """Links to the track, room and person feeds that ``export --feeds`` writes."""
+    programme = prepared.programme
+    links = [
+        {"href": f"tracks/{feed_slug(t)}.ics", "label": f"Track: {t}"} for t in programme.tracks
+    ]
+    rooms = dict.fromkeys(e.room for e in programme.events if e.room)
+    links += [{"href": f"rooms/{feed_slug(r)}.ics", "label": f"Room: {r}"} for r in rooms]
+    people = {p.participant.id: p.participant for e in programme.events for p in e.participations}
+    links += [
+        {"href": f"people/{pid}.ics", "label": f"Person: {person.display_name or person.label}"}
+        for pid, person in people.items()
+    ]
+    return [{k: clean(v) for k, v in link.items()} for link in links]
