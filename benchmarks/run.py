@@ -6,7 +6,8 @@
 Each size is measured in a fresh Python process.
 
 Prints one table per run: load time, export time per format, the four
-formats together through ``render_all`` (as ``export --format all`` does),
+formats together through ``render_all`` (as ``export --format all`` does;
+html included),
 peak memory (tracemalloc), and, on the same events, ics-py's serialisation
 and icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be
 read within one run; absolute times on shared machines are noisy, so each
@@ -155,7 +156,8 @@ def ics_py(programme: isecg_events.Programme) -> str:
 
 # Each format as the command line renders it: through the registry.
 FORMATS: list[tuple[str, Callable[[isecg_events.Programme], object]]] = [
-    (name, isecg_events.get_exporter(name).render) for name in ("ics", "json", "xml", "text")
+    (name, isecg_events.get_exporter(name).render)
+    for name in ("ics", "json", "xml", "text", "html")
 ]
 
 
@@ -183,10 +185,10 @@ def run(sizes: list[int]) -> None:
     )
     print()
     print(
-        "| N | yardstick s | load s | ics s | json s | xml s | text s | all four s | together s "
-        "| ics-py s | icalendar to_ical s | ics / ics-py | peak MB |"
+        "| N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
+        "| together s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     sys.stdout.flush()
     for n in sizes:
         command = [sys.executable, __file__, "--row", str(n), "--repeats", str(REPEATS)]
@@ -217,7 +219,8 @@ def row(n: int) -> None:
     peak = peak_memory(everything)
     print(
         f"| {n:,} | {machine:.2f} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
-        f"{times['xml']:.2f} | {times['text']:.2f} | {sum(times.values()):.2f} | "
+        f"{times['xml']:.2f} | {times['text']:.2f} | {times['html']:.2f} | "
+        f"{sum(times.values()):.2f} | "
         f"{together:.2f} | "
         f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
         f"{peak / 2**20:.0f} |"

@@ -31,6 +31,7 @@ def test_export_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "agenda.txt",
         "events/plenary-3.ics",
         "glex2017.ics",
+        "schedule.html",
         "schedule.json",
         "schedule.xml",
     ]

@@ -16,7 +16,7 @@ from tests.programmes import RECURRING
 def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
     from isecg_events.exporters import EXPORTERS, get_exporter
 
-    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown", "atom"]
+    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown", "html", "atom"]
     ics = get_exporter("ics")
     assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
     assert ics.render_event(plenary, "plenary-3").count(b"BEGIN:VEVENT") == 1
@@ -60,11 +60,12 @@ def test_render_all_derives_shared_text_once(
 def test_exporters_declare_their_options() -> None:
     options = {e.name: e.option_names for e in EXPORTERS}
     assert options == {
-        "ics": ("profile", "refresh", "releases"),
+        "ics": ("profile", "refresh", "releases", "calendar_name"),
         "json": ("persons", "releases"),
         "xml": ("releases",),
         "text": ("width", "tz", "detail"),
         "markdown": ("width", "tz", "detail"),
+        "html": ("base_url", "feeds", "releases"),
         "atom": ("releases",),
     }
 
