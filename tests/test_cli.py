@@ -72,7 +72,7 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["export", "--output", str(tmp_path)]) == 0
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def explode(prepared: Prepared, **options: object) -> bytes:
         raise ExportError("the markdown exporter failed")
@@ -89,7 +89,7 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
         exporters, "get_exporter", lambda name: next(e for e in broken if e.name == name)
     )
     assert main(["export", "--output", str(tmp_path)]) == 1
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert "nothing was written" in capsys.readouterr().err
 
 
@@ -142,7 +142,7 @@ def test_an_exporter_that_crashes_changes_no_file(
     import isecg_events.exporters as exporters
 
     assert main(["export", "--output", str(tmp_path)]) == 0
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
 
     def crash(prepared: Prepared, **options: object) -> bytes:
         raise RuntimeError("a bug in an exporter")
@@ -160,7 +160,7 @@ def test_an_exporter_that_crashes_changes_no_file(
     monkeypatch.setattr(exporters, "get_exporter", patched)
     with pytest.raises(RuntimeError):
         main(["export", "--output", str(tmp_path)])
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
 def test_export_takes_every_format_option(capsysbinary: pytest.CaptureFixture[bytes]) -> None:

@@ -192,7 +192,8 @@ def test_cli_release_diff_changes_export(
     capsys.readouterr()
     written = sorted(p.name for p in out.iterdir())
     assert written == [
-        "agenda.md", "agenda.txt", "changes.atom", "demo2026.ics", "schedule.json", "schedule.xml",
+        "agenda.md", "agenda.txt", "changes.atom", "demo2026.ics", "events", "schedule.html",
+        "schedule.json", "schedule.xml",
     ]  # fmt: skip
     assert main(["changes", "--releases", str(hist)]) == 0
     text = capsys.readouterr().out

@@ -376,12 +376,8 @@ def _export(
     prune = []
     if feeds:
         prune = [(folder / name, "*.ics") for name in FOLDERS]
-    elif split:
-        prune = [
-            (folder / "events", f"*.{get_exporter(name).extension}")
-            for name in names
-            if get_exporter(name).render_event_prepared
-        ]
+    elif split or "html" in names:
+        prune = [(folder / "events", "*.ics")]
     for path in write_all(outputs, root=folder, prune=prune):
         print(printable(str(path)))
     return EXIT_OK

@@ -86,7 +86,8 @@ def site_files(
 
     The whole-programme file of each named format; with ``feeds``, every
     subscriber feed (:func:`feed_files`); with ``split``, each event's own
-    file of the formats that have one. ``export`` writes this and ``serve``
+    file of the formats that have one. ``schedule.html`` brings each event's
+    own calendar, which its "Add to calendar" links open. ``export`` writes this and ``serve``
     serves it, so the two agree byte for byte.
 
     Raises:
@@ -106,6 +107,9 @@ def site_files(
         ics = get_exporter("ics")
         files.update(feed_files(programme, **_own(ics.option_names, options)))
         return files  # the feeds hold every event's own file already
+    if "html" in names and not split:
+        # The page's "Add to calendar" links open each event's own calendar.
+        split, splitting = True, ["ics"]
     for name in splitting if split else []:
         exporter = get_exporter(name)
         for key, content in exporter.render_events(
