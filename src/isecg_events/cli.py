@@ -195,6 +195,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     _add_options(serve, {k: v for k, v in _options(["ics"]).items() if k != "releases"})
 
+    publishing = commands.add_parser(
+        "publish",
+        help="make a CalDAV calendar hold the programme (password: $ISECG_EVENTS_CALDAV_PASSWORD)",
+    )
+    _add_input(publishing)
+    publishing.add_argument(
+        "--caldav", required=True, metavar="URL", help="the calendar collection"
+    )
+    publishing.add_argument("--user", help="the CalDAV user name")
+    publishing.add_argument(
+        "--dry-run", action="store_true", help="say what would change; write nothing"
+    )
+    publishing.add_argument("--releases", metavar="DIR", help="the release history folder")
+
     commands.add_parser("schema", help="print the JSON Schema of the programme data format")
     return parser
 
@@ -250,6 +264,8 @@ def _run(argv: Sequence[str] | None) -> int:
         programme = _load(args.file, args.timezone)
         if args.command == "release":
             return _release(programme, args)
+        if args.command == "publish":
+            return _publish(programme, args)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
         if options.get("releases") is not None:
             # Read once; the registry applies it, and refuses unreleased changes.
@@ -380,6 +396,40 @@ def _export(
         prune = [(folder / "events", "*.ics")]
     for path in write_all(outputs, root=folder, prune=prune):
         print(printable(str(path)))
+    return EXIT_OK
+
+
+def _publish(programme: Programme, args: argparse.Namespace) -> int:
+    """Bring the CalDAV calendar in step; one line of counts (or of what would be done)."""
+    from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
+
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if password is None and args.user and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(f"CalDAV password for {args.user}: ")
+    history = History.read(args.releases) if args.releases else None
+    if history is not None:
+        history.check_current(programme)
+    try:
+        outcome = publish(
+            programme,
+            args.caldav,
+            user=args.user,
+            password=password,
+            dry_run=args.dry_run,
+            releases=history,
+        )
+    except PublishError as error:
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+        return EXIT_OUTPUT
+    if args.dry_run:
+        for kind in ("created", "updated", "deleted"):
+            for title in getattr(outcome, kind):
+                print(printable(f"would be {kind}: {title}"))
+        print(printable(f"dry run, nothing written: would be {outcome.summary()}"))
+    else:
+        print(outcome.summary())
     return EXIT_OK
 
 
