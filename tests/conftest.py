@@ -11,7 +11,14 @@ from hypothesis import settings
 
 import isecg_events
 from isecg_events.readers import bundled_path
-from tests.judges import Radicale, Server, start_browser, start_radicale, start_server
+from tests.judges import (
+    Radicale,
+    Server,
+    start_browser,
+    start_radicale,
+    start_server,
+    start_xandikos,
+)
 from tests.programmes import GOLDEN, MINIMAL, RECURRING, REFERENCE, ROOT, reference  # noqa: F401
 
 # CI replays the same examples every run (a submission must not land or fail
@@ -59,3 +66,9 @@ def feed_server(tmp_path: Path) -> Iterator[Server]:
 def browser() -> Iterator[Any]:
     """Debian's chromium through Playwright, for the whole session."""
     yield from start_browser()
+
+
+@pytest.fixture(scope="session")
+def xandikos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second CalDAV server (Xandikos) on a free loopback port: its base URL."""
+    yield from start_xandikos(tmp_path_factory.mktemp("xandikos"))

@@ -303,3 +303,21 @@ def start_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def start_xandikos(folder: Path) -> Iterator[str]:
+    """Run Xandikos (a second CalDAV server, from PyPI) on a free loopback port; yield its URL."""
+    require(_has_module("xandikos"), "Xandikos (pip install xandikos)")
+    port = free_port()
+    command = [
+        sys.executable, "-m", "xandikos", "serve", "-d", str(folder / "dav"), "--defaults",
+        "-l", "127.0.0.1", "-p", str(port), "--state-dir", str(folder / "state"),
+    ]  # fmt: skip
+    log = (folder / "xandikos.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+        log.close()

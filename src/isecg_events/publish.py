@@ -127,7 +127,7 @@ def publish(
                 continue
             kind = "created" if found is None else "updated"
             if not dry_run and not session.put(name, body, found.etag if found else None):
-                outcome["conflicts"].append(title)
+                outcome["conflicts"].append(found.title if found else title)  # as others see it
                 continue
             outcome[kind].append(title)
         for name, found in existing.items():
@@ -249,9 +249,10 @@ class _Session:
         if int(response.status) == 404:
             return False
         self.checked(response, "reading the calendar", (207, 200))
-        if b"calendar" not in (
-            response.raw if isinstance(response.raw, bytes) else str(response.raw).encode()
-        ):
+        kind = _resource_kind(response.raw)
+        if kind == "missing":  # some servers answer 207 with a 404 inside
+            return False
+        if kind != "calendar":
             raise PublishError(f"{self.collection} is not a calendar collection")
         return True
 
@@ -325,6 +326,19 @@ def _vtimezone(programme: Programme) -> str:
     zone = text[begin : end + len("END:VTIMEZONE")] if begin >= 0 else ""
     head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//isecg-events//EN\r\n"
     return f"{head}{zone}\r\nEND:VCALENDAR\r\n"
+
+
+def _resource_kind(raw: Any) -> str:
+    """``calendar``, ``missing`` (a 404 inside the multistatus) or ``other``."""
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(raw if isinstance(raw, bytes) else str(raw).encode())
+    if root.find(".//{urn:ietf:params:xml:ns:caldav}calendar") is not None:
+        return "calendar"
+    statuses = [s.text or "" for s in root.iter("{DAV:}status")]
+    if statuses and all(" 404 " in f"{status} " for status in statuses):
+        return "missing"
+    return "other"
 
 
 def _multistatus(raw: Any) -> dict[str, dict[str, str]]:
