@@ -204,7 +204,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     try:
         wait_for_port(port, process)  # type: ignore[arg-type]
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=20)
+        _, err = process.communicate(timeout=60)  # waitress lets running requests finish
     finally:
         if process.poll() is None:
             process.kill()
