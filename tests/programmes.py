@@ -615,3 +615,36 @@ def _apart(events: list[Event]) -> tuple[Event, ...]:
                 used.extend(spans)
         kept.append(event)
     return tuple(kept)
+
+
+_POSITION = re.compile(r"^((?:error: )?[^:\n]*?):(\d+):(\d+): ")
+
+
+def without_position(line: str) -> str:
+    """An error line without the ``:line:column`` after its file name (compared apart)."""
+    return _POSITION.sub(r"\1: ", line)
+
+
+def assert_located(problems: Any, text: str) -> None:
+    """Every problem names a line and column of ``text``, at what its path names.
+
+    The line holds the path's last key (``end = ...``), an element of its
+    array, or the header of the table that holds it (a missing field).
+    """
+    from isecg_events.readers.positions import split_path
+
+    lines = text.split("\n")
+    for problem in problems:
+        assert problem.line is not None, str(problem)
+        line = lines[problem.line - 1]
+        assert 1 <= (problem.column or 1) <= len(line) + 1, str(problem)
+        names = [part for part in split_path(problem.path) if isinstance(part, str)]
+        stripped = line.strip()
+        at = line[(problem.column or 1) - 1 : (problem.column or 1)]
+        document = (problem.line, problem.column) == (1, 1)  # a missing top-level table
+        assert (
+            document
+            or stripped.startswith("[")
+            or any(name in line for name in names)
+            or at in tuple("\"'[{0123456789tf-+")
+        ), str(problem)

@@ -214,7 +214,7 @@ def test_validate_takes_several_files_and_reports_each(
     assert main(["validate", str(good), str(bad), str(good)]) == 2
     captured = capsys.readouterr()
     assert captured.out.count(f"{good}: OK: demo2026") == 2
-    assert f"error: {bad}: conference.timezone: unknown time zone 'Mars/Base'" in captured.err
+    assert f"error: {bad}:5:12: conference.timezone: unknown time zone 'Mars/Base'" in captured.err
     assert main(["validate", str(good), str(good)]) == 0
 
 

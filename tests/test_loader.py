@@ -9,7 +9,7 @@ import pytest
 import isecg_events
 from isecg_events import ProgrammeError
 from isecg_events.cli import main
-from tests.programmes import CASES, MINIMAL, json_error
+from tests.programmes import CASES, MINIMAL, assert_located, json_error, without_position
 
 
 def test_bundled_plenary(plenary: isecg_events.Programme) -> None:
@@ -104,10 +104,13 @@ def test_malformed_programme(
     with pytest.raises(ProgrammeError) as caught:
         isecg_events.load(path)
     lines = f"{path}: {expected}".replace("{path}", str(path)).split("\n")
-    assert sorted(str(p) for p in caught.value.problems) == sorted(lines)
+    problems = caught.value.problems
+    assert sorted(without_position(str(p)) for p in problems) == sorted(lines)
+    assert_located([p for p in problems if p.path], path.read_text(encoding="utf-8"))
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert all(f"error: {line}" in err for line in lines)
+    shown = [without_position(line) for line in err.splitlines()]
+    assert all(f"error: {line}" in shown for line in lines)
     assert "Traceback" not in err
 
 

@@ -200,10 +200,16 @@ def test_import_reports_bad_entries(tmp_path: Path) -> None:
     path.write_text(json.dumps(document))
     with pytest.raises(isecg_events.ProgrammeError) as caught:
         isecg_events.load(path)
+    column = _column_of(path, "tomorrow")
     assert str(caught.value) == (
-        f"{path}: schedule.conference.days[0].rooms['Main'][0].date: "
+        f"{path}:1:{column}: schedule.conference.days[0].rooms['Main'][0].date: "
         "'tomorrow' is not a date-time with a UTC offset"
     )
+
+
+def _column_of(path: Path, value: str) -> int:
+    """The column of ``"value"`` on the one line of a compact JSON file."""
+    return path.read_text(encoding="utf-8").index(f'"{value}"') + 1
 
 
 @pytest.mark.parametrize(

@@ -125,8 +125,10 @@ def test_follows_the_file_and_keeps_the_last_good_version(feed_server: Server) -
     while not json.loads(feed_server.get("/status")[2])["problems"] and time.monotonic() < deadline:
         time.sleep(0.2)
     state = json.loads(feed_server.get("/status")[2])
+    index = broken.index('"08:00"')
+    line, column = broken.count("\n", 0, index) + 1, index - broken.rfind("\n", 0, index)
     assert state["problems"] == [
-        f"{feed_server.file}: events[0].end: 08:00 is not after start 09:00"
+        f"{feed_server.file}:{line}:{column}: events[0].end: 08:00 is not after start 09:00"
     ]
     assert b"LOCATION:Hall" in feed_server.get("/demo2026.ics")[2]  # still the last good one
     log = (feed_server.file.parent / "serve.log").read_text(encoding="utf-8")

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from isecg_events import timezones
+from isecg_events.errors import ProgrammeError
 from isecg_events.programme import Programme
-from isecg_events.readers import frab_json, frab_xml, native
+from isecg_events.readers import frab_json, frab_xml, native, positions
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
 
 __all__ = ["BUNDLED", "bundled_path", "load", "load_stream", "loads"]
@@ -105,6 +106,17 @@ def _check_zone(timezone: str | None) -> None:
 
 
 def _parse(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
+    try:
+        return _read(raw, source, syntax, timezone)
+    except ProgrammeError as error:
+        if syntax == "xml":
+            raise
+        # Lines and columns are looked up only now, when there are problems.
+        text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+        raise ProgrammeError(positions.locate(error.problems, text, syntax)) from None
+
+
+def _read(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
     if syntax == "xml":
         return frab_xml.read(raw, source, timezone=timezone)
     document = read_document(raw, source, syntax)
