@@ -648,3 +648,12 @@ def assert_located(problems: Any, text: str) -> None:
             or any(name in line for name in names)
             or at in tuple("\"'[{0123456789tf-+")
         ), str(problem)
+
+
+def with_event(programme: Programme, event_id: str, **changes: Any) -> Programme:
+    """``programme`` with one event changed (``attrs.evolve``), checked anew."""
+    events = tuple(
+        attrs.evolve(event, **changes) if event.id == event_id else event
+        for event in programme.events
+    )
+    return attrs.evolve(programme, events=events)

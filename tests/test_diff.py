@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import isecg_events
 from isecg_events.diff import KINDS, Change, diff, event_key
 from isecg_events.programme import Programme
-from tests.programmes import RECURRING, programmes
+from tests.programmes import RECURRING, programmes, with_event
 
 FORMATS = ["ics", "json", "xml", "text", "markdown"]
 
@@ -20,14 +20,6 @@ FORMATS = ["ics", "json", "xml", "text", "markdown"]
 @pytest.fixture(scope="module")
 def base() -> Programme:
     return isecg_events.loads(RECURRING)
-
-
-def _with_event(programme: Programme, event_id: str, **changes: object) -> Programme:
-    events = tuple(
-        attrs.evolve(e, **changes) if e.id == event_id else e  # type: ignore[arg-type]
-        for e in programme.events
-    )
-    return attrs.evolve(programme, events=events)
 
 
 def _kinds(changes: tuple[Change, ...]) -> list[str]:
@@ -46,18 +38,18 @@ def test_each_kind(base: Programme) -> None:
         "details": {"abstract": "Now with an abstract."},
     }
     for kind, change in cases.items():
-        changes = diff(base, _with_event(base, "opening", **change))
+        changes = diff(base, with_event(base, "opening", **change))
         assert _kinds(changes) == [kind], kind
         assert changes[0].key == "opening" and changes[0].event is not None
-    moved = diff(base, _with_event(base, "opening", **cases["moved"]))[0]
+    moved = diff(base, with_event(base, "opening", **cases["moved"]))[0]
     assert moved.old == "2026-03-28 09:00–10:00 Europe/Paris"
     assert moved.new == "2026-03-28 10:00–11:00 Europe/Paris"
     assert moved.describe() == (
         "moved: Opening (2026-03-28 09:00–10:00 Europe/Paris → 2026-03-28 10:00–11:00 Europe/Paris)"
     )
-    cancelled = _with_event(base, "opening", status="cancelled")
+    cancelled = with_event(base, "opening", status="cancelled")
     assert _kinds(diff(cancelled, base)) == ["reinstated"]
-    tentative = _with_event(base, "opening", status="tentative")
+    tentative = with_event(base, "opening", status="tentative")
     (status,) = diff(base, tentative)
     assert (status.kind, status.new, status.significant) == ("details", "status", True)
 
@@ -132,13 +124,13 @@ def test_no_change_reaches_a_subscriber_unannounced(
             changed = attrs.evolve(programme, conference=conference)
         elif field == "shift":
             step = timedelta(minutes=int(value))  # type: ignore[call-overload]
-            changed = _with_event(
+            changed = with_event(
                 programme, event.id, start=event.start + step, end=event.end + step
             )
         elif field == "same":
             changed = attrs.evolve(programme, events=tuple(reversed(programme.events)))
         else:
-            changed = _with_event(programme, event.id, **{field: value})
+            changed = with_event(programme, event.id, **{field: value})
     except isecg_events.ProgrammeError:
         return  # the change makes the programme invalid (an overlap, say)
     if diff(programme, changed):

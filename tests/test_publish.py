@@ -17,7 +17,7 @@ from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
 from tests.judges import Radicale, free_port
-from tests.programmes import RECURRING
+from tests.programmes import RECURRING, with_event
 
 
 @pytest.fixture
@@ -47,11 +47,6 @@ def _read(radicale: Radicale, url: str) -> dict[str, icalendar.Event]:
 
 def _publish(radicale: Radicale, programme: Programme, url: str, **options: Any) -> Any:
     return publish(programme, url, user=radicale.user, password=radicale.password, **options)
-
-
-def _event(programme: Programme, event_id: str, **changes: Any) -> Programme:
-    events = tuple(attrs.evolve(e, **changes) if e.id == event_id else e for e in programme.events)
-    return attrs.evolve(programme, events=events)
 
 
 def test_publish_creates_the_calendar_and_one_resource_per_event(
@@ -95,9 +90,9 @@ def test_a_changed_programme(radicale: Radicale, calendar_url: str, programme: P
     _publish(radicale, programme, calendar_url)
     opening = next(e for e in programme.events if e.id == "opening")
     hour = timedelta(hours=1)
-    changed = _event(programme, "opening", start=opening.start + hour, end=opening.end + hour)
-    changed = _event(changed, "coffee", title="Coffee")
-    changed = _event(changed, "panel", status="confirmed")
+    changed = with_event(programme, "opening", start=opening.start + hour, end=opening.end + hour)
+    changed = with_event(changed, "coffee", title="Coffee")
+    changed = with_event(changed, "panel", status="confirmed")
     outcome = _publish(radicale, changed, calendar_url)
     assert sorted(outcome.updated) == ["Coffee", "Opening", "Panel"]
     events = _read(radicale, calendar_url)
@@ -158,7 +153,7 @@ def test_a_conflict_is_not_overwritten(
         return {name: attrs.evolve(item, etag='"stale"') for name, item in found.items()}
 
     monkeypatch.setattr(module._Session, "ours", stale)
-    changed = _event(programme, "opening", title="Renamed opening")
+    changed = with_event(programme, "opening", title="Renamed opening")
     with pytest.raises(
         PublishError, match="changed on the server meanwhile, not overwritten: Opening"
     ):
@@ -210,7 +205,7 @@ def test_a_second_server_xandikos(xandikos: str, programme: Programme) -> None:
     assert publish(programme, url).summary() == "created 3, updated 0, deleted 0, unchanged 0"
     again = publish(programme, url)
     assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
-    changed = _event(programme, "opening", room="Room Z")
+    changed = with_event(programme, "opening", room="Room Z")
     changed = attrs.evolve(changed, events=tuple(e for e in changed.events if e.id != "coffee"))
     outcome = publish(changed, url)
     assert (outcome.updated, outcome.deleted) == (("Opening",), ("Coffee break",))

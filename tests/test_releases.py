@@ -16,7 +16,14 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.releases import History, ReleaseError
-from tests.programmes import RECURRING, assert_valid_json, assert_valid_xml, entries, raw_checks
+from tests.programmes import (
+    RECURRING,
+    assert_valid_json,
+    assert_valid_xml,
+    entries,
+    raw_checks,
+    with_event,
+)
 
 T1 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 T2 = T1 + timedelta(days=1)
@@ -26,14 +33,6 @@ T3 = T2 + timedelta(days=1)
 @pytest.fixture
 def base() -> Programme:
     return isecg_events.loads(RECURRING)
-
-
-def _event(programme: Programme, event_id: str, **changes: object) -> Programme:
-    events = tuple(
-        attrs.evolve(e, **changes) if e.id == event_id else e  # type: ignore[arg-type]
-        for e in programme.events
-    )
-    return attrs.evolve(programme, events=events)
 
 
 def _vevents(feed: bytes) -> dict[str, bytes]:
@@ -63,7 +62,7 @@ def test_record_read_and_load(tmp_path: Path, base: Programme) -> None:
     document = json.loads(first.path.read_text(encoding="utf-8"))
     assert document["release"] == {"name": "v1", "at": "2026-03-01T09:00:00Z", "note": "First"}
     assert isecg_events.load(first.path) == base  # a release file is a programme
-    moved = _event(base, "opening", room="Room B")
+    moved = with_event(base, "opening", room="Room B")
     history, _, changes = history.record(moved, name="v2", at=T2)
     assert [c.kind for c in changes] == ["room"]
     again = History.read(tmp_path / "hist")
@@ -79,15 +78,15 @@ def test_refused_releases_write_nothing(tmp_path: Path, base: Programme) -> None
     history, _, _ = History.read(folder).record(base, name="v1", at=T1)
     before = sorted(folder.iterdir())
     with pytest.raises(ReleaseError, match="a release is named 'v1' already"):
-        history.record(_event(base, "opening", room="B"), name="v1", at=T2)
+        history.record(with_event(base, "opening", room="B"), name="v1", at=T2)
     with pytest.raises(ReleaseError, match="nothing changed since release 'v1'"):
         history.record(base, name="v2", at=T2)
     with pytest.raises(ReleaseError, match="before the latest release"):
-        history.record(_event(base, "opening", room="B"), name="v2", at=T1 - timedelta(1))
+        history.record(with_event(base, "opening", room="B"), name="v2", at=T1 - timedelta(1))
     with pytest.raises(ReleaseError, match="UTC offset"):
-        history.record(_event(base, "opening", room="B"), name="v2", at=datetime(2026, 3, 2))
+        history.record(with_event(base, "opening", room="B"), name="v2", at=datetime(2026, 3, 2))
     with pytest.raises(ReleaseError, match="--name: "):
-        history.record(_event(base, "opening", room="B"), name="a\nb", at=T2)
+        history.record(with_event(base, "opening", room="B"), name="a\nb", at=T2)
     assert sorted(folder.iterdir()) == before
     _, empty, changes = history.record(base, name="v2", at=T2, allow_empty=True)
     assert changes == () and empty.number == 2
@@ -98,7 +97,7 @@ def test_sequence_stamps_removal_and_reinstatement(tmp_path: Path, base: Program
     v1 = isecg_events.to_ical(base, releases=history)
     hour = timedelta(hours=1)
     opening = next(e for e in base.events if e.id == "opening")
-    v2_programme = _event(base, "opening", start=opening.start + hour, end=opening.end + hour)
+    v2_programme = with_event(base, "opening", start=opening.start + hour, end=opening.end + hour)
     v2_programme = attrs.evolve(
         v2_programme, events=tuple(e for e in v2_programme.events if e.id != "coffee")
     )
@@ -138,7 +137,7 @@ def test_sequence_stamps_removal_and_reinstatement(tmp_path: Path, base: Program
 
 def test_export_refuses_unreleased_changes(tmp_path: Path, base: Programme) -> None:
     history, _, _ = History.read(tmp_path / "hist").record(base, name="v1", at=T1)
-    changed = _event(base, "opening", room="Room Z")
+    changed = with_event(base, "opening", room="Room Z")
     with pytest.raises(
         ReleaseError, match=r"(?s)no release holds.*room: Opening \(Room A → Room Z\)"
     ):
@@ -147,7 +146,7 @@ def test_export_refuses_unreleased_changes(tmp_path: Path, base: Programme) -> N
 
 def test_changes_atom_parses_as_atom(tmp_path: Path, base: Programme) -> None:
     history, _, _ = History.read(tmp_path).record(base, name="v1", at=T1, note="First")
-    history, _, _ = history.record(_event(base, "opening", room="Room B"), name="v2", at=T2)
+    history, _, _ = history.record(with_event(base, "opening", room="Room B"), name="v2", at=T2)
     feed = isecg_events.get_exporter("atom").render(history.latest.programme, releases=history)  # type: ignore[union-attr]
     parsed = feedparser.parse(feed)
     assert not parsed.bozo, parsed.bozo_exception
@@ -247,7 +246,9 @@ def test_changes_atom_has_what_rfc_4287_requires(tmp_path: Path, base: Programme
     import xml.etree.ElementTree as ET
 
     history, _, _ = History.read(tmp_path).record(base, name="v1", at=T1)
-    history, _, _ = history.record(_event(base, "opening", title="Opening day"), name="v2", at=T2)
+    history, _, _ = history.record(
+        with_event(base, "opening", title="Opening day"), name="v2", at=T2
+    )
     feed = ET.fromstring(
         isecg_events.get_exporter("atom").render(history.latest.programme, releases=history)
     )  # type: ignore[union-attr]

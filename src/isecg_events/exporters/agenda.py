@@ -24,7 +24,16 @@ from isecg_events.exporters._text import clean, zone_description
 from isecg_events.model import Event, Segment
 from isecg_events.programme import Occurrence, Programme
 
-__all__ = ["OPTIONS", "Detail", "render_markdown", "render_text"]
+__all__ = [
+    "OPTIONS",
+    "Detail",
+    "dates_and_place",
+    "day_heading",
+    "render_markdown",
+    "render_text",
+    "time_range",
+    "times_note",
+]
 
 Detail = Literal["full", "brief"]
 
@@ -104,11 +113,11 @@ def _text_blocks(prepared: Prepared, width: int, tz: str | None, detail: Detail)
     blocks = _Blocks(prepared, zone, width, detail)
     yield "\n".join(_header(programme, width))
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
-        heading = _day_heading(day)
+        heading = day_heading(day)
         yield f"\n{heading}\n{'-' * wcswidth(heading)}"
         for occurrence in occurrences:
             yield "\n".join(["", *blocks.event(occurrence)]).replace(_PAD, "")
-    yield "\n".join(["", *_wrap(_footer(programme, zone), width)])
+    yield "\n".join(["", *_wrap(times_note(programme, zone), width)])
 
 
 def _check(programme: Programme, width: int, tz: str | None, detail: str) -> timezones.Zone:
@@ -122,11 +131,12 @@ def _check(programme: Programme, width: int, tz: str | None, detail: str) -> tim
 def _header(programme: Programme, width: int) -> Iterator[str]:
     conference = programme.conference
     yield from _wrap(_safe(conference.display_title), width)
-    yield from _wrap(_safe(_dates_and_place(programme)), width)
+    yield from _wrap(_safe(dates_and_place(programme)), width)
     yield "=" * width
 
 
-def _dates_and_place(programme: Programme) -> str:
+def dates_and_place(programme: Programme) -> str:
+    """``6–8 June 2017 · Beijing International Convention Center, Beijing, China``."""
     conference = programme.conference
     place = conference.place
     return (
@@ -146,11 +156,13 @@ def _date_range(first: date, last: date) -> str:
     return f"{first.day} {first:%B %Y} – {last.day} {last:%B %Y}"
 
 
-def _day_heading(day: date) -> str:
+def day_heading(day: date) -> str:
+    """``Wednesday 7 June 2017``."""
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _time_range(occurrence: Occurrence, zone: timezones.Zone) -> str:
+def time_range(occurrence: Occurrence, zone: timezones.Zone) -> str:
+    """``09:30–10:30`` in ``zone``, with ``(+1)`` when it ends on a later day."""
     start = occurrence.start.astimezone(zone)
     end = occurrence.end.astimezone(zone)
     suffix = "" if end.date() == start.date() else f" (+{(end.date() - start.date()).days})"
@@ -197,7 +209,7 @@ class _Blocks:
         key = (start, start.fold, end, end.fold)
         found = self._times.get(key)
         if found is None:
-            times = _time_range(occurrence, self.zone).ljust(_TIME_COLUMN - 2) + "  "
+            times = time_range(occurrence, self.zone).ljust(_TIME_COLUMN - 2) + "  "
             found = self._times[key] = times if _width(times) <= _TIME_COLUMN else times.rstrip()
         return found
 
@@ -310,7 +322,8 @@ def _paragraphs(text: str) -> list[list[str]]:
     return [words for part in _BLANK_LINE.split(text) if (words := part.split())]
 
 
-def _footer(programme: Programme, zone: timezones.Zone) -> str:
+def times_note(programme: Programme, zone: timezones.Zone) -> str:
+    """``Times are China Standard Time, UTC+08:00.``: every offset the programme's times use."""
     descriptions: dict[str, None] = {}
     # Distinct starts, in order; with the fold, as Python compares the two
     # readings of a repeated hour as equal.
@@ -496,12 +509,12 @@ def render_markdown(
     programme = prepared.programme
     zone = _check(programme, width, tz, detail)
     conference = programme.conference
-    out = [f"# {_md(conference.display_title)}", "", _md(_dates_and_place(programme))]
+    out = [f"# {_md(conference.display_title)}", "", _md(dates_and_place(programme))]
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
-        out += ["", f"## {_md(_day_heading(day))}"]
+        out += ["", f"## {_md(day_heading(day))}"]
         for occurrence in occurrences:
             out += ["", *_md_event(prepared, occurrence, zone, detail)]
-    out += ["", "---", "", _md(_footer(programme, zone))]
+    out += ["", "---", "", _md(times_note(programme, zone))]
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
@@ -516,7 +529,7 @@ def _md_event(
     title = _md(text.title)
     if event.status == "cancelled":
         title = f"CANCELLED: {title}"
-    lines = [f"### {_md(_time_range(occurrence, zone))} · {title}"]
+    lines = [f"### {_md(time_range(occurrence, zone))} · {title}"]
     if text.location:
         lines += ["", f"*{_md(text.location)}*"]
     if detail == "full" and text.abstract:

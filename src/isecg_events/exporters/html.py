@@ -26,7 +26,7 @@ from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Option
 from isecg_events.exporters._text import clean
-from isecg_events.exporters.agenda import _dates_and_place, _day_heading, _footer, _time_range
+from isecg_events.exporters.agenda import dates_and_place, day_heading, time_range, times_note
 from isecg_events.exporters.frab import _entries
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Occurrence
@@ -136,12 +136,12 @@ def render_prepared(
     context: dict[str, Any] = {
         "language": conference.language or "en",
         "title": clean(conference.display_title),
-        "dates_and_place": clean(_dates_and_place(programme)),
+        "dates_and_place": clean(dates_and_place(programme)),
         "subscribe": subscribe,
         "feeds": _feed_links(prepared) if feeds else [],
         "days": days,
         "rooms": [clean(room) for room in rooms],
-        "zone_note": _footer(programme, zone),
+        "zone_note": times_note(programme, zone),
         "version": __version__,
     }
     return _template().render(context).encode("utf-8")
@@ -202,7 +202,7 @@ def _day(
         label = f"{moment:%H:%M}" if index == 0 or moment.minute % max(step, 30) == 0 else ""
         rows.append({"label": label, "cells": cells})
     return {
-        "heading": _day_heading(day),
+        "heading": day_heading(day),
         "rows": rows,
         "boxes": boxes,
         "row_px": round(step * PX_PER_MINUTE, 1),
@@ -227,7 +227,7 @@ def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezone
     abstract = Markup(to_html(text.abstract, event.markup)) if text.abstract else None
     return _Box(
         anchor=anchor,
-        times=_time_range(occurrence, zone),
+        times=time_range(occurrence, zone),
         title=text.title,
         room=clean(_entries.room_name(prepared.programme, occurrence)),
         kind=kind,
