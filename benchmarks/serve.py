@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import itertools
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,31 +24,14 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import synthetic
+from tests.judges import free_port, wait_for_port
 
 CLIENTS = 16
 TIMEOUT = 10.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def wait_for(port: int, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited before it listened")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listened on {port}")
 
 
 def resident_kib(pid: int) -> int:
@@ -128,8 +110,8 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            wait_for(ours_port, ours)
-            wait_for(theirs_port, theirs)
+            wait_for_port(ours_port, ours, 60)
+            wait_for_port(theirs_port, theirs, 60)
             hammer(ours_port, paths, CLIENTS * 4)  # warm-up
             hammer(theirs_port, paths, CLIENTS * 4)
             rows = []

@@ -235,6 +235,14 @@ def test_a_damaged_history_is_reported(tmp_path: Path, base: Programme) -> None:
     release.path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(isecg_events.ProgrammeError, match=r"0001-v1.json: release.at: must be"):
         History.read(tmp_path)
+    for at, message in (
+        ("yesterday", "'yesterday' is not a date-time"),
+        ("2026-03-01T09:00:00", "needs a UTC offset"),
+    ):
+        document["release"]["at"] = at
+        release.path.write_text(json.dumps(document), encoding="utf-8")
+        with pytest.raises(isecg_events.ProgrammeError, match=rf"release.at: {message}"):
+            History.read(tmp_path)
     release.path.rename(tmp_path / "0003-gap.json")
     document["release"]["at"] = "2026-03-01T09:00:00Z"
     (tmp_path / "0003-gap.json").write_text(json.dumps(document), encoding="utf-8")

@@ -5,8 +5,10 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
+import isecg_events
 from isecg_events import timezones
 from isecg_events.exporters._vtimezone import vtimezone
+from isecg_events.exporters.ical import PRODID, timezone_calendar
 
 
 @pytest.mark.parametrize(
@@ -52,3 +54,19 @@ def test_each_onset_minus_its_old_offset_is_a_real_transition(zone: str) -> None
         instant = (onset - before).replace(tzinfo=UTC)
         assert (instant - timedelta(seconds=1)).astimezone(real).utcoffset() == before
         assert instant.astimezone(real).utcoffset() == after
+
+
+def test_the_calendar_timezone_is_the_feeds_own_vtimezone() -> None:
+    plenary = isecg_events.load()
+    alone = timezone_calendar(plenary)
+    assert alone == timezone_calendar(plenary)  # no random UID or stamp
+    feed = isecg_events.get_exporter("ics").render(plenary)
+    zone = feed[feed.index(b"BEGIN:VTIMEZONE") : feed.index(b"END:VTIMEZONE\r\n") + 15]
+    head = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:" + PRODID.encode() + b"\r\n"
+    assert alone == head + zone + b"END:VCALENDAR\r\n"
+
+
+def test_a_conference_in_utc_has_no_vtimezone() -> None:
+    plenary = isecg_events.load(timezone="UTC")
+    assert plenary.conference.timezone == "UTC"
+    assert b"VTIMEZONE" not in timezone_calendar(plenary)

@@ -29,6 +29,7 @@ from isecg_events import identity
 from isecg_events.errors import IsecgEventsError
 from isecg_events.exporters import get_exporter
 from isecg_events.exporters._text import clean
+from isecg_events.exporters.ical import timezone_calendar
 from isecg_events.programme import Programme
 
 __all__ = ["PASSWORD_VARIABLE", "Outcome", "PublishError", "publish"]
@@ -265,7 +266,7 @@ class _Session:
             '<?xml version="1.0" encoding="utf-8"?>'
             '<c:mkcalendar xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">'
             f"<d:set><d:prop><d:displayname>{name}</d:displayname>"
-            f"<c:calendar-timezone>{escape(_vtimezone(programme))}</c:calendar-timezone>"
+            f"<c:calendar-timezone>{escape(timezone_calendar(programme).decode())}</c:calendar-timezone>"
             '<c:supported-calendar-component-set><c:comp name="VEVENT"/>'
             "</c:supported-calendar-component-set>"
             "</d:prop></d:set></c:mkcalendar>"
@@ -317,15 +318,6 @@ class _Session:
             return False
         self.checked(response, f"deleting {name}", (200, 204, 404))
         return True
-
-
-def _vtimezone(programme: Programme) -> str:
-    """The conference zone's VTIMEZONE in a VCALENDAR, for the new collection."""
-    text = get_exporter("ics").render(programme).decode("utf-8")
-    begin, end = text.find("BEGIN:VTIMEZONE"), text.find("END:VTIMEZONE")
-    zone = text[begin : end + len("END:VTIMEZONE")] if begin >= 0 else ""
-    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//isecg-events//EN\r\n"
-    return f"{head}{zone}\r\nEND:VCALENDAR\r\n"
 
 
 def _resource_kind(raw: Any) -> str:

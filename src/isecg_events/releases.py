@@ -21,14 +21,15 @@ from typing import Any, Final
 
 import attrs
 
-from isecg_events import identity, rules, timezones
+from isecg_events import identity, rules
 from isecg_events.diff import Change, diff, event_key
-from isecg_events.errors import IsecgEventsError, Problem, ProgrammeError
+from isecg_events.errors import IsecgEventsError, ProgrammeError
 from isecg_events.exporters.native import to_document
 from isecg_events.model import Event, Participant
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load
+from isecg_events.readers.fields import FieldReader
 
 __all__ = ["History", "Release", "ReleaseError"]
 
@@ -274,23 +275,20 @@ def _meta(path: Path) -> tuple[str, datetime, str | None]:
         table = json.loads(path.read_bytes()).get("release")
     except (OSError, ValueError, AttributeError) as error:
         raise ProgrammeError.single(str(path), "release", f"cannot be read: {error}") from None
-    problems = []
     if not isinstance(table, dict):
         raise ProgrammeError.single(str(path), "release", "is required: name, at and note")
+    fields = FieldReader(str(path), {})
     name, at, note = table.get("name"), table.get("at"), table.get("note")
     if not isinstance(name, str) or not name.strip():
-        problems.append(Problem(str(path), "release.name", "is required"))
+        fields.problem("release.name", "is required")
     moment = None
-    if isinstance(at, str):
-        try:
-            moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
-        except ValueError:
-            moment = None
-    if moment is None or moment.tzinfo is None:
-        problems.append(Problem(str(path), "release.at", "must be a date-time with Z or an offset"))
+    if at is None:
+        fields.problem("release.at", "must be a date-time with Z or an offset")
+    else:
+        moment = fields.timestamp(at, "release.at")
     if note is not None and not isinstance(note, str):
-        problems.append(Problem(str(path), "release.note", "must be a string"))
-    if problems:
-        raise ProgrammeError(problems)
+        fields.problem("release.note", "must be a string")
+    if fields.problems:
+        raise ProgrammeError(fields.problems)
     assert moment is not None and isinstance(name, str)
-    return name, timezones.aware(moment).astimezone(UTC), note
+    return name, moment, note

@@ -39,6 +39,7 @@ __all__ = [
     "parse_refresh",
     "render_event_prepared",
     "render_prepared",
+    "timezone_calendar",
     "to_ical_reference",
 ]
 
@@ -137,6 +138,23 @@ def render_event_prepared(
         own.add_component(child)
         files[key] = _finish(own, prepared, [event])
     return files
+
+
+def timezone_calendar(programme: Programme) -> bytes:
+    """A VCALENDAR holding only the conference zone's VTIMEZONE, as the feed has it.
+
+    What a CalDAV server is given as a new calendar's ``calendar-timezone``;
+    a conference in UTC gets an empty VCALENDAR.
+    """
+    calendar = Calendar()  # Calendar.new() would add a random UID
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", PRODID)
+    zone = programme.conference.timezone
+    if zone != "UTC":
+        events = [occurrence.event for occurrence in programme.occurrences]
+        calendar.add_component(vtimezone(zone, *_span(Prepared(programme), events)))
+    feed: bytes = calendar.to_ical()
+    return feed
 
 
 def parse_refresh(text: str) -> timedelta:
