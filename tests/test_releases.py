@@ -237,7 +237,7 @@ def test_a_damaged_history_is_reported(tmp_path: Path, base: Programme) -> None:
         History.read(tmp_path)
     for at, message in (
         ("yesterday", "'yesterday' is not a date-time"),
-        ("2026-03-01T09:00:00", "needs a UTC offset"),
+        ("2026-03-01T09:00:00", "2026-03-01T09:00:00 needs a UTC offset"),
     ):
         document["release"]["at"] = at
         release.path.write_text(json.dumps(document), encoding="utf-8")
