@@ -1,4 +1,4 @@
-"""The garbage collector is paused while a programme renders, and only then."""
+"""The garbage collector is paused while a programme loads or renders, and only then."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 import isecg_events
+from isecg_events.collector import collector_paused
 from isecg_events.exporters import EXPORTERS, Prepared, render_all
-from isecg_events.exporters._collector import collector_paused
 from tests.programmes import RECURRING
 
 ALL = [exporter.name for exporter in EXPORTERS]
@@ -66,4 +66,35 @@ def test_rendering_creates_no_reference_cycles(collector_on: None) -> None:
     render_all(programme, ALL)
     isecg_events.to_ical(programme, profile="rich")
     isecg_events.to_agenda(programme, tz="Europe/Paris", detail="brief")
+    assert gc.collect() == 0
+
+
+def test_collector_is_paused_during_a_load_and_back_on_after(
+    collector_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isecg_events.readers import native
+
+    seen: list[bool] = []
+    read = native.read
+
+    def spying_read(*args: object) -> isecg_events.Programme:
+        seen.append(gc.isenabled())
+        return read(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(native, "read", spying_read)
+    isecg_events.loads(RECURRING)
+    assert seen == [False]
+    assert gc.isenabled()
+    with pytest.raises(isecg_events.ProgrammeError):
+        isecg_events.loads(RECURRING.replace('id = "demo2026"', 'id = "x"'))
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_loading_creates_no_reference_cycles(collector_on: None) -> None:
+    isecg_events.loads(RECURRING)
+    gc.collect()
+    gc.disable()
+    isecg_events.loads(RECURRING)
+    isecg_events.load()
     assert gc.collect() == 0

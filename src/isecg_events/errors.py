@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -40,11 +41,17 @@ def printable(text: str) -> str:
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
+@functools.lru_cache(maxsize=512)
+def _plain_key(key: str) -> bool:
+    """Whether ``key`` needs no quoting; the readers' own field names recur in every path."""
+    return _PLAIN_KEY.match(key) is not None
+
+
 def join_path(path: str, key: str) -> str:
     """The path of ``key`` inside ``path``: ``events[0].title``, ``organizations["a b"]``."""
     if not path:
         return key
-    if _PLAIN_KEY.match(key):
+    if _plain_key(key):
         return f"{path}.{key}"
     return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
 

@@ -371,7 +371,7 @@ class Event:
         """The IANA name of the zone the event's times are given in."""
         return timezones.zone_name(self.start.tzinfo)  # type: ignore[arg-type]
 
-    @property
+    @functools.cached_property
     def duration(self) -> timedelta:
         """The elapsed time from start to end (see :func:`timezones.elapsed`)."""
         return timezones.elapsed(self.start, self.end)

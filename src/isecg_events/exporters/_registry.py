@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import attrs
 
+from isecg_events.collector import collector_paused
 from isecg_events.errors import OptionError
-from isecg_events.exporters._collector import collector_paused
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.model import Event
 from isecg_events.programme import Programme

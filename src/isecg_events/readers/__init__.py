@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 from isecg_events import timezones
+from isecg_events.collector import collector_paused
 from isecg_events.errors import ProgrammeError
 from isecg_events.programme import Programme
 from isecg_events.readers import frab_json, frab_xml, native, positions
@@ -107,7 +108,8 @@ def _check_zone(timezone: str | None) -> None:
 
 def _parse(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
     try:
-        return _read(raw, source, syntax, timezone)
+        with collector_paused():
+            return _read(raw, source, syntax, timezone)
     except ProgrammeError as error:
         if syntax == "xml":
             raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -18,12 +18,30 @@ from icalendar.prop import vDuration
 
 from isecg_events import rules, timezones
 from isecg_events.errors import Problem, did_you_mean, join_path
-from isecg_events.rules import COLOR_PATTERN, LIMITS, SLUG_PATTERN
+from isecg_events.rules import (
+    COLOR_PATTERN,
+    EVENT_TYPES,
+    LIMITS,
+    MARKUPS,
+    SLUG_PATTERN,
+    STATUSES,
+)
 
 __all__ = ["CLOCK", "FieldReader", "type_name", "unknown_field"]
 
 _T = TypeVar("_T")
 _D = TypeVar("_D", date, datetime)
+
+_DAY_LABEL = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*$")
+_WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 #: A time of day: ``9:30``, ``09:30`` or ``09:30:15``.
 CLOCK = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?$")
@@ -108,12 +126,11 @@ class FieldReader:
     ) -> _T | None:
         """Read ``table[key]`` with ``convert``; None (and a problem if required) when absent."""
         value = table.get(key, _MISSING)
-        field_path = join_path(path, key)
         if value is _MISSING:
             if required:
-                self.problem(field_path, "is required")
+                self.problem(join_path(path, key), "is required")
             return None
-        return convert(value, field_path)
+        return convert(value, join_path(path, key))
 
     def text(self, value: Any, path: str, limit: int = LIMITS["short_text"]) -> str | None:
         """A text held to the text rules (:func:`rules.text_problem`), stripped."""
@@ -231,14 +248,63 @@ class FieldReader:
         """A reader of one of ``options`` (a typo gets a suggestion)."""
 
         def read(value: Any, path: str) -> str | None:
-            text = self.text(value, path)
-            if text is not None and text not in options:
-                hint = did_you_mean(text, options)
-                self.problem(path, f"{text!r} is not one of {', '.join(options)}{hint}")
-                return None
-            return text
+            return self.one_of(value, path, options)
 
         return read
+
+    def one_of(self, value: Any, path: str, options: tuple[str, ...]) -> str | None:
+        """One of ``options`` (a typo gets a suggestion)."""
+        text = self.text(value, path)
+        if text is not None and text not in options:
+            hint = did_you_mean(text, options)
+            self.problem(path, f"{text!r} is not one of {', '.join(options)}{hint}")
+            return None
+        return text
+
+    def positive_integer(self, value: Any, path: str) -> int | None:
+        """An integer from 1."""
+        return self.integer(value, path, 1)
+
+    def event_type(self, value: Any, path: str) -> str | None:
+        """One of the event types."""
+        return self.one_of(value, path, EVENT_TYPES)
+
+    def status(self, value: Any, path: str) -> str | None:
+        """One of the statuses."""
+        return self.one_of(value, path, STATUSES)
+
+    def markup(self, value: Any, path: str) -> str | None:
+        """One of the markups."""
+        return self.one_of(value, path, MARKUPS)
+
+    def day_label(self, label: str, path: str, days: Sequence[date]) -> date | None:
+        """The one day of ``days`` a label such as ``Wednesday 7`` names."""
+        match = _DAY_LABEL.match(label)
+        weekday = match.group(1).lower() if match else ""
+        names = [name for name in _WEEKDAYS if name.startswith(weekday) and len(weekday) >= 3]
+        if not match or len(names) != 1:
+            self.problem(path, f"{label!r} is not a day label such as 'Wednesday 7'")
+            return None
+        day_of_month = int(match.group(2))
+        matches = [day for day in days if day.day == day_of_month]
+        if not matches:
+            self.problem(
+                path,
+                f"{label!r}: no day {day_of_month} between {days[0]} and {days[-1]}",
+            )
+            return None
+        if len(matches) > 1:
+            self.problem(
+                path,
+                f"{label!r} matches {len(matches)} conference days "
+                f"({', '.join(map(str, matches))}); use date instead",
+            )
+            return None
+        day = matches[0]
+        if _WEEKDAYS[day.weekday()] != names[0]:
+            self.problem(path, f"{label!r}: {day} is a {_WEEKDAYS[day.weekday()].title()}")
+            return None
+        return day
 
     def slug(self, value: Any, path: str) -> str | None:
         """A schedule.json slug."""

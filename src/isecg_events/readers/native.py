@@ -9,7 +9,6 @@ and the field path.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -34,26 +33,12 @@ from isecg_events.programme import Programme
 from isecg_events.readers.fields import CLOCK, FieldReader, type_name, unknown_field
 from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
-    EVENT_TYPES,
     ID_PATTERN,
     LIMITS,
-    MARKUPS,
     ROLES,
-    STATUSES,
 )
 
 __all__ = ["FIELDS", "read"]
-
-_DAY_LABEL = re.compile(r"^\s*([A-Za-z]+)\s+(\d{1,2})\s*$")
-_WEEKDAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
 
 #: The keys each kind of table takes.
 FIELDS: Final = {
@@ -88,6 +73,16 @@ FIELDS: Final = {
 # times on it are not reported a second time.
 _UNRESOLVED_DAY: Final = date.min
 
+#: An event's optional fields, in the order their problems are reported,
+#: each with the name of its field reader.
+_OPTIONAL_EVENT_FIELDS: Final = (
+    ("label", "text"), ("subtitle", "text"), ("type", "event_type"), ("room", "text"),
+    ("venue", "text"), ("abstract", "long_text"), ("description", "long_text"),
+    ("language", "language"), ("track", "text"), ("url", "url"), ("status", "status"),
+    ("sequence", "integer"), ("rrule", "text"), ("guid", "guid"),
+    ("number", "positive_integer"), ("slug", "slug"), ("markup", "markup"),
+)  # fmt: skip
+
 
 class _Builder(FieldReader):
     """Walks a parsed document, building model objects and collecting problems."""
@@ -96,6 +91,8 @@ class _Builder(FieldReader):
         super().__init__(source, FIELDS)
         self.bad_organizations: set[str] = set()
         self.bad_participants: set[str] = set()
+        # Local times recur across rooms and days; each is placed in its zone once.
+        self._placed: dict[tuple[datetime, str], datetime] = {}
 
     def conference(self, document: Mapping[str, Any]) -> Conference | None:
         if "conference" not in document:
@@ -285,27 +282,15 @@ class _Builder(FieldReader):
                 end = timezones.add_elapsed(start, duration)
         segments = self.segments(table, path, day, zone_name, participants)
         people = self.participations(table, path, participants)
-        optional = {
-            "label": self.get(table, "label", path, self.text),
-            "subtitle": self.get(table, "subtitle", path, self.text),
-            "type": self.get(table, "type", path, self.choice(EVENT_TYPES)) or "session",
-            "room": self.get(table, "room", path, self.text),
-            "venue": self.get(table, "venue", path, self.text),
-            "abstract": self.get(table, "abstract", path, self.long_text),
-            "description": self.get(table, "description", path, self.long_text),
-            "language": self.get(table, "language", path, self.language)
-            or (conference.language if conference else None),
-            "track": self.get(table, "track", path, self.text),
-            "url": self.get(table, "url", path, self.url),
-            "status": self.get(table, "status", path, self.choice(STATUSES)) or "confirmed",
-            "sequence": self.get(table, "sequence", path, self.integer) or 0,
-            "rrule": self.get(table, "rrule", path, self.text),
-            "guid": self.get(table, "guid", path, self.guid),
-            "number": self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
-            "slug": self.get(table, "slug", path, self.slug),
-            "markup": self.get(table, "markup", path, self.choice(MARKUPS)) or "plain",
-            "links": tuple(self.links(table, path)),
-        }
+        optional = self.optional_event_fields(table, path)
+        optional["type"] = optional.get("type") or "session"
+        optional["status"] = optional.get("status") or "confirmed"
+        optional["sequence"] = optional.get("sequence") or 0
+        optional["markup"] = optional.get("markup") or "plain"
+        optional["language"] = optional.get("language") or (
+            conference.language if conference else None
+        )
+        optional["links"] = tuple(self.links(table, path))
         if start is None or end is None:
             return None
         # An event with problems of its own is still built, with stand-ins for
@@ -322,8 +307,20 @@ class _Builder(FieldReader):
             end=end,
             segments=tuple(segments),
             participants=tuple(people),
-            **optional,  # type: ignore[arg-type]
+            **optional,
         )
+
+    def optional_event_fields(self, table: Mapping[str, Any], path: str) -> dict[str, Any]:
+        """The optional fields an event table gives, read; absent ones are left out.
+
+        Only the keys present are visited: a large programme's events give a
+        few of the many optional fields.
+        """
+        values = {}
+        for key, reader in _OPTIONAL_EVENT_FIELDS:
+            if key in table:
+                values[key] = getattr(self, reader)(table[key], f"{path}.{key}")
+        return values
 
     def event_day(
         self, table: Mapping[str, Any], path: str, conference: Conference | None
@@ -339,35 +336,7 @@ class _Builder(FieldReader):
         label = self.get(table, "day", path, self.text)
         if label is None or conference is None:
             return _UNRESOLVED_DAY
-        return self.resolve_day(label, f"{path}.day", conference) or _UNRESOLVED_DAY
-
-    def resolve_day(self, label: str, path: str, conference: Conference) -> date | None:
-        match = _DAY_LABEL.match(label)
-        weekday = match.group(1).lower() if match else ""
-        names = [name for name in _WEEKDAYS if name.startswith(weekday) and len(weekday) >= 3]
-        if not match or len(names) != 1:
-            self.problem(path, f"{label!r} is not a day label such as 'Wednesday 7'")
-            return None
-        day_of_month = int(match.group(2))
-        matches = [day for day in conference.days if day.day == day_of_month]
-        if not matches:
-            self.problem(
-                path,
-                f"{label!r}: no day {day_of_month} between {conference.start} and {conference.end}",
-            )
-            return None
-        if len(matches) > 1:
-            self.problem(
-                path,
-                f"{label!r} matches {len(matches)} conference days "
-                f"({', '.join(map(str, matches))}); use date instead",
-            )
-            return None
-        day = matches[0]
-        if _WEEKDAYS[day.weekday()] != names[0]:
-            self.problem(path, f"{label!r}: {day} is a {_WEEKDAYS[day.weekday()].title()}")
-            return None
-        return day
+        return self.day_label(label, f"{path}.day", conference.days) or _UNRESOLVED_DAY
 
     def moment(
         self,
@@ -379,7 +348,7 @@ class _Builder(FieldReader):
         *,
         required: bool = False,
     ) -> datetime | None:
-        field = join_path(path, key)
+        field = f"{path}.{key}"
         if key not in table:
             if required:
                 self.problem(field, "is required")
@@ -390,11 +359,16 @@ class _Builder(FieldReader):
         if isinstance(local, datetime) and local.tzinfo is not None:
             # An offset date-time: the same instant, in the event's zone.
             return timezones.aware(local, zone.key).astimezone(zone)
+        placed = self._placed.get((local, zone.key))
+        if placed is not None:
+            return placed
         try:
-            return timezones.localize(local, zone)
+            placed = timezones.localize(local, zone)
         except timezones.TimeZoneError as error:
             self.problem(field, str(error))
             return None
+        self._placed[local, zone.key] = placed
+        return placed
 
     def local_time(self, value: Any, path: str, day: date | None) -> datetime | None:
         if isinstance(value, datetime):
@@ -561,7 +535,8 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
         report = checks.check(*parts, [e for _, e in events], [p for p, _ in events])
         raise ProgrammeError([*problems, *_located(report.problems, source)])
     try:
-        return Programme(*parts, tuple(event for _, event in events))
+        with checks.event_values_read():  # each value was held to its rules above
+            return Programme(*parts, tuple(event for _, event in events))
     except ProgrammeError as error:
         raise ProgrammeError(_located(error.problems, source)) from None
 

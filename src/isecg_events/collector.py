@@ -1,0 +1,32 @@
+"""Loading and rendering with the cyclic garbage collector paused."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterator
+
+__all__ = ["collector_paused"]
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of a load or a render.
+
+    A large load or render keeps hundreds of thousands of new containers alive
+    until it ends, so the collector runs again and again, walking them and
+    the whole programme (about 13% of a 25,000-event ``render_all``, 20% of
+    its ``load()``), and finds nothing: neither creates reference cycles (a
+    test checks this). Reference counting still frees everything as usual.
+
+    The collector is switched back on afterwards, also on error. If it was
+    already off, it is left off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
