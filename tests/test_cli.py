@@ -85,9 +85,12 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
         e if e.name != "markdown" else attrs.evolve(e, render_prepared=explode)
         for e in exporters.EXPORTERS
     )
-    monkeypatch.setattr(
-        exporters, "get_exporter", lambda name: next(e for e in broken if e.name == name)
-    )
+    from isecg_events.exporters import feeds
+
+    for module in (exporters, feeds):
+        monkeypatch.setattr(
+            module, "get_exporter", lambda name: next(e for e in broken if e.name == name)
+        )
     assert main(["export", "--output", str(tmp_path)]) == 1
     assert {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
     assert "nothing was written" in capsys.readouterr().err
@@ -157,7 +160,10 @@ def test_an_exporter_that_crashes_changes_no_file(
             return attrs.evolve(exporter, render_prepared=crash)
         return exporter
 
+    from isecg_events.exporters import feeds
+
     monkeypatch.setattr(exporters, "get_exporter", patched)
+    monkeypatch.setattr(feeds, "get_exporter", patched)
     with pytest.raises(RuntimeError):
         main(["export", "--output", str(tmp_path)])
     assert {str(p): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before

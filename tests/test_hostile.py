@@ -355,11 +355,11 @@ def test_a_failed_write_removes_the_folders_it_created(
 
     real, calls = output._stage, []
 
-    def failing(path: Path, content: bytes) -> Path:
+    def failing(path: Path, content: bytes, names: object) -> Path:
         calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device", str(path))
-        return real(path, content)
+        return real(path, content, names)  # type: ignore[arg-type]
 
     monkeypatch.setattr(output, "_stage", failing)
     root = tmp_path / "new"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -12,8 +14,14 @@ from icalendar.parser.string import _foldline
 
 import isecg_events
 from isecg_events import Participant, Participation, Segment
+from isecg_events.exporters import Prepared
 from isecg_events.exporters._ics_writer import fold, text, texts
-from isecg_events.exporters.ical import _LeanWriter, to_ical_reference
+from isecg_events.exporters.ical import (
+    _LeanWriter,
+    event_to_ical_reference,
+    render_event_prepared,
+    to_ical_reference,
+)
 from isecg_events.rules import ROLES
 from tests.programmes import RECURRING, model_text
 
@@ -121,3 +129,49 @@ def test_events_escaped_in_several_batches_are_byte_identical(
 @given(values=st.lists(hazard_text, max_size=8))
 def test_texts_escape_each_value_as_text_does(values: list[str]) -> None:
     assert texts(values) == [text(value) for value in values]
+
+
+def _each_event_alike(programme: isecg_events.Programme) -> None:
+    """Every event's own compat calendar is byte-identical to icalendar's."""
+    prepared = Prepared(programme)  # one render: templates and lines are shared
+    for event in programme.events:
+        lean = render_event_prepared(prepared, event)
+        assert lean == event_to_ical_reference(Prepared(programme), event)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programme=programmes())
+def test_each_events_own_calendar_is_byte_identical_to_icalendar(
+    programme: isecg_events.Programme,
+) -> None:
+    _each_event_alike(programme)
+
+
+def test_own_calendars_of_the_plenary_and_imports_are_byte_identical(
+    plenary: isecg_events.Programme,
+) -> None:
+    from tests.programmes import reference
+
+    _each_event_alike(plenary)
+    for name in ("pretalx-democon.json", "frab-camp2019.json"):
+        _each_event_alike(isecg_events.load(reference(f"examples/{name}")))
+    for path in sorted((Path(__file__).parent / "data" / "imports").iterdir()):
+        _each_event_alike(isecg_events.load(path))
+
+
+def test_own_calendars_across_zones_and_spans_are_byte_identical() -> None:
+    base = isecg_events.loads(RECURRING)
+    event = base.events[0]
+    zones = [ZoneInfo("UTC"), ZoneInfo("America/New_York"), ZoneInfo("Pacific/Kiritimati")]
+    moved = [
+        attrs.evolve(
+            event,
+            id=f"moved-{n}",
+            rrule=None,
+            start=event.start.astimezone(zone),
+            end=(event.start + timedelta(minutes=30)).astimezone(zone),
+            room=f"Room {n}",
+        )
+        for n, zone in enumerate(zones)
+    ]
+    _each_event_alike(attrs.evolve(base, events=(*base.events, *moved)))

@@ -15,3 +15,33 @@ def test_write_all_refuses_a_file_as_folder(tmp_path: Path) -> None:
         output.write_all([(tmp_path / "ok.txt", b"1"), (blocker / "inner.txt", b"2")])
     assert not (tmp_path / "ok.txt").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["file"]
+
+
+def test_unchanged_files_are_left_alone_and_changed_ones_replaced(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    outputs = [(root / "a.txt", b"same"), (root / "events" / "b.ics", b"old")]
+    assert output.write_all(outputs, root=root) == [path for path, _ in outputs]
+    inode_a, inode_b = ((root / "a.txt").stat().st_ino, (root / "events" / "b.ics").stat().st_ino)
+    changed = [(root / "a.txt", b"same"), (root / "events" / "b.ics", b"new!")]
+    assert output.write_all(changed, root=root) == [path for path, _ in changed]
+    assert (root / "a.txt").stat().st_ino == inode_a  # not rewritten
+    assert (root / "events" / "b.ics").stat().st_ino != inode_b  # replaced whole
+    assert (root / "events" / "b.ics").read_bytes() == b"new!"
+    assert sorted(p.name for p in root.rglob("*")) == ["a.txt", "b.ics", "events"]
+
+
+def test_a_same_sized_change_is_written_and_files_are_world_readable(tmp_path: Path) -> None:
+    target = tmp_path / "a.txt"
+    output.write_all([(target, b"abcd")])
+    output.write_all([(target, b"abce")])
+    assert target.read_bytes() == b"abce"
+    assert target.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_link_holding_the_same_bytes_is_still_replaced_by_a_file(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_bytes(b"x")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    output.write_all([(link, b"x")])
+    assert not link.is_symlink() and link.read_bytes() == b"x"

@@ -1,8 +1,12 @@
 """Writing outputs atomically: all of them, or none.
 
 Every file is first written to a temporary file beside its target; only when
-all of them are written are they moved into place with :func:`os.replace`. A
-failed run leaves earlier outputs byte-identical and no folder it created.
+all of them are written (and flushed to disk, with one ``sync`` for the
+batch) are they moved into place with :func:`os.replace`. A target that
+already holds the same bytes is left alone, so a re-export of a programme
+that changed in one event rewrites that event's files only (and keeps the
+others' modification times). A failed run leaves earlier outputs
+byte-identical and no folder it created.
 
 Runs that write into one folder take turns: each holds an advisory lock on
 the folder (``flock``, which the kernel releases when a process dies, even
@@ -15,8 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -89,20 +94,50 @@ def write_all(
 
 def _write(outputs: list[tuple[Path, bytes]], created: list[Path], root: Path | None) -> list[Path]:
     staged: list[tuple[Path, Path]] = []
+    names = _TemporaryNames()
     try:
-        swept: set[Path] = set()
+        ready: set[Path] = set()
         for path, content in outputs:
-            _make_folders(path.parent, root, created)
-            if root is not None and path.parent not in swept:
-                _sweep(path.parent)
-                swept.add(path.parent)
-            staged.append((_stage(path, content), path))
+            if path.parent not in ready:
+                _make_folders(path.parent, root, created)
+                if root is not None:
+                    _sweep(path.parent)
+                ready.add(path.parent)
+            if not _holds(path, content):
+                staged.append((_stage(path, content, names), path))
+        if staged:
+            os.sync()  # one flush for the batch, before any target changes
         for temporary, path in staged:
             os.replace(temporary, path)
     finally:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
-    return [path for _, path in staged]
+    return [path for path, _ in outputs]
+
+
+class _TemporaryNames:
+    """Names for this run's temporary files: the process id and a count.
+
+    Unique among runs into one folder, which take turns under its lock.
+    """
+
+    def __init__(self) -> None:
+        self._count = itertools.count()
+        self._prefix = f"{os.getpid()}-{secrets.token_hex(4)}"
+
+    def beside(self, path: Path) -> Path:
+        """A new temporary name beside ``path``: ``.<name>.<pid>-<random>-<n>.isecg-tmp``."""
+        return path.parent / f".{path.name}.{self._prefix}-{next(self._count)}{TEMPORARY_SUFFIX}"
+
+
+def _holds(path: Path, content: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding exactly ``content``."""
+    try:
+        if path.is_symlink() or path.stat().st_size != len(content):
+            return False
+        return path.read_bytes() == content
+    except OSError:
+        return False
 
 
 def _make_folders(folder: Path, root: Path | None, created: list[Path]) -> None:
@@ -150,22 +185,19 @@ def _sweep(folder: Path) -> None:
                 leftover.unlink()
 
 
-def _stage(path: Path, content: bytes) -> Path:
+def _stage(path: Path, content: bytes, names: _TemporaryNames) -> Path:
     if path.is_dir():
         raise IsADirectoryError(21, "is a folder, not a file", str(path))
-    handle, name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=TEMPORARY_SUFFIX, dir=path.parent
-    )
+    temporary = names.beside(path)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(name, 0o644)
+            os.fchmod(stream.fileno(), 0o644)
     except BaseException:
-        Path(name).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return Path(name)
+    return temporary
 
 
 def _describe(error: OSError) -> str:

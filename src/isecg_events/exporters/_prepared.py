@@ -87,3 +87,11 @@ class Prepared:
             return found
         result = self._derived[function] = function(self)
         return result
+
+    def close(self) -> None:
+        """Drop what the render derived; the render's end calls it.
+
+        A derived helper may hold this object (the iCalendar writer does), so
+        the cache is emptied rather than left as a cycle for the collector.
+        """
+        self._derived.clear()

@@ -21,7 +21,7 @@ from isecg_events.exporters._prepared import Prepared
 from isecg_events.model import Event
 from isecg_events.programme import Programme
 
-__all__ = ["RELEASES", "Exporter", "Option", "render_with"]
+__all__ = ["RELEASES", "Exporter", "Option", "render_with", "render_with_events"]
 
 _T = TypeVar("_T")
 
@@ -172,24 +172,56 @@ def render_with(
         TypeError: an option none of the formats takes.
         ValueError: an option value a format refuses.
     """
+    return render_with_events(programme, exporters, options, ())[0]
+
+
+def render_with_events(
+    programme: Programme,
+    exporters: Sequence[Exporter],
+    options: Mapping[str, Any],
+    each: Sequence[Exporter],
+) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+    """:func:`render_with`, and each event's own files of the formats ``each``, in one render.
+
+    The whole files and the events' own files share one :class:`Prepared`
+    (an event's VEVENT is written once for both).
+
+    Returns:
+        The bytes of each format by name, and of each format in ``each`` the
+        files of :meth:`Exporter.render_events`.
+
+    Raises:
+        TypeError: an option none of the formats takes.
+        ValueError: an option value a format refuses, or a format in
+            ``each`` with no file per event.
+    """
+    every = [*exporters, *each]
     for key in options:
-        if not any(key in exporter.option_names for exporter in exporters):
-            raise OptionError(_unknown_option(key, exporters))
+        if not any(key in exporter.option_names for exporter in every):
+            raise OptionError(_unknown_option(key, every))
+    for exporter in each:
+        if exporter.render_event_prepared is None:
+            raise ValueError(f"the {exporter.name} format has no file per event")
     programme = _with_history(programme, options)
-    jobs = [
-        (
-            exporter,
-            exporter.resolve({k: v for k, v in options.items() if k in exporter.option_names}),
-        )
-        for exporter in exporters
-    ]
 
-    def every(prepared: Prepared) -> dict[str, bytes]:
-        return {
-            exporter.name: exporter.render_prepared(prepared, **values) for exporter, values in jobs
-        }
+    def values(exporter: Exporter) -> dict[str, Any]:
+        return exporter.resolve({k: v for k, v in options.items() if k in exporter.option_names})
 
-    return _run(programme, every)
+    whole = [(exporter, values(exporter)) for exporter in exporters]
+    apart = [(exporter, values(exporter)) for exporter in each]
+
+    def render(prepared: Prepared) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+        files = {exporter.name: exporter.render_prepared(prepared, **v) for exporter, v in whole}
+        own: dict[str, dict[str, bytes]] = {}
+        for exporter, v in apart:
+            single = exporter.render_event_prepared
+            assert single is not None  # refused above
+            found = own[exporter.name] = {}
+            for event in prepared.programme.events:
+                found.update(single(prepared, event, **v))
+        return files, own
+
+    return _run(programme, render)
 
 
 def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme:
@@ -209,8 +241,12 @@ def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:
     A render creates no reference cycles; pausing the collector saves it from
     walking the many containers a large render keeps alive until it ends.
     """
-    with collector_paused():
-        return render(Prepared(programme))
+    prepared = Prepared(programme)
+    try:
+        with collector_paused():
+            return render(prepared)
+    finally:
+        prepared.close()
 
 
 def _event(programme: Programme, event_id: str) -> Event:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from isecg_events.exporters import get_exporter, render_all
-from isecg_events.exporters._registry import render_with
+from isecg_events.exporters import get_exporter
+from isecg_events.exporters._registry import render_with, render_with_events
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
@@ -99,22 +99,19 @@ def site_files(
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
     if feeds and "html" in names:
         options = {**options, "feeds": True}  # the page links the feeds written beside it
-    files = {
-        get_exporter(name).file_name(programme): content
-        for name, content in render_all(programme, names, **options).items()
-    }
+    if "html" in names and not split and not feeds:
+        # The page's "Add to calendar" links open each event's own calendar.
+        split, splitting = True, ["ics"]
+    exporters = [get_exporter(name) for name in names]
+    each = [get_exporter(name) for name in splitting] if split and not feeds else []
+    whole, own = render_with_events(programme, exporters, options, each)
+    files = {get_exporter(name).file_name(programme): content for name, content in whole.items()}
     if feeds:
         ics = get_exporter("ics")
         files.update(feed_files(programme, **_own(ics.option_names, options)))
         return files  # the feeds hold every event's own file already
-    if "html" in names and not split:
-        # The page's "Add to calendar" links open each event's own calendar.
-        split, splitting = True, ["ics"]
-    for name in splitting if split else []:
-        exporter = get_exporter(name)
-        for key, content in exporter.render_events(
-            programme, **_own(exporter.option_names, options)
-        ).items():
+    for exporter in each:
+        for key, content in own[exporter.name].items():
             files[f"events/{key}.{exporter.extension}"] = content
     return files
 

@@ -36,6 +36,7 @@ __all__ = [
     "OPTIONS",
     "PRODID",
     "Profile",
+    "event_to_ical_reference",
     "parse_refresh",
     "render_event_prepared",
     "render_prepared",
@@ -127,6 +128,18 @@ def render_event_prepared(
     UID per resource (RELATED-TO still links parent and children).
     ``refresh`` is accepted with the format's other options and unused: a
     single event's calendar is imported, not subscribed to.
+    """
+    if profile == "compat" and _lean_writer_applies([event]):
+        return {event.id: prepared.derive(_EventCalendars).render(event)}
+    return event_to_ical_reference(prepared, event, profile=profile)
+
+
+def event_to_ical_reference(
+    prepared: Prepared, event: Event, *, profile: Profile = "compat"
+) -> dict[str, bytes]:
+    """:func:`render_event_prepared` entirely through icalendar's ``to_ical()``.
+
+    The rich profile's path, and the reference the lean one is tested against.
     """
     programme = prepared.programme
     calendar = _calendar(programme, clean(event.display_title), None, profile, event.id)
@@ -369,6 +382,8 @@ class _LeanWriter:
         self.dates = _ics_writer.DatetimeEncoder()
         self._repeated: dict[tuple[str, object], bytes] = {}
         self._languages: dict[str, _ics_writer.EncodedParameters] = {}
+        # Keyed by identity: the render's programme holds every event.
+        self._done: dict[int, bytes] = {}
 
     def repeated(self, name: str, value: bytes | str | tuple[str, ...]) -> bytes:
         """The content line of a TEXT, CATEGORIES or plain value that repeats across events."""
@@ -403,17 +418,24 @@ class _LeanWriter:
         return found
 
     def vevents(self, events: list[Event]) -> Iterator[bytes]:
-        """The VEVENT of each event, CRLF-terminated.
+        """The VEVENT of each event, CRLF-terminated; each is written once per render.
 
         Summaries and descriptions are escaped a batch at a time (see
-        :func:`_ics_writer.texts`).
+        :func:`_ics_writer.texts`). The whole feed, the sub-feeds and each
+        event's own calendar of one render share the bytes.
         """
-        for start in range(0, len(events), self.BATCH):
-            batch = events[start : start + self.BATCH]
+        done = self._done
+        missing = [event for event in events if id(event) not in done]
+        for start in range(0, len(missing), self.BATCH):
+            batch = missing[start : start + self.BATCH]
             fields = [_fields(self.prepared, event) for event in batch]
             summaries = _ics_writer.texts([f.summary for f in fields])
             descriptions = _ics_writer.texts([f.description or "" for f in fields])
-            yield from map(self.vevent, batch, fields, summaries, descriptions)
+            for event, vevent in zip(
+                batch, map(self.vevent, batch, fields, summaries, descriptions), strict=True
+            ):
+                done[id(event)] = vevent
+        return (done[id(event)] for event in events)
 
     def vevent(
         self, event: Event, fields: _EventFields, summary: bytes, description: bytes
@@ -545,6 +567,72 @@ def _segment_event(prepared: Prepared, event: Event, segment: Segment, uid: uuid
     return child
 
 
+class _EventCalendars:
+    """Each event's own compat calendar, from one header per zone span and one lean writer.
+
+    The calendars of one render differ in their UID, their name and their
+    VEVENT: icalendar serialises the header (and its VTIMEZONEs) once per
+    span of dates with stand-ins for the UID and name, which are then
+    replaced by their own encoded lines. A differential test holds every
+    calendar byte-identical to :func:`event_to_ical_reference`.
+    """
+
+    _NAME = "x-isecg-events-name"
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.prepared = prepared
+        self.writer = prepared.derive(_LeanWriter)
+        # The UID of the whole feed: a UUID no event's own calendar has.
+        self.stand_in = str(identity.calendar_uid(prepared.programme.conference.id)).encode()
+        self._heads: dict[tuple[object, ...], list[bytes | str]] = {}
+
+    def render(self, event: Event) -> bytes:
+        """The event's own calendar (:func:`render_event_prepared`, compat profile)."""
+        conference_id = self.prepared.programme.conference.id
+        name = _ics_writer.text(clean(event.display_title))
+        lines = {
+            "UID": b"UID:" + str(identity.calendar_uid(conference_id, event.id)).encode(),
+            "NAME": _ics_writer.content_line("NAME", name),
+            "X-WR-CALNAME": _ics_writer.content_line("X-WR-CALNAME", name),
+        }
+        parts = [lines[piece] if isinstance(piece, str) else piece for piece in self._head(event)]
+        return b"".join([*parts, *self.writer.vevents([event]), b"END:VCALENDAR\r\n"])
+
+    def _head(self, event: Event) -> list[bytes | str]:
+        """The header as bytes between the names of the lines an event fills in.
+
+        Serialised by icalendar once per span of dates and zones, with
+        stand-ins for the three lines; each is found at the start of a line,
+        where no folded or escaped value can put it.
+        """
+        span = _span(self.prepared, [event])
+        zones = sorted({event.start.tzinfo.key, event.end.tzinfo.key})  # type: ignore[union-attr]
+        key = (*span, *zones)
+        found = self._heads.get(key)
+        if found is None:
+            calendar = _calendar(self.prepared.programme, self._NAME, None, "compat")
+            for tzid in zones:
+                if tzid != "UTC":
+                    calendar.add_component(vtimezone(tzid, *span))
+            text: bytes = calendar.to_ical()
+            text = text[: -len(b"END:VCALENDAR\r\n")]
+            found = []
+            stand_ins = {
+                "UID": b"UID:" + self.stand_in,
+                "NAME": f"NAME:{self._NAME}".encode(),
+                "X-WR-CALNAME": f"X-WR-CALNAME:{self._NAME}".encode(),
+            }
+            # In the order they come: the template holds each line once.
+            order = sorted(stand_ins, key=lambda n: text.index(b"\r\n" + stand_ins[n] + b"\r\n"))
+            for slot in order:
+                at = text.index(b"\r\n" + stand_ins[slot] + b"\r\n") + 2
+                found += [text[:at], slot]
+                text = text[at + len(stand_ins[slot]) :]
+            found.append(text)
+            self._heads[key] = found
+        return found
+
+
 def _lean_writer_applies(events: list[Event]) -> bool:
     """The lean writer covers events whose times carry IANA (zoneinfo) zones."""
     return all(
@@ -561,7 +649,7 @@ def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) ->
         calendar.add_component(vtimezone(tzid, first, last))
     head: bytes = calendar.to_ical()
     head = head[: -len(b"END:VCALENDAR\r\n")]
-    writer = _LeanWriter(prepared)
+    writer = prepared.derive(_LeanWriter)
     return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
 
 
