@@ -5,9 +5,13 @@
 
 Each size is measured in a fresh Python process.
 
-Prints one table per run: load time, export time per format, the four
-formats together through ``render_all`` (as ``export --format all`` does;
-html included),
+Prints two tables per run. The first times loading against a yardstick,
+the standard library's ``tomllib`` parsing the same file alone, and the
+whole ``isecg-events export --format all`` command (a fresh process writing
+into an empty folder: every format, the page's 25,000 event calendars at
+the largest size) against the same yardstick. The second: export time per
+format, the formats together through ``render_all`` (as ``export --format
+all`` does),
 peak memory (tracemalloc), and, on the same events, ics-py's serialisation
 and icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be
 read within one run; absolute times on shared machines are noisy, so each
@@ -24,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import tracemalloc
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -173,6 +178,32 @@ def yardstick() -> float:
     return timed(loop)
 
 
+def export_command(path: Path, folder: Path) -> float:
+    """Seconds for ``isecg-events export --format all`` in a fresh process, into a new folder."""
+    command = [sys.executable, "-m", "isecg_events", "export", str(path), "-o", str(folder)]
+    began = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - began
+
+
+def load_row(n: int) -> None:
+    """Measure loading and the whole export of one size; print its row."""
+    machine = yardstick()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "programme.toml"
+        text = synthetic(n)
+        path.write_text(text, encoding="utf-8")
+        parse_s = timed(functools.partial(tomllib.loads, text))
+        load_s = timed(functools.partial(isecg_events.load, path))
+        runs = iter(range(REPEATS))
+        export_s = timed(lambda: export_command(path, Path(folder) / f"out{next(runs)}"))
+    print(
+        f"| {n:,} | {machine:.2f} | {parse_s:.2f} | {load_s:.2f} | {load_s / parse_s:.2f} | "
+        f"{export_s:.2f} | {export_s / parse_s:.2f} |"
+    )
+    sys.stdout.flush()
+
+
 def run(sizes: list[int]) -> None:
     """Print the table, measuring each size in a fresh Python process.
 
@@ -183,6 +214,15 @@ def run(sizes: list[int]) -> None:
     print(
         "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
     )
+    print()
+    print(
+        "| N | yardstick s | tomllib s | load s | load / tomllib | export all s | all / tomllib |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    sys.stdout.flush()
+    for n in sizes:
+        command = [sys.executable, __file__, "--load-row", str(n), "--repeats", str(REPEATS)]
+        subprocess.run(command, check=True)
     print()
     print(
         "| N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
@@ -234,10 +274,13 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="one tiny run, for CI")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 25_000])
     parser.add_argument("--row", type=int, help=argparse.SUPPRESS)  # one size, in this process
+    parser.add_argument("--load-row", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     REPEATS = 1 if args.smoke else args.repeats
-    if args.row is not None:
+    if args.load_row is not None:
+        load_row(args.load_row)
+    elif args.row is not None:
         row(args.row)
     else:
         run([50] if args.smoke else args.sizes)

@@ -60,6 +60,26 @@ def test_the_same_document_and_the_same_programme(
     assert outcome() == with_fast
 
 
+@pytest.mark.parametrize(
+    ("text", "fast"),
+    [
+        ('a = "at 10:00"', True),  # a time in a one-line string: the fast parser
+        ("a = 'at 10:00'", True),
+        ("a = 10:00:00", True),
+        ('a = """\nat 10:00\n"""', False),  # perhaps bare: tomllib
+        ('a = "it\'s 10:00"', False),
+        ('a = "x\\" 10:00"', False),
+        ("a = 1 # at 10:00", False),
+    ],
+)
+def test_which_parser_reads_a_time(text: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(rtoml, "loads", lambda text: calls.append(text) or tomllib.loads(text))
+    fast_result, plain = _both(text)
+    assert fast_result == plain
+    assert bool(calls) is fast
+
+
 def test_the_fast_parser_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
     assert document._rtoml is rtoml
     calls: list[str] = []
@@ -78,6 +98,9 @@ def test_the_fast_parser_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
         ('a = "\\x41"', "TOML syntax error: Unescaped"),
         ("a = [\n  # a comment\n  07:30:00,\n  07:30 ]", "TOML syntax error: "),
         ("a = 2026-01-01T07:30Z", "TOML syntax error: "),
+        ("a = 2026-01-01 07:30", "TOML syntax error: "),
+        ('a = { b = "it\'s", c = 10:00 }', "TOML syntax error: "),
+        ('a = { b = "\\"", c = 10:00 }', "TOML syntax error: "),
         ("a = 1\na = 2", "TOML syntax error: Cannot overwrite a value"),
     ],
 )

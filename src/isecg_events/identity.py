@@ -117,7 +117,7 @@ def participant_uid(event: uuid.UUID, participant_id: str) -> uuid.UUID:
 
 def number_from(guid: uuid.UUID) -> int:
     """The numeric id derived from a guid (1 to :data:`MAX_NUMBER`)."""
-    return int.from_bytes(guid.bytes[:4], "big") % MAX_NUMBER + 1
+    return (guid.int >> 96) % MAX_NUMBER + 1  # the first four bytes, big-endian
 
 
 def unique_numbers(pairs: Sequence[tuple[uuid.UUID, int | None]]) -> dict[uuid.UUID, int]:
@@ -133,7 +133,7 @@ def unique_numbers(pairs: Sequence[tuple[uuid.UUID, int | None]]) -> dict[uuid.U
         if number is not None and number not in taken:
             numbers[guid] = number
             taken.add(number)
-    for guid, _ in sorted(pairs, key=lambda pair: pair[0].bytes):
+    for guid, _ in sorted(pairs, key=lambda pair: pair[0].int):  # the order of their bytes
         if guid in numbers:
             continue
         candidate = number_from(guid)
@@ -173,10 +173,14 @@ def derived_slug(conference_id: str, event_id: str) -> str:
     That pattern wants four or more characters after the hyphen, so short
     event ids are led by ``event-``.
     """
+    return _joined_slug(slugify(conference_id), event_id)
+
+
+def _joined_slug(prefix: str, event_id: str) -> str:
     tail = slugify(event_id)
     if len(tail) < 4:
         tail = f"event-{tail}"
-    return f"{slugify(conference_id)}-{tail}"
+    return f"{prefix}-{tail}"
 
 
 def unique_slugs(
@@ -193,8 +197,9 @@ def unique_slugs(
     """
     slugs: dict[uuid.UUID, str] = {}
     taken: set[str] = set()
+    prefix = slugify(conference_id)
     for event_id, given, recurring_start, guid in drafts:
-        slug = given or derived_slug(conference_id, event_id)
+        slug = given or _joined_slug(prefix, event_id)
         if recurring_start is not None:
             slug = f"{slug}-{recurring_start.replace(tzinfo=None):%Y%m%d-%H%M}"
         if slug in taken:

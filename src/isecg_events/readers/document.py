@@ -41,16 +41,14 @@ __all__ = [
 ]
 
 
-# What TOML 1.1 reads and TOML 1.0 (tomllib of Python 3.11 to 3.13) refuses. The
-# search is conservative: a match inside a string or a comment only costs the
-# fast path.
-_TOML_1_1: Final = re.compile(
-    r"\\[ex]"  # the \e and \xHH escapes
-    r"|(?:^|[=,\[{])[ \t]*\d{2}:\d{2}(?!:\d)"  # a time of day without seconds
-    r"|\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?!:\d)"  # a date-time without seconds
-    r"|,\s*\}",  # a trailing comma in an inline table
-    re.MULTILINE,
-)
+# What TOML 1.1 reads and TOML 1.0 (tomllib of Python 3.11 to 3.13) refuses:
+# a time without seconds (``07:30``, ``2026-06-01T07:30``), the ``\e`` and
+# ``\xHH`` escapes, and inline tables over several lines or with a trailing
+# comma. The searches are conservative: what only looks like one of them (in
+# a string, say) costs the fast parser, never a wrong result. Each starts
+# with a literal character, which the regular expression engine finds fast.
+_CLOCK: Final = re.compile(r":(?<=[=,\[{\sTt]\d\d:)\d\d(?!:\d)")
+_TRAILING_COMMA: Final = re.compile(r",\s*\}")
 _BRACED_LINE: Final = re.compile(r"^.*[{}].*$", re.MULTILINE)
 
 
@@ -60,11 +58,28 @@ def _tomllib_judges(text: str) -> bool:
     An inline table over several lines leaves a line whose braces do not pair;
     a byte-order mark, which rtoml skips and tomllib refuses, goes too.
     """
-    if "\ufeff" in text or _TOML_1_1.search(text):
+    if "\ufeff" in text or "\\e" in text or "\\x" in text:
+        return True
+    if any(not _in_a_string(text, match.start()) for match in _CLOCK.finditer(text)):
         return True
     if "{" in text or "}" in text:
+        if _TRAILING_COMMA.search(text):
+            return True
         return any(line.count("{") != line.count("}") for line in _BRACED_LINE.findall(text))
     return False
+
+
+def _in_a_string(text: str, at: int) -> bool:
+    """Whether ``at`` is surely inside a one-line string (else: perhaps not).
+
+    It is when the line before it holds an odd number of one kind of quote,
+    none of the other kind and no backslash.
+    """
+    before = text[text.rfind("\n", 0, at) + 1 : at]
+    if "\\" in before:
+        return False
+    double, single = before.count('"'), before.count("'")
+    return (double % 2 == 1 and single == 0) or (single % 2 == 1 and double == 0)
 
 
 def read_document(raw: bytes, source: str, syntax: str) -> dict[str, Any]:

@@ -91,8 +91,7 @@ class _Builder(FieldReader):
         super().__init__(source, FIELDS)
         self.bad_organizations: set[str] = set()
         self.bad_participants: set[str] = set()
-        # Local times recur across rooms and days; each is placed in its zone once.
-        self._placed: dict[tuple[datetime, str], datetime] = {}
+        self._placed: dict[tuple[Any, date | None, str] | None, datetime] = {}
 
     def conference(self, document: Mapping[str, Any]) -> Conference | None:
         if "conference" not in document:
@@ -353,22 +352,32 @@ class _Builder(FieldReader):
             if required:
                 self.problem(field, "is required")
             return None
-        local = self.local_time(table[key], field, day)
+        value = table[key]
+        # A time of day recurs on a day across rooms: each is read once.
+        known = (value, day, zone.key) if isinstance(value, str) else None
+        found = self._placed.get(known)
+        if found is not None:
+            return found
+        placed = self.place(value, field, day, zone)
+        if known is not None and placed is not None:
+            self._placed[known] = placed
+        return placed
+
+    def place(
+        self, value: Any, field: str, day: date | None, zone: timezones.Zone
+    ) -> datetime | None:
+        """A start or end, read and placed in ``zone``; None (and a problem) if it cannot be."""
+        local = self.local_time(value, field, day)
         if local is None or self.in_range(local, field) is None:
             return None
         if isinstance(local, datetime) and local.tzinfo is not None:
             # An offset date-time: the same instant, in the event's zone.
             return timezones.aware(local, zone.key).astimezone(zone)
-        placed = self._placed.get((local, zone.key))
-        if placed is not None:
-            return placed
         try:
-            placed = timezones.localize(local, zone)
+            return timezones.localize(local, zone)
         except timezones.TimeZoneError as error:
             self.problem(field, str(error))
             return None
-        self._placed[local, zone.key] = placed
-        return placed
 
     def local_time(self, value: Any, path: str, day: date | None) -> datetime | None:
         if isinstance(value, datetime):
