@@ -45,3 +45,26 @@ def test_a_link_holding_the_same_bytes_is_still_replaced_by_a_file(tmp_path: Pat
     link.symlink_to(real)
     output.write_all([(link, b"x")])
     assert not link.is_symlink() and link.read_bytes() == b"x"
+
+
+def test_runs_that_create_one_folder_at_once_all_succeed(tmp_path: Path) -> None:
+    import threading
+
+    root = tmp_path / "new"
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def run(n: int) -> None:
+        start.wait(timeout=10)
+        try:
+            output.write_all([(root / "a.txt", str(n % 2).encode())], root=root)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert (root / "a.txt").read_bytes() in (b"0", b"1")

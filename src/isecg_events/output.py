@@ -78,9 +78,11 @@ def write_all(
     try:
         if root is None:
             return _write(outputs, created, None)
-        if not root.exists():
+        try:
             root.mkdir()
             created.append(root)
+        except FileExistsError:  # made before, or by a run started beside this one
+            pass
         with folder_lock(root):
             written = _write(outputs, created, root)
             _prune(prune, set(written))
