@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 
 import isecg_events
 from isecg_events.readers.positions import json_positions, split_path, toml_positions
-from tests.programmes import MINIMAL, RECURRING
+from tests.programmes import CASES, GOLDEN, MINIMAL, RECURRING
 
 
 def _at(text: str, needle: str, occurrence: int = 1) -> tuple[int, int]:
@@ -82,3 +83,40 @@ def test_a_missing_field_names_its_table(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert problem.path == "events[0].title"
     assert (problem.line, problem.column) == _at(text, "[[events]]")
+
+
+def _corpus_messages() -> str:
+    """Every message of the loader's corpus, with its position: the TOML case and its JSON twin.
+
+    The JSON twin is the same document written as our format's JSON (dates
+    as ISO text); cases that are TOML syntax errors have none.
+    """
+
+    def problems(text: str, syntax: str, name: str) -> list[str]:
+        try:
+            isecg_events.loads(text, syntax=syntax, source=name)
+        except isecg_events.ProgrammeError as error:
+            return [str(problem) for problem in error.problems]
+        return ["(accepted)"]
+
+    lines = []
+    for case, mutate, _ in CASES:
+        text = mutate(MINIMAL)
+        lines.append(f"## {case}")
+        lines += problems(text, "toml", "programme.toml")
+        try:
+            document = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            continue
+        twin = json.dumps(document, indent=2, ensure_ascii=False, default=lambda v: v.isoformat())
+        lines += problems(twin, "json", "programme.json")
+    return "\n".join(lines) + "\n"
+
+
+def test_every_corpus_message_has_its_exact_line_and_column() -> None:
+    """Each position was checked by hand once; the golden file holds them."""
+    golden = (GOLDEN / "corpus-positions.txt").read_text(encoding="utf-8")
+    assert _corpus_messages() == golden
+    located = [line for line in golden.splitlines() if not line.startswith("##")]
+    assert len(located) > 2 * 40
+    assert all(re.match(r"^programme\.(toml|json):\d+:\d+: ", line) for line in located)

@@ -174,6 +174,8 @@ def toml_positions(text: str) -> Positions:
         elif stripped.startswith("["):
             table = _resolve(_key_parts(stripped[1 : stripped.index("]")]), counts)
             positions[table] = (number + 1, indent + 1)
+            for size in range(1, len(table)):  # [a.b] makes table a too, here
+                positions.setdefault(table[:size], (number + 1, indent + 1))
         elif stripped and not stripped.startswith("#"):
             match = _DOTTED.match(line)
             if match and line[match.end() : match.end() + 1] == "=":
