@@ -96,6 +96,18 @@ def test_what_the_page_shows(plenary: Programme) -> None:
     assert '<span class="flag">Cancelled</span>' in recurring
 
 
+def test_noncharacters_leave_the_page(plenary: Programme) -> None:
+    from tests.programmes import with_event
+
+    odd = "Opening\ufdd0 \U0010ffff talk \U0001fffe"  # the model refuses U+FFFE itself
+    event = plenary.events[0]
+    page = render(with_event(plenary, event.id, title=odd, abstract=odd))
+    structure(page)  # strict: no parse error
+    text = page.decode()
+    assert "Opening talk" not in text and "Opening  talk" in text
+    assert not any(c in text for c in "\ufdd0\U0010ffff\U0001fffe")
+
+
 @settings(
     max_examples=40,
     deadline=None,

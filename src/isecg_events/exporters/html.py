@@ -90,21 +90,12 @@ _NONCHARACTERS = re.compile(
 )
 
 
-def _finalize(value: Any) -> Any:
-    """Every value the template writes, without noncharacters (Markup stays Markup)."""
-    if isinstance(value, str) and _NONCHARACTERS.search(value):
-        cleaned = _NONCHARACTERS.sub("", value)
-        return Markup(cleaned) if isinstance(value, Markup) else cleaned
-    return value
-
-
 @functools.cache
 def _template() -> jinja2.Template:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("isecg_events.exporters", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
     )
     return environment.get_template("schedule.html.j2")
 
@@ -144,7 +135,9 @@ def render_prepared(
         "zone_note": times_note(programme, zone),
         "version": __version__,
     }
-    return _template().render(context).encode("utf-8")
+    # Noncharacters go from the whole page at once: the template has none,
+    # and escaping leaves them as they are, so this equals cleaning each value.
+    return _NONCHARACTERS.sub("", _template().render(context)).encode("utf-8")
 
 
 def _step(prepared: Prepared) -> int:
