@@ -14,21 +14,19 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
 
-from icalendar import Calendar, Component, vDuration, vRecur, vText
+from icalendar import Calendar, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
 from isecg_events import identity, recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
+from isecg_events.exporters._ical_rich import participant, segment_events
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters._vtimezone import vtimezone
 from isecg_events.model import (
     Event,
-    Participant,
-    Participation,
-    Segment,
 )
 from isecg_events.programme import Occurrence, Programme
 
@@ -51,22 +49,6 @@ PROFILES: tuple[Profile, ...] = ("compat", "rich")
 
 #: How often subscribers are asked to refresh the feed by default.
 DEFAULT_REFRESH = timedelta(hours=12)
-
-_PARTICIPANT_TYPES = {
-    "speaker": "SPEAKER",
-    "panelist": "SPEAKER",
-    "keynote": "SPEAKER",
-    "presenter": "SPEAKER",
-    "performer": "PERFORMER",
-    "sponsor": "SPONSOR",
-    "contact": "CONTACT",
-}
-
-
-class ParticipantComponent(Component):
-    """The RFC 9073 PARTICIPANT component, which icalendar has no class for."""
-
-    name = "PARTICIPANT"
 
 
 def render_prepared(
@@ -283,10 +265,10 @@ def _add_events(
         vevent = _vevent(prepared, event)
         if profile == "rich":
             for participation in event.participations:
-                vevent.add_component(_participant(programme, event, participation))
+                vevent.add_component(participant(_uid(programme, event), participation))
         calendar.add_component(vevent)
         if profile == "rich":
-            children = _segment_events(prepared, event, vevent)
+            children = segment_events(prepared, event, vevent, _stamp(prepared, event))
             if children_apart:
                 apart.extend(children)
             else:
@@ -477,94 +459,6 @@ def _rrule_for_ical(event: Event) -> vRecur:
         last = rule[-1] if rule.count() else event.start
         recur["UNTIL"] = [last.astimezone(UTC)]
     return recur
-
-
-def _participant(programme: Programme, event: Event, participation: Participation) -> Component:
-    """The PARTICIPANT component; its UID is unique to this person in this event."""
-    person = participation.participant
-    component = ParticipantComponent()
-    component.add("UID", str(identity.participant_uid(_uid(programme, event), person.id)))
-    kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
-    component.add("PARTICIPANT-TYPE", kind)
-    # No SUMMARY: calcurse took the last participant's as the event's title,
-    # and the vCard below already names the person (or their position).
-    card = _vcard(person)
-    component.add(
-        "STRUCTURED-DATA",
-        card,
-        parameters={
-            "VALUE": "TEXT",
-            "FMTTYPE": "text/vcard",
-            "SCHEMA": "urn:ietf:rfc:6350",
-        },
-    )
-    return component
-
-
-def _vcard(person: Participant) -> str:
-    """A minimal vCard 4 of the participant's structured facts (no invented name).
-
-    A nameless participant's FN (which vCard requires) is its label.
-    """
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:4.0",
-        f"FN:{_vcard_text(person.display_name or person.label)}",
-    ]
-    if person.position:
-        lines.append(f"TITLE:{_vcard_text(person.position)}")
-    if person.organization:
-        lines.append(f"ORG:{_vcard_text(person.organization.name)}")
-    if person.effective_country:
-        lines.append(f"ADR:;;;;;;{_vcard_text(person.effective_country)}")
-    lines.append("END:VCARD")
-    return clean("\n".join(lines))
-
-
-def _vcard_text(text: str) -> str:
-    return (
-        clean(text)
-        .replace("\\", "\\\\")
-        .replace(",", "\\,")
-        .replace(";", "\\;")
-        .replace("\n", "\\n")
-    )
-
-
-def _segment_events(prepared: Prepared, event: Event, parent: VEvent) -> list[VEvent]:
-    programme = prepared.programme
-    timed = [s for s in event.segments if s.start is not None and s.end is not None]
-    uids = [
-        identity.segment_uid(programme.conference.id, event.id, index)
-        for index, _ in enumerate(timed)
-    ]
-    children = []
-    for index, segment in enumerate(timed):
-        children.append(_segment_event(prepared, event, segment, uids[index]))
-        children[-1].add("RELATED-TO", str(parent["UID"]), parameters={"RELTYPE": "PARENT"})
-        if index + 1 < len(uids):
-            children[-1].add("RELATED-TO", str(uids[index + 1]), parameters={"RELTYPE": "NEXT"})
-        parent.add("RELATED-TO", str(uids[index]), parameters={"RELTYPE": "CHILD"})
-    return children
-
-
-def _segment_event(prepared: Prepared, event: Event, segment: Segment, uid: uuid.UUID) -> VEvent:
-    published = _stamp(prepared, event)
-    body = [segment.description or ""]
-    body += [f"- {p.label}" for p in segment.participants]
-    child = VEvent.new(
-        uid=str(uid),
-        stamp=published,
-        last_modified=published,
-        sequence=event.sequence,
-        start=segment.start,
-        end=segment.end,
-        summary=clean(f"{event.display_title} — {segment.title}"),
-        location=prepared.text(event).location,
-        description=clean("\n".join(line for line in body if line)) or None,
-    )
-    child.add("STATUS", event.status.upper())
-    return child
 
 
 class _EventCalendars:
