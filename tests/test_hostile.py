@@ -296,8 +296,17 @@ def test_a_killed_run_is_repaired_by_the_next(tmp_path: Path) -> None:
     old, new = version("Old"), version("New")
     target = tmp_path / "out"
     assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    began = time.monotonic()  # how long one whole run takes here, to kill inside it
+    subprocess.run(
+        _command("export", str(new), "--split", "--output", str(tmp_path / "probe")),
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    )
+    span = time.monotonic() - began
     killed = 0
-    for delay in (0.8, 1.2, 1.5, 1.7, 1.9):  # bounded: five kills across one run's span
+    for share in (0.5, 0.65, 0.8, 0.9, 0.97):  # bounded: five kills across one run's span
+        delay = span * share
         run = subprocess.Popen(
             _command("export", str(new), "--split", "--output", str(target)),
             stdout=subprocess.DEVNULL,

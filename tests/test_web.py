@@ -193,6 +193,7 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
+    import urllib.request
 
     from tests.judges import free_port, wait_for_port
 
@@ -205,6 +206,9 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     )
     try:
         wait_for_port(port, process)  # type: ignore[arg-type]
+        # Ctrl-C while serving: once a request has been answered, the loop runs.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=30) as answer:
+            assert answer.status == 200
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)  # waitress lets running requests finish
     finally:
