@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
@@ -277,8 +277,9 @@ class FieldReader:
         """One of the markups."""
         return self.one_of(value, path, MARKUPS)
 
-    def day_label(self, label: str, path: str, days: Sequence[date]) -> date | None:
-        """The one day of ``days`` a label such as ``Wednesday 7`` names."""
+    def day_label(self, label: str, path: str, first: date, last: date) -> date | None:
+        """The one day from ``first`` to ``last`` a label such as ``Wednesday 7`` names."""
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
         match = _DAY_LABEL.match(label)
         weekday = match.group(1).lower() if match else ""
         names = [name for name in _WEEKDAYS if name.startswith(weekday) and len(weekday) >= 3]
@@ -290,7 +291,7 @@ class FieldReader:
         if not matches:
             self.problem(
                 path,
-                f"{label!r}: no day {day_of_month} between {days[0]} and {days[-1]}",
+                f"{label!r}: no day {day_of_month} between {first} and {last}",
             )
             return None
         if len(matches) > 1:

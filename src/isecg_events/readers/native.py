@@ -335,7 +335,8 @@ class _Builder(FieldReader):
         label = self.get(table, "day", path, self.text)
         if label is None or conference is None:
             return _UNRESOLVED_DAY
-        return self.day_label(label, f"{path}.day", conference.days) or _UNRESOLVED_DAY
+        day = self.day_label(label, f"{path}.day", conference.start, conference.end)
+        return day or _UNRESOLVED_DAY
 
     def moment(
         self,
