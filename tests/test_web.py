@@ -200,9 +200,13 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     file = tmp_path / "p.toml"
     file.write_text(RECURRING, encoding="utf-8")
     port = free_port()
+    # As a terminal starts it: a job started in the background by a script
+    # (as CI may run the tests) inherits SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler.
     process = subprocess.Popen(
         [sys.executable, "-m", "isecg_events", "serve", str(file), "--port", str(port)],
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for_port(port, process)  # type: ignore[arg-type]
