@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import isecg_events
+from isecg_events.exporters import html
 from isecg_events.programme import Programme
 from tests.programmes import MINIMAL, RECURRING, model_text, programmes, reference
 
@@ -99,13 +100,16 @@ def test_what_the_page_shows(plenary: Programme) -> None:
 def test_noncharacters_leave_the_page(plenary: Programme) -> None:
     from tests.programmes import with_event
 
-    odd = "Opening\ufdd0 \U0010ffff talk \U0001fffe"  # the model refuses U+FFFE itself
+    odd = "Opening\ufdd0 \U0010ffff talk \U0001fffe \u0ffe"  # the model refuses U+FFFE
     event = plenary.events[0]
     page = render(with_event(plenary, event.id, title=odd, abstract=odd))
     structure(page)  # strict: no parse error
     text = page.decode()
     assert "Opening talk" not in text and "Opening  talk" in text
     assert not any(c in text for c in "\ufdd0\U0010ffff\U0001fffe")
+    assert "talk  \u0ffe" in text  # ends in BF BE in UTF-8 too, but is a character
+    for character in map(chr, (0xFDD0, 0xFDEF, 0xFFFE, 0xFFFF, 0x1FFFE, 0x10FFFF)):
+        assert any(form in character.encode() for form in html._NONCHARACTER_BYTES)
 
 
 @settings(
