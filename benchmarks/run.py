@@ -214,24 +214,27 @@ def run(sizes: list[int]) -> None:
     print(
         "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
     )
-    print()
-    print(
-        "| N | yardstick s | tomllib s | load s | load / tomllib | export all s | all / tomllib |"
+    table(
+        "N | yardstick s | tomllib s | load s | load / tomllib | export all s | all / tomllib",
+        "--load-row",
+        sizes,
     )
-    print("|---|---|---|---|---|---|---|")
+    table(
+        "N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
+        "| together s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB",
+        "--row",
+        sizes,
+    )
+
+
+def table(columns: str, flag: str, sizes: list[int]) -> None:
+    """Print a table's head, then one row per size, each from a fresh process run with ``flag``."""
+    print()
+    print(f"| {columns} |")
+    print("|" + "---|" * (columns.count("|") + 1))
     sys.stdout.flush()
     for n in sizes:
-        command = [sys.executable, __file__, "--load-row", str(n), "--repeats", str(REPEATS)]
-        subprocess.run(command, check=True)
-    print()
-    print(
-        "| N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
-        "| together s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    sys.stdout.flush()
-    for n in sizes:
-        command = [sys.executable, __file__, "--row", str(n), "--repeats", str(REPEATS)]
+        command = [sys.executable, __file__, flag, str(n), "--repeats", str(REPEATS)]
         subprocess.run(command, check=True)
 
 

@@ -127,19 +127,7 @@ class Exporter:
             TypeError: an option the format does not take.
             ValueError: the format cannot render single events.
         """
-        single = self.render_event_prepared
-        if single is None:
-            raise ValueError(f"the {self.name} format has no file per event")
-        values = self.resolve(options)
-        effective = _with_history(programme, values)
-
-        def each(prepared: Prepared) -> dict[str, bytes]:
-            files: dict[str, bytes] = {}
-            for event in effective.events:
-                files.update(single(prepared, event, **values))
-            return files
-
-        return _run(effective, each)
+        return render_with_events(programme, [], options, [self])[1][self.name]
 
     def render_event(self, programme: Programme, event_id: str, **options: Any) -> bytes:
         """Render one event on its own ("add this session to my calendar").

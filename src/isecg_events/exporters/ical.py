@@ -146,8 +146,8 @@ def timezone_calendar(programme: Programme) -> bytes:
     calendar.add("PRODID", PRODID)
     zone = programme.conference.timezone
     if zone != "UTC":
-        events = [occurrence.event for occurrence in programme.occurrences]
-        calendar.add_component(vtimezone(zone, *_span(Prepared(programme), events)))
+        span = _span(Prepared(programme), list(programme.events))
+        calendar.add_component(vtimezone(zone, *span))
     feed: bytes = calendar.to_ical()
     return feed
 
@@ -403,8 +403,8 @@ class _LeanWriter:
         """The VEVENT of each event, CRLF-terminated; each is written once per render.
 
         Summaries and descriptions are escaped a batch at a time (see
-        :func:`_ics_writer.texts`). The whole feed, the sub-feeds and each
-        event's own calendar of one render share the bytes.
+        :func:`_ics_writer.texts`). The whole feed and each event's own
+        calendar of one render share the bytes.
         """
         done = self._done
         missing = [event for event in events if id(event) not in done]

@@ -23,6 +23,7 @@ from isecg_events.rules import (
     EVENT_TYPES,
     LIMITS,
     MARKUPS,
+    ROLES,
     SLUG_PATTERN,
     STATUSES,
 )
@@ -244,14 +245,6 @@ class FieldReader:
             return None
         return text
 
-    def choice(self, options: tuple[str, ...]) -> Callable[[Any, str], str | None]:
-        """A reader of one of ``options`` (a typo gets a suggestion)."""
-
-        def read(value: Any, path: str) -> str | None:
-            return self.one_of(value, path, options)
-
-        return read
-
     def one_of(self, value: Any, path: str, options: tuple[str, ...]) -> str | None:
         """One of ``options`` (a typo gets a suggestion)."""
         text = self.text(value, path)
@@ -276,6 +269,10 @@ class FieldReader:
     def markup(self, value: Any, path: str) -> str | None:
         """One of the markups."""
         return self.one_of(value, path, MARKUPS)
+
+    def role(self, value: Any, path: str) -> str | None:
+        """One of the participation roles."""
+        return self.one_of(value, path, ROLES)
 
     def day_label(self, label: str, path: str, first: date, last: date) -> date | None:
         """The one day from ``first`` to ``last`` a label such as ``Wednesday 7`` names."""

@@ -35,7 +35,6 @@ from isecg_events.rules import (
     CONFERENCE_ID_PATTERN,
     ID_PATTERN,
     LIMITS,
-    ROLES,
 )
 
 __all__ = ["FIELDS", "read"]
@@ -91,7 +90,7 @@ class _Builder(FieldReader):
         super().__init__(source, FIELDS)
         self.bad_organizations: set[str] = set()
         self.bad_participants: set[str] = set()
-        self._placed: dict[tuple[Any, date | None, str] | None, datetime] = {}
+        self._placed: dict[tuple[str, date | None, str], datetime] = {}
 
     def conference(self, document: Mapping[str, Any]) -> Conference | None:
         if "conference" not in document:
@@ -354,14 +353,15 @@ class _Builder(FieldReader):
                 self.problem(field, "is required")
             return None
         value = table[key]
+        if not isinstance(value, str):
+            return self.place(value, field, day, zone)
         # A time of day recurs on a day across rooms: each is read once.
-        known = (value, day, zone.key) if isinstance(value, str) else None
-        found = self._placed.get(known)
-        if found is not None:
-            return found
-        placed = self.place(value, field, day, zone)
-        if known is not None and placed is not None:
-            self._placed[known] = placed
+        known = (value, day, zone.key)
+        placed = self._placed.get(known)
+        if placed is None:
+            placed = self.place(value, field, day, zone)
+            if placed is not None:
+                self._placed[known] = placed
         return placed
 
     def place(
@@ -498,7 +498,7 @@ class _Builder(FieldReader):
             if isinstance(entry, dict):
                 self.table(entry, entry_path, "participation")
                 key = self.get(entry, "id", entry_path, self.text, required=True)
-                role = self.get(entry, "role", entry_path, self.choice(ROLES))
+                role = self.get(entry, "role", entry_path, self.role)
             else:
                 key = self.text(entry, entry_path)
             if key is None:
