@@ -27,9 +27,8 @@ import attrs
 
 from isecg_events import identity
 from isecg_events.errors import IsecgEventsError
-from isecg_events.exporters import get_exporter
+from isecg_events.exporters import get_exporter, timezone_calendar
 from isecg_events.exporters._text import clean
-from isecg_events.exporters.ical import timezone_calendar
 from isecg_events.programme import Programme
 
 __all__ = ["PASSWORD_VARIABLE", "Outcome", "PublishError", "publish"]

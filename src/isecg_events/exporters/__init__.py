@@ -26,7 +26,7 @@ from isecg_events.exporters.agenda import Detail
 from isecg_events.exporters.changes import ReleaseHistory
 from isecg_events.exporters.frab import schedule_json, schedule_xml
 from isecg_events.exporters.frab.schedule_json import PersonStyle
-from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile
+from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile, timezone_calendar
 from isecg_events.programme import Programme
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "event_to_ical",
     "get_exporter",
     "render_all",
+    "timezone_calendar",
     "to_agenda",
     "to_ical",
     "to_markdown",
