@@ -6,7 +6,14 @@ import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from isecg_events.exporters._markup import ALLOWED_TAGS, blocks, to_html, to_plain
+from isecg_events.exporters._markup import (
+    ALLOWED_TAGS,
+    blocks,
+    plain_to_html_reference,
+    to_html,
+    to_plain,
+)
+from isecg_events.exporters._text import clean
 
 
 def test_markdown_to_plain_text() -> None:
@@ -96,3 +103,31 @@ def test_html_of_any_text_is_only_allowed_elements(pieces: list[str], markup: st
     plain = to_plain("".join(pieces), markup)  # type: ignore[arg-type]
     if markup != "plain":
         assert "(javascript:" not in plain and "(data:" not in plain
+
+
+_PLAIN = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [*"&<>\"'\xa0\n\t\r ;#x", "&amp;", "&#39;", "<br>", "\n\n", "\ufdd0", "\x00"]
+        ),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=_PLAIN)
+def test_plain_html_is_what_the_sanitizer_makes_of_it(text: str) -> None:
+    # Plain abstracts skip the sanitizer; their HTML must equal its output byte for byte.
+    cleaned = clean(text)
+    assert to_html(cleaned, "plain") == plain_to_html_reference(cleaned)
+
+
+def test_plain_html_escapes_what_the_sanitizer_escapes() -> None:
+    text = "Q&A <b>not bold</b> \"quoted\" 'single' a\xa0b\nnext line\n\n  second  "
+    expected = (
+        "<p>Q&amp;A &lt;b&gt;not bold&lt;/b&gt; \"quoted\" 'single' a&nbsp;b<br>next line</p>"
+        "<p>second</p>"
+    )
+    assert to_html(text, "plain") == expected == plain_to_html_reference(text)

@@ -114,13 +114,28 @@ def to_html(text: str, markup: Markup) -> str:
     ``text`` is cleaned of control characters already.
     """
     if markup == "plain":
-        paragraphs = [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
-        body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    elif markup == "markdown":
-        body = _parser().render(text)
-    else:
-        body = text
+        # Escaped text in <p> and <br> needs no sanitizer. This is, byte for
+        # byte, what the sanitizer makes of html.escape's paragraphs (a test
+        # holds it to that) at a tenth of the cost: nh3 took a quarter of
+        # schedule.html's render at 25,000 events.
+        return "".join(f"<p>{_html_text(p)}</p>" for p in _paragraphs(text))
+    return _sanitize(_parser().render(text) if markup == "markdown" else text)
+
+
+def plain_to_html_reference(text: str) -> str:
+    """:func:`to_html` of plain text the slow way, through the sanitizer: for tests."""
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in _paragraphs(text))
     return _sanitize(body)
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
+
+
+def _html_text(text: str) -> str:
+    """Text as the sanitizer writes it in an element: ``&``, NBSP, ``<``, ``>`` escaped."""
+    escaped = text.replace("&", "&amp;").replace("\xa0", "&nbsp;")
+    return escaped.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
 
 
 def _sanitize(markup_text: str) -> str:
