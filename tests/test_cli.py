@@ -40,11 +40,29 @@ def test_export_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert first == {n: (tmp_path / n).read_bytes() for n in names}  # byte-identical
 
 
+def test_export_several_formats_in_one_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    arguments = ["export", "-f", "json", "-f", "ics", "-f", "json", "-f", "text"]
+    assert main([*arguments, "--output", str(tmp_path / "some")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert [Path(line).name for line in printed] == ["schedule.json", "glex2017.ics", "agenda.txt"]
+    assert main(["export", "--output", str(tmp_path / "all")]) == 0
+    for name in ("schedule.json", "glex2017.ics", "agenda.txt"):  # as --format all writes them
+        assert (tmp_path / "some" / name).read_bytes() == (tmp_path / "all" / name).read_bytes()
+    assert sorted(p.name for p in (tmp_path / "some").iterdir()) == [
+        "agenda.txt",
+        "glex2017.ics",
+        "schedule.json",
+    ]
+
+
 def test_export_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["export", "--format", "json", "--output", "-"]) == 0
     document = json.loads(capsysbinary.readouterr().out)
     assert document["schedule"]["conference"]["acronym"] == "glex2017"
     assert main(["export", "--output", "-"]) == 2
+    assert main(["export", "-f", "ics", "-f", "json", "--output", "-"]) == 2
 
 
 def test_convert_a_pretalx_schedule_to_ics(tmp_path: Path) -> None:
@@ -197,6 +215,7 @@ def test_agenda_is_a_shorthand_for_export(capsysbinary: pytest.CaptureFixture[by
         (["-f", "text", "--width", "20"], "width must be 40 to 1,000, not 20"),
         (["-f", "text", "--tz", "Mars/Base"], "unknown time zone 'Mars/Base'"),
         (["-f", "ics", "--refresh", "PT0S"], "is not a positive duration"),
+        (["-f", "all", "-f", "ics"], "--format all takes every format; give it alone"),
     ],
 )
 def test_contradictory_or_bad_options_exit_2(

@@ -133,7 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the programme in one or all formats")
     _add_input(export)
     export.add_argument(
-        "--format", "-f", choices=[*FORMATS, "all"], default="all", help="default: all"
+        "--format",
+        "-f",
+        action="append",
+        choices=[*FORMATS, "all"],
+        help="a format, or several: -f ics -f json (default: all)",
     )
     export.add_argument(
         "--output", "-o", default="out", help="folder to write into, or - for stdout (default: out)"
@@ -274,11 +278,7 @@ def _run(argv: Sequence[str] | None) -> int:
         if args.command == "agenda":
             names = ["markdown" if args.markdown else "text"]
             return _export(programme, names, "-", split=False, options=options)
-        names = (
-            (_ALL + (["atom"] if options.get("releases") else []))
-            if args.format == "all"
-            else [args.format]
-        )
+        names = _formats(args.format or ["all"], bool(options.get("releases")))
         return _export(
             programme, names, args.output, split=args.split, options=options, feeds=args.feeds
         )
@@ -292,6 +292,15 @@ def _run(argv: Sequence[str] | None) -> int:
     except ExportError as error:
         print(f"error: nothing was written: {printable(str(error))}", file=sys.stderr)
         return EXIT_OUTPUT
+
+
+def _formats(given: list[str], releases: bool) -> list[str]:
+    """The formats of ``--format`` as given, in order, each once; ``all`` stands alone."""
+    if "all" in given:
+        if len(set(given)) > 1:
+            raise ValueError("--format all takes every format; give it alone")
+        return _ALL + (["atom"] if releases else [])
+    return list(dict.fromkeys(given))
 
 
 def _report(error: ProgrammeError) -> None:
