@@ -68,3 +68,27 @@ def test_runs_that_create_one_folder_at_once_all_succeed(tmp_path: Path) -> None
         thread.join(timeout=30)
     assert errors == []
     assert (root / "a.txt").read_bytes() in (b"0", b"1")
+
+
+def test_prune_removes_only_stale_regular_files_that_match(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    events = root / "events"
+    events.mkdir(parents=True)
+    (events / "gone.ics").write_bytes(b"stale")
+    (events / ".hidden.ics").write_bytes(b"stale too: a dot is no shield")
+    (events / "notes.txt").write_bytes(b"kept: another pattern")
+    (events / "folder.ics").mkdir()
+    (tmp_path / "elsewhere.ics").write_bytes(b"outside")
+    (events / "link.ics").symlink_to(tmp_path / "elsewhere.ics")
+    (events / f".kept.ics.123-ab-0{output.TEMPORARY_SUFFIX}").write_bytes(b"a killed run's")
+    written = output.write_all(
+        [(events / "kept.ics", b"new")], root=root, prune=[(events, "*.ics")]
+    )
+    assert written == [events / "kept.ics"]
+    assert sorted(p.name for p in events.iterdir()) == [
+        "folder.ics",
+        "kept.ics",
+        "link.ics",
+        "notes.txt",
+    ]
+    assert (tmp_path / "elsewhere.ics").read_bytes() == b"outside"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import fnmatch
 import itertools
 import os
 import secrets
@@ -86,7 +87,7 @@ def write_all(
             pass
         with folder_lock(root):
             written = _write(outputs, created, root)
-            _prune(prune, set(written))
+            _prune(prune, {os.fspath(path) for path in written})
             return written
     except OSError as error:
         for folder in reversed(created):  # deepest first; only the ones still empty
@@ -100,14 +101,15 @@ def _write(outputs: list[tuple[Path, bytes]], created: list[Path], root: Path | 
     replaced = 0
     names = _TemporaryNames()
     try:
-        ready: set[Path] = set()
+        ready: set[str] = set()
         for path, content in outputs:
-            if path.parent not in ready:
+            target = os.fspath(path)
+            folder = os.path.dirname(target)
+            if folder not in ready:
                 _make_folders(path.parent, root, created)
                 if root is not None:
                     _sweep(path.parent)
-                ready.add(path.parent)
-            target = os.fspath(path)
+                ready.add(folder)
             if not _holds(target, content):
                 staged.append((_stage(target, content, names), target))
         if staged:
@@ -152,8 +154,11 @@ def _holds(target: str, content: bytes) -> bool:
         raise IsADirectoryError(21, "is a folder, not a file", target)
     if not stat.S_ISREG(status.st_mode) or status.st_size != len(content):
         return False
-    with open(target, "rb") as stream:
-        return stream.read() == content
+    handle = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        return os.read(handle, len(content) + 1) == content
+    finally:
+        os.close(handle)
 
 
 def _make_folders(folder: Path, root: Path | None, created: list[Path]) -> None:
@@ -185,20 +190,27 @@ def _refuse_links(folder: Path, root: Path) -> None:
             raise NotADirectoryError(20, "is a symbolic link; not written through", str(current))
 
 
-def _prune(prune: Iterable[tuple[Path, str]], written: set[Path]) -> None:
+def _prune(prune: Iterable[tuple[Path, str]], written: set[str]) -> None:
     for folder, pattern in prune:
         if folder.is_dir() and not folder.is_symlink():
-            for old in folder.glob(pattern):
-                if old not in written and old.is_file() and not old.is_symlink():
-                    old.unlink()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if (
+                        fnmatch.fnmatchcase(entry.name, pattern)
+                        and entry.path not in written
+                        and entry.is_file(follow_symlinks=False)  # no link, no folder
+                    ):
+                        os.unlink(entry.path)
 
 
 def _sweep(folder: Path) -> None:
     """Remove the temporary files a killed run left (the lock says none is running)."""
     if folder.is_dir():
-        for leftover in folder.glob(f".*{TEMPORARY_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
 
 def _stage(target: str, content: bytes, names: _TemporaryNames) -> str:
