@@ -2,6 +2,7 @@
 
     python benchmarks/run.py              # N = 1,000, 10,000 and 25,000
     python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
+    python benchmarks/run.py --output-dir /dev/shm   # exports written to memory
 
 Each size is measured in a fresh Python process.
 
@@ -197,18 +198,24 @@ def export_command(path: Path, folder: Path, formats: tuple[str, ...] = ()) -> f
     return time.perf_counter() - began
 
 
-def load_row(n: int) -> None:
-    """Measure loading and the whole export of one size; print its row."""
+def load_row(n: int, folder: Path) -> None:
+    """Measure loading and the whole export of one size; print its row.
+
+    Every export writes into a new folder under ``folder``, which the whole
+    run removes only at its end: on ext4 without a journal, creating files
+    within minutes of deleting many is several times slower (the allocator
+    skips recently freed inodes), so a run deleting its own outputs between
+    exports would time that instead.
+    """
     machine = yardstick()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "programme.toml"
-        text = synthetic(n)
-        path.write_text(text, encoding="utf-8")
-        parse_s = timed(functools.partial(tomllib.loads, text))
-        load_s = timed(functools.partial(isecg_events.load, path))
-        runs = iter(range(2 * REPEATS))
-        five_s = timed(lambda: export_command(path, Path(folder) / f"out{next(runs)}", FIVE))
-        export_s = timed(lambda: export_command(path, Path(folder) / f"out{next(runs)}"))
+    path = folder / f"programme-{n}.toml"
+    text = synthetic(n)
+    path.write_text(text, encoding="utf-8")
+    parse_s = timed(functools.partial(tomllib.loads, text))
+    load_s = timed(functools.partial(isecg_events.load, path))
+    runs = iter(range(2 * REPEATS))
+    five_s = timed(lambda: export_command(path, folder / f"out-{n}-{next(runs)}", FIVE))
+    export_s = timed(lambda: export_command(path, folder / f"out-{n}-{next(runs)}"))
     print(
         f"| {n:,} | {machine:.2f} | {parse_s:.2f} | {load_s:.2f} | {load_s / parse_s:.2f} | "
         f"{five_s:.2f} | {five_s / parse_s:.2f} | {export_s:.2f} | {export_s / parse_s:.2f} |"
@@ -216,39 +223,41 @@ def load_row(n: int) -> None:
     sys.stdout.flush()
 
 
-def run(sizes: list[int]) -> None:
-    """Print the table, measuring each size in a fresh Python process.
+def run(sizes: list[int], output: str | None) -> None:
+    """Print the tables, measuring each size in a fresh Python process.
 
     A process that has just rendered a large programme renders a small one
     more slowly (its memory is left fragmented), so each row starts from the
-    same state.
+    same state. Exports are written under ``output`` (default: the system's
+    temporary folder), removed when the run ends.
     """
     print(
         "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
     )
-    table(
-        "N | yardstick s | tomllib s | load s | load / tomllib | export five s | five / tomllib "
-        "| export all s | all / tomllib",
-        "--load-row",
-        sizes,
-    )
+    with tempfile.TemporaryDirectory(prefix="isecg-bench-", dir=output) as folder:
+        table(
+            "N | yardstick s | tomllib s | load s | load / tomllib | export five s "
+            "| five / tomllib | export all s | all / tomllib",
+            ["--load-row", "--folder", folder],
+            sizes,
+        )
     table(
         "N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
         "| together s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB",
-        "--row",
+        ["--row"],
         sizes,
     )
 
 
-def table(columns: str, flag: str, sizes: list[int]) -> None:
-    """Print a table's head, then one row per size, each from a fresh process run with ``flag``."""
+def table(columns: str, flags: list[str], sizes: list[int]) -> None:
+    """Print a table's head, then one row per size, each from a fresh process run with ``flags``."""
     print()
     print(f"| {columns} |")
     print("|" + "---|" * (columns.count("|") + 1))
     sys.stdout.flush()
     for n in sizes:
-        command = [sys.executable, __file__, flag, str(n), "--repeats", str(REPEATS)]
-        subprocess.run(command, check=True)
+        command = [sys.executable, __file__, *flags[:1], str(n), *flags[1:]]
+        subprocess.run([*command, "--repeats", str(REPEATS)], check=True)
 
 
 def row(n: int) -> None:
@@ -291,15 +300,21 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 25_000])
     parser.add_argument("--row", type=int, help=argparse.SUPPRESS)  # one size, in this process
     parser.add_argument("--load-row", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)  # the run's, for exports
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="where the exports of the first table are written (default: the temporary folder)",
+    )
     parser.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     REPEATS = 1 if args.smoke else args.repeats
     if args.load_row is not None:
-        load_row(args.load_row)
+        load_row(args.load_row, args.folder)
     elif args.row is not None:
         row(args.row)
     else:
-        run([50] if args.smoke else args.sizes)
+        run([50] if args.smoke else args.sizes, args.output_dir)
 
 
 if __name__ == "__main__":
