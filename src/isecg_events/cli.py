@@ -31,7 +31,13 @@ from isecg_events.errors import (
     ProgrammeWarning,
     printable,
 )
-from isecg_events.exporters import EXPORTERS, Option, get_exporter, render_all
+from isecg_events.exporters import (
+    EXPORTERS,
+    Option,
+    available_jobs,
+    get_exporter,
+    render_all,
+)
 from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters.changes import render_changes
 from isecg_events.exporters.feeds import FOLDERS, site_files
@@ -63,6 +69,13 @@ def _zone_argument(text: str) -> str:
     except UnknownTimeZone as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     return text
+
+
+def _positive(text: str) -> int:
+    number = int(text) if text.isdigit() else 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a whole number, 1 or more, not {text!r}")
+    return number
 
 
 def _add_input(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
@@ -146,6 +159,14 @@ def _parser() -> argparse.ArgumentParser:
         "--split", action="store_true", help="also one file per event in events/ (ics)"
     )
     export.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        metavar="N",
+        help="render in at most N processes (default: one per processor; "
+        "large programmes, on Linux)",
+    )
+    export.add_argument(
         "--feeds",
         action="store_true",
         help="also the subscriber feeds: events/, tracks/, rooms/ and people/ (ics)",
@@ -217,7 +238,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_NOT_OPTIONS = {"command", "file", "format", "output", "split", "markdown", "timezone", "feeds"}
+_NOT_OPTIONS = {
+    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs"
+}  # fmt: skip
 #: What ``--format all`` writes: every format but those that need a history.
 _ALL = [name for name in FORMATS if name != "atom"]
 
@@ -279,8 +302,15 @@ def _run(argv: Sequence[str] | None) -> int:
             names = ["markdown" if args.markdown else "text"]
             return _export(programme, names, "-", split=False, options=options)
         names = _formats(args.format or ["all"], bool(options.get("releases")))
+        jobs = args.jobs or available_jobs()
         return _export(
-            programme, names, args.output, split=args.split, options=options, feeds=args.feeds
+            programme,
+            names,
+            args.output,
+            split=args.split,
+            options=options,
+            feeds=args.feeds,
+            jobs=jobs,
         )
     except ProgrammeError as error:
         _report(error)
@@ -377,6 +407,7 @@ def _export(
     split: bool,
     options: dict[str, Any],
     feeds: bool = False,
+    jobs: int = 1,
 ) -> int:
     if split and not any(get_exporter(name).render_event_prepared for name in names):
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
@@ -396,7 +427,7 @@ def _export(
     folder = Path(output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
-    files = site_files(programme, names, options, split=split, feeds=feeds)
+    files = site_files(programme, names, options, split=split, feeds=feeds, jobs=jobs)
     outputs = [(folder / relative, content) for relative, content in files.items()]
     prune = []
     if feeds:

@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from isecg_events.exporters import agenda, changes, html, ical
+from isecg_events.exporters._lanes import available_jobs
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
@@ -34,6 +35,7 @@ __all__ = [
     "Exporter",
     "Option",
     "Prepared",
+    "available_jobs",
     "event_to_ical",
     "get_exporter",
     "render_all",
@@ -60,6 +62,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         render_prepared=ical.render_prepared,
         options=ical.OPTIONS,
         render_event_prepared=ical.render_event_prepared,
+        cost=1.0,
     ),
     Exporter(
         name="json",
@@ -69,6 +72,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.json"),
         render_prepared=schedule_json.render_prepared,
         options=schedule_json.OPTIONS,
+        cost=0.4,
     ),
     Exporter(
         name="xml",
@@ -78,6 +82,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.xml"),
         render_prepared=schedule_xml.render_prepared,
         options=schedule_xml.OPTIONS,
+        cost=0.6,
     ),
     Exporter(
         name="text",
@@ -87,6 +92,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.txt"),
         render_prepared=agenda.render_text,
         options=agenda.OPTIONS,
+        cost=0.8,
     ),
     Exporter(
         name="markdown",
@@ -96,6 +102,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
+        cost=1.5,
     ),
     Exporter(
         name="html",
@@ -105,6 +112,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.html"),
         render_prepared=html.render_prepared,
         options=html.OPTIONS,
+        cost=2.0,
     ),
     Exporter(
         name="atom",
@@ -114,6 +122,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("changes.atom"),
         render_prepared=changes.render_atom,
         options=(RELEASES,),
+        cost=0.1,
     ),
 )
 

@@ -21,7 +21,16 @@ from isecg_events.exporters._prepared import Prepared
 from isecg_events.model import Event
 from isecg_events.programme import Programme
 
-__all__ = ["RELEASES", "Exporter", "Option", "render_with", "render_with_events"]
+__all__ = [
+    "RELEASES",
+    "Exporter",
+    "Option",
+    "Plan",
+    "execute",
+    "plan",
+    "render_with",
+    "render_with_events",
+]
 
 _T = TypeVar("_T")
 
@@ -79,6 +88,10 @@ class Exporter:
             programme on its own (``--split``), where the format can: its
             files by name, the event's id first (a format may add more, as
             the rich iCalendar profile does for segment children).
+        cost: the relative time the format takes to render a programme (and,
+            where it has a file per event, to render those), as measured by
+            ``benchmarks/run.py``; an export shared among processes
+            (:mod:`._lanes`) balances them by it.
     """
 
     name: str
@@ -89,6 +102,7 @@ class Exporter:
     render_prepared: Callable[..., bytes]
     options: tuple[Option, ...] = ()
     render_event_prepared: Callable[..., dict[str, bytes]] | None = None
+    cost: float = 1.0
 
     @property
     def option_names(self) -> tuple[str, ...]:
@@ -183,6 +197,36 @@ def render_with_events(
         ValueError: an option value a format refuses, or a format in
             ``each`` with no file per event.
     """
+    return execute(plan(programme, exporters, options, each))
+
+
+@attrs.frozen
+class Plan:
+    """A render decided and checked, not yet run: the programme and each format's values.
+
+    Attributes:
+        programme: the programme after its release history, if the options give one.
+        whole: each format rendering the whole programme, with its option values.
+        apart: each format rendering every event on its own, with its option values.
+    """
+
+    programme: Programme
+    whole: tuple[tuple[Exporter, dict[str, Any]], ...]
+    apart: tuple[tuple[Exporter, dict[str, Any]], ...]
+
+
+def plan(
+    programme: Programme,
+    exporters: Sequence[Exporter],
+    options: Mapping[str, Any],
+    each: Sequence[Exporter],
+) -> Plan:
+    """Check a render's options and give each format its values (:func:`render_with_events`).
+
+    Raises:
+        TypeError: an option none of the formats takes.
+        ValueError: a format in ``each`` with no file per event.
+    """
     every = [*exporters, *each]
     for key in options:
         if not any(key in exporter.option_names for exporter in every):
@@ -190,26 +234,36 @@ def render_with_events(
     for exporter in each:
         if exporter.render_event_prepared is None:
             raise ValueError(f"the {exporter.name} format has no file per event")
-    programme = _with_history(programme, options)
 
     def values(exporter: Exporter) -> dict[str, Any]:
         return exporter.resolve({k: v for k, v in options.items() if k in exporter.option_names})
 
-    whole = [(exporter, values(exporter)) for exporter in exporters]
-    apart = [(exporter, values(exporter)) for exporter in each]
+    return Plan(
+        _with_history(programme, options),
+        tuple((exporter, values(exporter)) for exporter in exporters),
+        tuple((exporter, values(exporter)) for exporter in each),
+    )
+
+
+def execute(plan: Plan) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+    """Run a :class:`Plan` in one render: the whole files, then each event's own.
+
+    Raises:
+        ValueError: an option value a format refuses.
+    """
 
     def render(prepared: Prepared) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-        files = {exporter.name: exporter.render_prepared(prepared, **v) for exporter, v in whole}
+        files = {e.name: e.render_prepared(prepared, **v) for e, v in plan.whole}
         own: dict[str, dict[str, bytes]] = {}
-        for exporter, v in apart:
+        for exporter, v in plan.apart:
             single = exporter.render_event_prepared
-            assert single is not None  # refused above
+            assert single is not None  # refused by plan()
             found = own[exporter.name] = {}
             for event in prepared.programme.events:
                 found.update(single(prepared, event, **v))
         return files, own
 
-    return _run(programme, render)
+    return _run(plan.programme, render)
 
 
 def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from isecg_events.exporters import get_exporter
-from isecg_events.exporters._registry import render_with, render_with_events
+from isecg_events.exporters._lanes import render_in_lanes
+from isecg_events.exporters._registry import plan, render_with
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
@@ -81,6 +82,7 @@ def site_files(
     *,
     split: bool = False,
     feeds: bool = False,
+    jobs: int = 1,
 ) -> dict[str, bytes]:
     """Every file an export writes, by path relative to its folder.
 
@@ -88,7 +90,9 @@ def site_files(
     subscriber feed (:func:`feed_files`); with ``split``, each event's own
     file of the formats that have one. ``schedule.html`` brings each event's
     own calendar, which its "Add to calendar" links open. ``export`` writes this and ``serve``
-    serves it, so the two agree byte for byte.
+    serves it, so the two agree byte for byte. With ``jobs`` above 1, a
+    large programme's formats render in that many processes at most
+    (:func:`._lanes.render_in_lanes`; Linux), into the same bytes.
 
     Raises:
         ValueError: ``split`` with no format that has a file per event, or
@@ -104,7 +108,7 @@ def site_files(
         split, splitting = True, ["ics"]
     exporters = [get_exporter(name) for name in names]
     each = [get_exporter(name) for name in splitting] if split and not feeds else []
-    whole, own = render_with_events(programme, exporters, options, each)
+    whole, own = render_in_lanes(plan(programme, exporters, options, each), jobs)
     files = {get_exporter(name).file_name(programme): content for name, content in whole.items()}
     if feeds:
         ics = get_exporter("ics")

@@ -1,0 +1,182 @@
+"""A large export's render shared among processes (exporters/_lanes.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import isecg_events
+from isecg_events.cli import main
+from isecg_events.exporters import EXPORTERS, Exporter, _lanes, get_exporter
+from isecg_events.exporters._registry import Plan, execute, plan
+from isecg_events.exporters.feeds import site_files
+from isecg_events.programme import Programme
+from tests.programmes import RECURRING, programmes, reference
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="lanes fork")
+
+ALL = [e for e in EXPORTERS if e.name != "atom"]
+ICS = get_exporter("ics")
+
+
+@pytest.fixture
+def every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lanes for any programme, however small."""
+    monkeypatch.setattr(_lanes, "SMALLEST", 0)
+
+
+def _names(lane: Plan) -> tuple[list[str], list[str]]:
+    return [e.name for e, _ in lane.whole], [e.name for e, _ in lane.apart]
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 7, 20])
+def test_lanes_hold_every_format_once_and_keep_a_format_together(
+    plenary: Programme, count: int
+) -> None:
+    whole = plan(plenary, ALL, {}, [ICS])
+    split = _lanes.lanes(whole, count)
+    assert 1 <= len(split) <= min(count, len(ALL))
+    names = [_names(lane) for lane in split]
+    assert all(w or a for w, a in names)  # no empty lane
+    assert sorted(n for w, _ in names for n in w) == sorted(e.name for e in ALL)
+    assert [n for _, a in names for n in a] == ["ics"]
+    assert any("ics" in w and "ics" in a for w, a in names)  # they share each VEVENT
+    for w, _ in names:  # the plan's order within a lane
+        assert w == [e.name for e in ALL if e.name in w]
+
+
+def test_two_lanes_are_balanced_by_cost(plenary: Programme) -> None:
+    split = _lanes.lanes(plan(plenary, ALL, {}, [ICS]), 2)
+    costs = [sum(e.cost for e, _ in (*lane.whole, *lane.apart)) for lane in split]
+    total = sum(e.cost for e in ALL) + ICS.cost
+    assert max(costs) - min(costs) <= max(e.cost for e in ALL)  # longest first
+    assert sum(costs) == pytest.approx(total)
+
+
+def _ordered(files: Any) -> Any:
+    """Files with their order (dicts compare equal in any order)."""
+    whole, own = files
+    return list(whole.items()), [(name, list(each.items())) for name, each in own.items()]
+
+
+def _programmes() -> list[Programme]:
+    return [
+        isecg_events.load(),
+        isecg_events.loads(RECURRING),
+        isecg_events.load(reference("examples/pretalx-democon.json")),
+        isecg_events.load(reference("examples/frab-camp2019.json")),
+    ]
+
+
+@pytest.mark.usefixtures("every_size")
+@pytest.mark.parametrize("jobs", [2, 3, 8])
+def test_lanes_render_the_same_bytes_as_one_process(jobs: int) -> None:
+    for programme in _programmes():
+        for options in ({}, {"profile": "rich", "width": 60, "base_url": "https://e.org/"}):
+            whole = plan(programme, ALL, options, [ICS])
+            assert _ordered(_lanes.render_in_lanes(whole, jobs)) == _ordered(execute(whole))
+
+
+@pytest.mark.usefixtures("every_size")
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programme=programmes())
+def test_lanes_render_any_programme_as_one_process(programme: Programme) -> None:
+    whole = plan(programme, ALL, {}, [ICS])
+    assert _ordered(_lanes.render_in_lanes(whole, 2)) == _ordered(execute(whole))
+
+
+@pytest.mark.usefixtures("every_size")
+def test_site_files_with_jobs_are_the_files_of_one_process(plenary: Programme) -> None:
+    names = [e.name for e in ALL]
+    shared = site_files(plenary, names, {}, jobs=4)
+    assert list(shared.items()) == list(site_files(plenary, names, {}).items())
+
+
+def _exporter(name: str, render: Any, cost: float) -> Exporter:
+    return Exporter(
+        name=name,
+        extension="txt",
+        media_type="text/plain",
+        summary=f"a test format: {name}",
+        file_name=lambda programme: f"{name}.txt",
+        render_prepared=render,
+        cost=cost,
+    )
+
+
+def _raising(message: str) -> Any:
+    def render(prepared: Any) -> bytes:
+        raise ValueError(message)
+
+    return render
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_failing_lane_raises_what_one_process_raises(plenary: Programme) -> None:
+    # The plain render meets "first" first; the parent's own lane (the
+    # heaviest format) meets "heavy": the error reported is the plain one.
+    first = _exporter("first", _raising("first"), cost=0.1)
+    heavy = _exporter("heavy", _raising("heavy"), cost=1000.0)
+    whole = plan(plenary, [first, *ALL, heavy], {}, [ICS])
+    split = _lanes.lanes(whole, 2)
+    assert _names(split[0])[0] == ["heavy"] and "first" in _names(split[1])[0]
+    with pytest.raises(ValueError, match=r"^first$"):
+        execute(whole)
+    with pytest.raises(ValueError, match=r"^first$"):
+        _lanes.render_in_lanes(whole, 2)
+    with pytest.raises(ValueError, match=r"^first$"):  # only a child fails
+        _lanes.render_in_lanes(plan(plenary, [first, *ALL], {}, [ICS]), 2)
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_child_that_dies_is_rendered_again_here(plenary: Programme) -> None:
+    parent = os.getpid()
+
+    def dying(prepared: Any) -> bytes:
+        if os.getpid() != parent:
+            os._exit(3)  # as a child the kernel kills: no result sent
+        return b"rendered here"
+
+    heavy = _exporter("heavy", lambda prepared: b"heavy", cost=1000.0)
+    whole = plan(plenary, [heavy, _exporter("dying", dying, cost=1.0), *ALL], {}, [])
+    split = _lanes.lanes(whole, 2)
+    assert _names(split[0])[0] == ["heavy"]  # the parent's lane
+    assert "dying" in _names(split[1])[0]  # a child's, which dies
+    files, _ = _lanes.render_in_lanes(whole, 2)
+    assert files["dying"] == b"rendered here"
+    assert list(files.items()) == list(execute(whole)[0].items())
+
+
+def test_small_programmes_and_one_job_render_in_this_process(
+    plenary: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(split: list[Plan]) -> None:
+        raise AssertionError("no lanes expected")
+
+    monkeypatch.setattr(_lanes, "_run_lanes", refuse)
+    whole = plan(plenary, ALL, {}, [ICS])
+    assert _lanes.render_in_lanes(whole, 8) == execute(whole)  # 1 event < SMALLEST
+    monkeypatch.setattr(_lanes, "SMALLEST", 0)
+    assert _lanes.render_in_lanes(whole, 1) == execute(whole)
+
+
+@pytest.mark.usefixtures("every_size")
+def test_export_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "-o", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    assert main(["export", "-o", str(tmp_path / "four"), "-j", "4"]) == 0
+    one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.*")}
+    four = {
+        p.relative_to(tmp_path / "four"): p.read_bytes() for p in (tmp_path / "four").rglob("*.*")
+    }
+    assert one == four and len(one) == 7
+    capsys.readouterr()
+    for bad in ("0", "-1", "two", "1.5"):
+        with pytest.raises(SystemExit) as exit:
+            main(["export", "-o", str(tmp_path / "bad"), "--jobs", bad])
+        assert exit.value.code == 2
+        assert "a whole number, 1 or more" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
