@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +19,7 @@ from isecg_events.exporters import EXPORTERS, Exporter, _lanes, get_exporter
 from isecg_events.exporters._registry import Plan, execute, plan
 from isecg_events.exporters.feeds import site_files
 from isecg_events.programme import Programme
-from tests.programmes import RECURRING, programmes, reference
+from tests.programmes import RECURRING, large, programmes, reference
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="lanes fork")
 
@@ -25,8 +29,39 @@ ICS = get_exporter("ics")
 
 @pytest.fixture
 def every_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Lanes for any programme, however small."""
+    """Lanes for any programme, however small (and this process may fork them)."""
     monkeypatch.setattr(_lanes, "SMALLEST", 0)
+    assert _lanes.forkable(), "a thread is running: these tests would not fork"
+
+
+@pytest.mark.usefixtures("every_size")
+def test_other_lanes_render_in_other_processes(plenary: Programme) -> None:
+    def pid(prepared: Any) -> bytes:
+        return str(os.getpid()).encode()
+
+    whole = plan(plenary, [_exporter(f"pid{n}", pid, cost=1.0) for n in range(3)], {}, [])
+    files, _ = _lanes.render_in_lanes(whole, 3)
+    assert files["pid0"] == str(os.getpid()).encode()  # the first lane: here
+    assert len(set(files.values())) == 3  # each other lane: its own child
+
+
+def test_no_lanes_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(_lanes, "SMALLEST", 0)
+    results: list[bool] = []
+    thread = threading.Thread(target=lambda: results.append(_lanes.forkable()))
+    thread.start()
+    thread.join()
+    assert results == [False]  # not the main thread
+    stop = threading.Event()
+    waiting = threading.Thread(target=stop.wait)
+    waiting.start()
+    try:
+        assert not _lanes.forkable()  # the main thread, with another running
+    finally:
+        stop.set()
+        waiting.join()
 
 
 def _names(lane: Plan) -> tuple[list[str], list[str]]:
@@ -180,3 +215,41 @@ def test_export_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         assert exit.value.code == 2
         assert "a whole number, 1 or more" in capsys.readouterr().err
     assert not (tmp_path / "bad").exists()
+
+
+def _children(pid: int) -> list[int]:
+    task = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(n) for n in task.read_text().split()] if task.exists() else []
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_ctrl_c_leaves_no_lane_running(tmp_path: Path) -> None:
+    source = tmp_path / "large.toml"
+    source.write_text(large(_lanes.SMALLEST + 400), encoding="utf-8")
+    command = [sys.executable, "-m", "isecg_events", "export", str(source), "-j", "2"]
+    # As a terminal starts it (a background job inherits SIGINT ignored).
+    run = subprocess.Popen(
+        [*command, "-o", str(tmp_path / "out")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        lanes: list[int] = []
+        while not lanes and run.poll() is None and time.monotonic() < deadline:
+            lanes = _children(run.pid)
+            time.sleep(0.01)
+        assert lanes, "the export forked no lane"
+        run.send_signal(signal.SIGINT)  # Ctrl-C goes to the process group: both
+        os.kill(lanes[0], signal.SIGINT)
+        _, err = run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=10)
+    assert run.returncode != 0
+    # The export killed and reaped its lane before it ended: no orphan renders on.
+    assert not Path(f"/proc/{lanes[0]}").exists()
+    assert b"ForkProcess" not in err  # the lane ignored Ctrl-C: no traceback of its own
+    assert not (tmp_path / "out").exists()  # nothing written

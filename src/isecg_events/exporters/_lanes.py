@@ -8,7 +8,8 @@ files stay in one lane: they share each VEVENT), renders the first lane
 itself and each other in a forked child, which sends its bytes back
 through a pipe. Forking shares the loaded programme instead of copying it
 through pickle, so lanes exist only where ``fork`` is safe and usual
-(Linux) and for a programme of at least :data:`SMALLEST` events.
+(Linux, a process with one thread: :func:`forkable`) and for a programme
+of at least :data:`SMALLEST` events.
 
 The files are those of :func:`~._registry.execute` on the whole plan, byte
 for byte (a test holds every lane split to that). When any lane fails, the
@@ -23,12 +24,13 @@ import os
 import pickle
 import signal
 import sys
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from isecg_events.exporters._registry import Plan, execute
 
-__all__ = ["SMALLEST", "available_jobs", "lanes", "render_in_lanes"]
+__all__ = ["SMALLEST", "available_jobs", "forkable", "lanes", "render_in_lanes"]
 
 #: The fewest events worth a second process: below, forking and sending the
 #: bytes back cost more than the lane saves (50 ms of a 0.3 s render at 1,000).
@@ -44,6 +46,19 @@ def available_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def forkable() -> bool:
+    """Whether this process may fork lanes: Linux, and no thread but this, the main one.
+
+    A fork copies only the thread that calls it; a lock another thread held
+    would stay locked in the child forever.
+    """
+    return (
+        sys.platform == "linux"
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
 def render_in_lanes(plan: Plan, jobs: int) -> _Files:
     """:func:`~._registry.execute` ``plan`` in up to ``jobs`` processes, where it pays.
 
@@ -53,7 +68,7 @@ def render_in_lanes(plan: Plan, jobs: int) -> _Files:
     Raises:
         ValueError: as :func:`~._registry.execute`.
     """
-    if jobs < 2 or len(plan.programme.events) < SMALLEST or sys.platform != "linux":
+    if jobs < 2 or len(plan.programme.events) < SMALLEST or not forkable():
         return execute(plan)
     split = lanes(plan, jobs)
     if len(split) < 2:
@@ -102,6 +117,9 @@ def _run_lanes(split: list[Plan]) -> list[_Files] | None:
     """Render the first plan here and each other in a child; None when any fails."""
     context = multiprocessing.get_context("fork")
     children: list[tuple[Any, Connection]] = []
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:
+            stream.flush()  # else a child ending would write the buffered text again
     try:
         for lane in split[1:]:
             receiving, sending = context.Pipe(duplex=False)
