@@ -231,7 +231,7 @@ def _children(pid: int) -> list[int]:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
 def test_ctrl_c_leaves_no_lane_running(tmp_path: Path) -> None:
     source = tmp_path / "large.toml"
-    source.write_text(large(_lanes.SMALLEST + 400), encoding="utf-8")
+    source.write_text(large(2_400), encoding="utf-8")  # a lane of about a second
     command = [sys.executable, "-m", "isecg_events", "export", str(source), "-j", "2"]
     # As a terminal starts it (a background job inherits SIGINT ignored).
     run = subprocess.Popen(
