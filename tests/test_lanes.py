@@ -254,8 +254,7 @@ def test_ctrl_c_leaves_no_lane_running(tmp_path: Path) -> None:
         if run.poll() is None:
             run.kill()
             run.wait(timeout=10)
-    assert run.returncode != 0
+    assert run.returncode == 130 and err == b"interrupted\n"  # no traceback, the lane's neither
     # The export killed and reaped its lane before it ended: no orphan renders on.
     assert not Path(f"/proc/{lanes[0]}").exists()
-    assert b"ForkProcess" not in err  # the lane ignored Ctrl-C: no traceback of its own
     assert not (tmp_path / "out").exists()  # nothing written

@@ -37,9 +37,9 @@ from isecg_events.exporters import (
     available_jobs,
     get_exporter,
     render_all,
+    render_changes,
+    render_history,
 )
-from isecg_events.exporters._markup import escape_markdown
-from isecg_events.exporters.changes import render_changes
 from isecg_events.exporters.feeds import FOLDERS, site_files
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
@@ -52,6 +52,8 @@ __all__ = ["main"]
 EXIT_OK, EXIT_OUTPUT, EXIT_INPUT = 0, 1, 2
 #: ``diff`` found changes (the exit code of diff(1)).
 EXIT_CHANGED = 1
+#: Ctrl-C: 128 + SIGINT, what a shell reports for a command SIGINT ended.
+EXIT_INTERRUPTED = 130
 FORMATS = [exporter.name for exporter in EXPORTERS]
 FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
@@ -256,10 +258,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     A closed standard output (``isecg-events agenda | head``) ends the run
     quietly with exit 1, as Unix tools do; one that cannot be written (a
-    full disk) is one line on standard error and exit 1.
+    full disk) is one line on standard error and exit 1. Ctrl-C ends it with
+    one line and exit 130, as a shell reports a command SIGINT ended.
     """
     try:
         return _run(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
         return EXIT_OUTPUT
@@ -528,23 +534,7 @@ def _changes(history: History, syntax: str) -> int:
     """Print every release, newest first, with its changes."""
     if not history.releases:
         raise ValueError(f"{history.folder}: no release yet")
-    out = []
-    for release, changes in reversed(history.changes()):
-        stamp = release.at.isoformat().replace("+00:00", "Z")
-        if syntax == "markdown":
-            out.append(f"## {escape_markdown(release.name)} ({stamp})\n")
-            if release.note:
-                out.append(f"{escape_markdown(release.note)}\n")
-            out.append(render_changes(changes, "markdown"))
-        else:
-            out.append(f"{release.name} ({stamp})\n")
-            if release.note:
-                out.append(f"  {release.note}\n")
-            out.append(
-                "".join(f"  {line}\n" for line in render_changes(changes, "text").splitlines())
-            )
-        out.append("\n")
-    sys.stdout.write(printable_lines("".join(out).rstrip("\n") + "\n"))
+    sys.stdout.write(printable_lines(render_history(history, syntax)))  # type: ignore[arg-type]
     return EXIT_OK
 
 

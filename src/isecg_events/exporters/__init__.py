@@ -24,7 +24,7 @@ from isecg_events.exporters._lanes import available_jobs
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
-from isecg_events.exporters.changes import ReleaseHistory
+from isecg_events.exporters.changes import ReleaseHistory, render_changes, render_history
 from isecg_events.exporters.frab import schedule_json, schedule_xml
 from isecg_events.exporters.frab.schedule_json import PersonStyle
 from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile, timezone_calendar
@@ -39,6 +39,8 @@ __all__ = [
     "event_to_ical",
     "get_exporter",
     "render_all",
+    "render_changes",
+    "render_history",
     "timezone_calendar",
     "to_agenda",
     "to_ical",

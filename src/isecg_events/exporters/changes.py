@@ -24,7 +24,14 @@ from isecg_events.exporters._registry import RELEASES
 from isecg_events.exporters._text import clean
 from isecg_events.programme import Programme
 
-__all__ = ["ATOM_NS", "RELEASES", "ReleaseHistory", "render_atom", "render_changes"]
+__all__ = [
+    "ATOM_NS",
+    "RELEASES",
+    "ReleaseHistory",
+    "render_atom",
+    "render_changes",
+    "render_history",
+]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
@@ -63,6 +70,27 @@ def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown"
     if syntax == "markdown":
         return "".join(f"- {escape_markdown(clean(change.describe()))}\n" for change in changes)
     return "".join(f"{clean(change.describe())}\n" for change in changes)
+
+
+def render_history(history: ReleaseHistory, syntax: Literal["text", "markdown"]) -> str:
+    """Every release, newest first, with its time, note and changes, as text or Markdown."""
+    out = []
+    for release, changes in reversed(history.changes()):
+        stamp = release.at.isoformat().replace("+00:00", "Z")
+        if syntax == "markdown":
+            out.append(f"## {escape_markdown(release.name)} ({stamp})\n")
+            if release.note:
+                out.append(f"{escape_markdown(release.note)}\n")
+            out.append(render_changes(changes, "markdown"))
+        else:
+            out.append(f"{release.name} ({stamp})\n")
+            if release.note:
+                out.append(f"  {release.note}\n")
+            out.append(
+                "".join(f"  {line}\n" for line in render_changes(changes, "text").splitlines())
+            )
+        out.append("\n")
+    return "".join(out).rstrip("\n") + "\n"
 
 
 def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -> bytes:
