@@ -31,7 +31,6 @@ import attrs
 
 from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
-from isecg_events.exporters._registry import render_with
 from isecg_events.exporters.feeds import FOLDERS, feed_name, site_files
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
@@ -267,7 +266,7 @@ class FeedApp:
         ics = get_exporter("ics")
         options = {k: v for k, v in self.options.items() if k in ics.option_names}
         name = feed_name(version.programme, "my sessions")
-        body = render_with(selected, [ics], {**options, "calendar_name": name})["ics"]
+        body = ics.render(selected, **{**options, "calendar_name": name})
         found = _file(body, _CALENDAR)
         with version.lock:
             version.personal[cache_key] = found
