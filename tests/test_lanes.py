@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -128,6 +129,25 @@ def test_lanes_render_the_same_bytes_as_one_process(jobs: int) -> None:
 def test_lanes_render_any_programme_as_one_process(programme: Programme) -> None:
     whole = plan(programme, ALL, {}, [ICS])
     assert _ordered(_lanes.render_in_lanes(whole, 2)) == _ordered(execute(whole))
+
+
+@pytest.mark.usefixtures("every_size")
+def test_lanes_apply_a_release_history_once(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from isecg_events.releases import History
+
+    first = isecg_events.loads(RECURRING)
+    history, _, _ = History.read(tmp_path).record(
+        first, name="v1", at=datetime(2026, 3, 1, tzinfo=UTC)
+    )
+    moved = attrs.evolve(first, events=first.events[1:])  # an event removed: cancelled in feeds
+    history, _, _ = history.record(moved, name="v2", at=datetime(2026, 3, 2, tzinfo=UTC))
+    every = [*ALL, get_exporter("atom")]
+    whole = plan(moved, every, {"releases": history}, [ICS])
+    shared = _lanes.render_in_lanes(whole, 3)
+    assert _ordered(shared) == _ordered(execute(whole))
+    assert b"STATUS:CANCELLED" in shared[0]["ics"] and b"<entry>" in shared[0]["atom"]
 
 
 @pytest.mark.usefixtures("every_size")
