@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from isecg_events.exporters._markup import (
     ALLOWED_TAGS,
     blocks,
+    escape_markdown,
+    escape_markdown_reference,
     plain_to_html_reference,
     to_html,
     to_plain,
@@ -131,3 +133,32 @@ def test_plain_html_escapes_what_the_sanitizer_escapes() -> None:
         "<p>second</p>"
     )
     assert to_html(text, "plain") == expected == plain_to_html_reference(text)
+
+
+# Texts near escape_markdown's shortcut: its special characters, every kind
+# of space, list-item starts, bidi controls, and anything else.
+_MARKDOWN_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [*"\\`*_[]<>!|~{}#&-+=.) \t\n\xa0\u2003\u200e\u202e\u2066", "1.", "12)", "a", "é"]
+        ),
+        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=_MARKDOWN_TEXT)
+def test_markdown_escaping_shortcut_changes_nothing(text: str) -> None:
+    assert escape_markdown(text) == escape_markdown_reference(text)
+
+
+def test_markdown_escaping_leaves_plain_words_and_escapes_the_rest() -> None:
+    assert escape_markdown("Delegate, ORG 08:00–08:45") == "Delegate, ORG 08:00–08:45"
+    assert escape_markdown("1. item") == "1\\. item"
+    assert escape_markdown("- dash") == "\\- dash"
+    assert escape_markdown("two  spaces\nand\ta tab") == "two spaces and a tab"
+    assert escape_markdown("a*b_c") == "a\\*b\\_c"
+    assert escape_markdown("bidi\u202ehere") == "bidihere"
+    assert escape_markdown(" edge ") == "edge"
