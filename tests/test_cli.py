@@ -310,3 +310,39 @@ def test_timezone_argument_moves_our_format(capsys: pytest.CaptureFixture[str]) 
     out = capsys.readouterr().out
     assert "09:30–10:30" in out
     assert out.endswith("Times are Central European Summer Time, UTC+02:00.\n")
+
+
+def test_a_command_runs_with_the_collector_paused_and_restores_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Writing 25,000 files with the collector on walked the whole programme
+    # again and again; a command's objects hold no cycles (test_collector).
+    import gc
+
+    import isecg_events.cli as cli
+
+    seen: list[bool] = []
+    real = cli.write_all
+
+    def spy(*args: object, **kwargs: object) -> list[Path]:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "write_all", spy)
+    assert gc.isenabled()
+    assert main(["export", "-f", "json", "--output", str(tmp_path)]) == 0
+    assert seen == [False]
+    assert gc.isenabled()
+    assert main(["export", "-f", "json", "--output", str(tmp_path / "missing" / "x")]) != 0
+    assert gc.isenabled()  # back on after a failed command too
+
+
+def test_serve_keeps_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import isecg_events.cli as cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli, "_serve", lambda args: seen.append(gc.isenabled()) or 0)
+    assert main(["serve", "programme.toml"]) == 0
+    assert seen == [True]

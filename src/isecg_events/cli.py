@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from isecg_events._version import __version__
+from isecg_events.collector import collector_paused
 from isecg_events.diff import diff
 from isecg_events.errors import (
     ExportError,
@@ -289,6 +290,17 @@ def _silence_stdout() -> None:
 
 def _run(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "serve":  # runs for days: its garbage must be collected
+        return _command(args)
+    # A command's programme and files live until it ends, and none of them
+    # is a reference cycle: without the collector walking them again and
+    # again, `export --format all` of 25,000 events saves 0.4-0.6 s (a fifth
+    # of its writing). See collector.py.
+    with collector_paused():
+        return _command(args)
+
+
+def _command(args: argparse.Namespace) -> int:
     try:
         if args.command == "schema":
             return _schema()

@@ -1,4 +1,8 @@
-"""Loading and rendering with the cyclic garbage collector paused."""
+"""Loading, rendering and one-shot commands with the cyclic garbage collector paused.
+
+The loader and every render pause it; so does the command line around any
+command but ``serve``, whose garbage must be collected over days.
+"""
 
 from __future__ import annotations
 
