@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 import isecg_events
 from isecg_events.cli import main
 from isecg_events.exporters import EXPORTERS, Exporter, _lanes, get_exporter
-from isecg_events.exporters._registry import Plan, execute, plan
+from isecg_events.exporters._registry import Plan, collect, execute, plan
 from isecg_events.exporters.feeds import site_files
 from isecg_events.programme import Programme
 from tests.programmes import RECURRING, large, programmes, reference
@@ -99,6 +99,83 @@ def test_two_lanes_are_balanced_by_cost(plenary: Programme) -> None:
     assert sum(costs) == pytest.approx(total)
 
 
+def _plain(plenary: Programme, costs: list[float]) -> Plan:
+    formats = [_exporter(f"f{n}", lambda prepared: b"", cost=c) for n, c in enumerate(costs)]
+    return plan(plenary, formats, {}, [])
+
+
+def _loads(split: list[Plan], head_start: float = 0.0) -> list[float]:
+    loads = [sum(e.cost for e, _ in (*lane.whole, *lane.apart)) for lane in split]
+    return [loads[0] + head_start, *loads[1:]]
+
+
+def test_the_heaviest_lane_is_as_light_as_can_be(plenary: Programme) -> None:
+    # Longest first would give 3+2+2 against 3+2; the best split is 3+3 against 2+2+2.
+    split = _lanes.lanes(_plain(plenary, [3, 3, 2, 2, 2]), 2)
+    assert sorted(_loads(split)) == [6, 6]
+    assert [_names(lane)[0] for lane in split] == [["f0", "f1"], ["f2", "f3", "f4"]]
+
+
+def test_the_first_lane_is_lighter_by_its_head_start(plenary: Programme) -> None:
+    # This process's lane writes every file too: it renders less.
+    split = _lanes.lanes(_plain(plenary, [1, 1, 1, 1]), 2, head_start=2.0)
+    assert _loads(split, 2.0) == [3, 3] and len(split[0].whole) == 1
+    split = _lanes.lanes(_plain(plenary, [1, 1]), 2, head_start=5.0)
+    assert not split[0].whole and len(split[1].whole) == 2  # all in the child
+
+
+@pytest.mark.usefixtures("every_size")
+def test_parts_are_passed_on_while_other_lanes_still_render(
+    plenary: Programme, tmp_path: Path
+) -> None:
+    # The child's format waits (at most 10 s) for the mark its caller makes on
+    # receiving this process's part: it can only see it if parts are passed
+    # on as they are ready, not once every lane has ended.
+    mark = tmp_path / "received"
+
+    def late(prepared: Any) -> bytes:
+        deadline = time.monotonic() + 10
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return b"saw the mark" if mark.exists() else b"timed out"
+
+    here = _exporter("here", lambda prepared: str(os.getpid()).encode(), cost=5.0)
+    whole = plan(plenary, [here, _exporter("late", late, cost=5.0)], {}, [])
+    got = {}
+    for part in _lanes.stream(whole, 2):
+        got[part.name] = part.content
+        mark.touch()
+    assert got == {"here": str(os.getpid()).encode(), "late": b"saw the mark"}
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_dead_child_with_parts_passed_on_renders_only_the_rest_here(
+    plenary: Programme,
+) -> None:
+    parent = os.getpid()
+    rendered: list[str] = []
+
+    def dying(prepared: Any) -> bytes:
+        if os.getpid() != parent:
+            os._exit(3)
+        rendered.append("dying")
+        return b"rendered here"
+
+    def sent(prepared: Any) -> bytes:
+        if os.getpid() == parent:
+            rendered.append("sent")
+        return b"sent"
+
+    heavy = _exporter("heavy", lambda prepared: b"heavy", cost=10.0)
+    whole = plan(
+        plenary, [heavy, _exporter("sent", sent, 5.0), _exporter("dying", dying, 5.0)], {}, []
+    )
+    assert [_names(lane)[0] for lane in _lanes.lanes(whole, 2)] == [["heavy"], ["sent", "dying"]]
+    parts = {part.name: part.content for part in _lanes.stream(whole, 2)}
+    assert parts == {"heavy": b"heavy", "sent": b"sent", "dying": b"rendered here"}
+    assert rendered == ["dying"]  # "sent" came from the child before it died
+
+
 def _ordered(files: Any) -> Any:
     """Files with their order (dicts compare equal in any order)."""
     whole, own = files
@@ -176,21 +253,30 @@ def _raising(message: str) -> Any:
     return render
 
 
+def _lane(programme: Programme, *exporters: Exporter) -> Plan:
+    return plan(programme, list(exporters), {}, [])
+
+
 @pytest.mark.usefixtures("every_size")
 def test_a_failing_lane_raises_what_one_process_raises(plenary: Programme) -> None:
-    # The plain render meets "first" first; the parent's own lane (the
-    # heaviest format) meets "heavy": the error reported is the plain one.
+    # The plain render meets "first" first. Whichever lane meets which, the
+    # error reported is the plain one.
     first = _exporter("first", _raising("first"), cost=0.1)
     heavy = _exporter("heavy", _raising("heavy"), cost=1000.0)
-    whole = plan(plenary, [first, *ALL, heavy], {}, [ICS])
-    split = _lanes.lanes(whole, 2)
-    assert _names(split[0])[0] == ["heavy"] and "first" in _names(split[1])[0]
+    fine = _exporter("fine", lambda prepared: b"fine", cost=1.0)
+    whole = _lane(plenary, fine, first, heavy)
     with pytest.raises(ValueError, match=r"^first$"):
         execute(whole)
+    for split in (
+        [_lane(plenary, heavy), _lane(plenary, fine, first)],  # here "heavy", a child "first"
+        [_lane(plenary, fine, first), _lane(plenary, heavy)],  # here "first", a child "heavy"
+        [_lane(plenary, fine), _lane(plenary, first, heavy)],  # only a child fails
+        [_lane(plenary, first, heavy), _lane(plenary, fine)],  # only this process fails
+    ):
+        with pytest.raises(ValueError, match=r"^first$"):
+            collect(whole, _lanes._run_lanes(whole, split))
     with pytest.raises(ValueError, match=r"^first$"):
-        _lanes.render_in_lanes(whole, 2)
-    with pytest.raises(ValueError, match=r"^first$"):  # only a child fails
-        _lanes.render_in_lanes(plan(plenary, [first, *ALL], {}, [ICS]), 2)
+        _lanes.render_in_lanes(plan(plenary, [first, *ALL, heavy], {}, [ICS]), 2)
 
 
 @pytest.mark.usefixtures("every_size")
@@ -215,7 +301,7 @@ def test_a_child_that_dies_is_rendered_again_here(plenary: Programme) -> None:
 def test_small_programmes_and_one_job_render_in_this_process(
     plenary: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(split: list[Plan]) -> None:
+    def refuse(whole: Plan, split: list[Plan]) -> None:
         raise AssertionError("no lanes expected")
 
     monkeypatch.setattr(_lanes, "_run_lanes", refuse)
@@ -228,7 +314,15 @@ def test_small_programmes_and_one_job_render_in_this_process(
 @pytest.mark.usefixtures("every_size")
 def test_export_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "-o", str(tmp_path / "one"), "--jobs", "1"]) == 0
+    printed_one = [
+        Path(line).relative_to(tmp_path / "one") for line in capsys.readouterr().out.split()
+    ]
     assert main(["export", "-o", str(tmp_path / "four"), "-j", "4"]) == 0
+    printed_four = [
+        Path(line).relative_to(tmp_path / "four") for line in capsys.readouterr().out.split()
+    ]
+    assert printed_one == printed_four  # in the formats' order, however the lanes ended
+    assert printed_one[0] == Path("glex2017.ics") and printed_one[-1].parent == Path("events")
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.*")}
     four = {
         p.relative_to(tmp_path / "four"): p.read_bytes() for p in (tmp_path / "four").rglob("*.*")

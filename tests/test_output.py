@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,44 @@ def test_prune_removes_only_stale_regular_files_that_match(tmp_path: Path) -> No
         "notes.txt",
     ]
     assert (tmp_path / "elsewhere.ics").read_bytes() == b"outside"
+
+
+def test_files_are_staged_as_they_come(tmp_path: Path) -> None:
+    # export writes one format's files while the next is still rendering.
+    root = tmp_path / "out"
+    staged_before_second: list[str] = []
+    in_place_before_second: list[bool] = []
+
+    def outputs() -> Iterator[tuple[Path, bytes]]:
+        yield root / "first.txt", b"1"
+        staged_before_second.extend(p.name for p in root.iterdir() if p.is_file())
+        in_place_before_second.append((root / "first.txt").exists())
+        yield root / "second.txt", b"2"
+
+    assert output.write_all(outputs(), root=root) == [root / "first.txt", root / "second.txt"]
+    assert len(staged_before_second) == 1 and staged_before_second[0].startswith(".first.txt.")
+    assert in_place_before_second == [False]  # moved into place only at the end
+    assert sorted(p.name for p in root.iterdir()) == ["first.txt", "second.txt"]
+
+
+@pytest.mark.parametrize("failure", [ValueError("a format refused"), KeyboardInterrupt()])
+def test_a_failure_while_the_outputs_are_made_changes_nothing(
+    tmp_path: Path, failure: BaseException
+) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "kept.txt").write_bytes(b"old")
+
+    def outputs() -> Iterator[tuple[Path, bytes]]:
+        yield root / "kept.txt", b"new"
+        yield root / "events" / "a.ics", b"A"
+        raise failure
+
+    with pytest.raises(type(failure)):
+        output.write_all(outputs(), root=root, prune=[(root / "events", "*.ics")])
+    assert (root / "kept.txt").read_bytes() == b"old"
+    assert sorted(p.name for p in root.iterdir()) == ["kept.txt"]  # no temporary, no events/
+    fresh = tmp_path / "fresh"
+    with pytest.raises(type(failure)):
+        output.write_all(outputs(), root=fresh)
+    assert not fresh.exists()  # the folder it made is gone too

@@ -16,7 +16,7 @@ import io
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -41,7 +41,7 @@ from isecg_events.exporters import (
     render_changes,
     render_history,
 )
-from isecg_events.exporters.feeds import FOLDERS, site_files
+from isecg_events.exporters.feeds import FOLDERS, site_stream
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
@@ -451,14 +451,27 @@ def _export(
     folder = Path(output)
     if not folder.exists() and not folder.parent.is_dir():
         raise ExportError(f"{folder.parent}: the folder does not exist")
-    files = site_files(programme, names, options, split=split, feeds=feeds, jobs=jobs)
-    outputs = [(folder / relative, content) for relative, content in files.items()]
     prune = []
     if feeds:
         prune = [(folder / name, "*.ics") for name in FOLDERS]
     elif split or "html" in names:
         prune = [(folder / "events", "*.ics")]
-    for path in write_all(outputs, root=folder, prune=prune):
+    ranks: dict[Path, int] = {}
+
+    def outputs() -> Iterator[tuple[Path, bytes]]:
+        # Each format's files are written as soon as it is rendered (in
+        # lanes, while the others still render); all are moved into place
+        # together at the end.
+        files = site_stream(
+            programme, names, options, split=split, feeds=feeds, jobs=jobs, writing=True
+        )
+        for rank, relative, content in files:
+            path = folder / relative
+            ranks[path] = rank
+            yield path, content
+
+    written = write_all(outputs(), root=folder, prune=prune)
+    for path in sorted(written, key=ranks.__getitem__):  # site_files' order
         print(printable(str(path)))
     return EXIT_OK
 

@@ -58,7 +58,10 @@ def write_all(
     """Write every (path, content) pair atomically, or none of them.
 
     Args:
-        outputs: the files to write.
+        outputs: the files to write, taken one by one: each is written to
+            a temporary file as it comes, so files can be written while
+            later ones are still being made. If taking the next one raises,
+            nothing is changed and the error passes through.
         root: the output folder, created if its parent exists. With it, the
             run holds the folder's lock, removes temporary files a killed run
             left in the folders it writes to, and refuses a symbolic link
@@ -69,13 +72,12 @@ def write_all(
             ``events/<id>.ics``), so the folder holds one whole set.
 
     Returns:
-        The paths written, in order.
+        The paths written, in the order they came.
 
     Raises:
         ExportError: a folder is missing, read-only, not a folder or a link,
             or a file cannot be written; no target has been changed.
     """
-    outputs = list(outputs)
     created: list[Path] = []
     try:
         if root is None:
@@ -90,19 +92,30 @@ def write_all(
             _prune(prune, {os.fspath(path) for path in written})
             return written
     except OSError as error:
-        for folder in reversed(created):  # deepest first; only the ones still empty
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        _remove_empty(created)
         raise ExportError(_describe(error)) from None
+    except BaseException:  # from making the outputs, or Ctrl-C
+        _remove_empty(created)
+        raise
 
 
-def _write(outputs: list[tuple[Path, bytes]], created: list[Path], root: Path | None) -> list[Path]:
+def _remove_empty(created: list[Path]) -> None:
+    for folder in reversed(created):  # deepest first; only the ones still empty
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def _write(
+    outputs: Iterable[tuple[Path, bytes]], created: list[Path], root: Path | None
+) -> list[Path]:
     staged: list[tuple[str, str]] = []  # (temporary, target), as strings: 25,000 files
+    written: list[Path] = []
     replaced = 0
     names = _TemporaryNames()
     try:
         ready: set[str] = set()
         for path, content in outputs:
+            written.append(path)
             target = os.fspath(path)
             folder = os.path.dirname(target)
             if folder not in ready:
@@ -121,7 +134,7 @@ def _write(outputs: list[tuple[Path, bytes]], created: list[Path], root: Path | 
         for temporary, _ in staged[replaced:]:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temporary)
-    return [path for path, _ in outputs]
+    return written
 
 
 class _TemporaryNames:

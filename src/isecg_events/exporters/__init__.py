@@ -74,7 +74,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.json"),
         render_prepared=schedule_json.render_prepared,
         options=schedule_json.OPTIONS,
-        cost=0.4,
+        cost=0.8,
     ),
     Exporter(
         name="xml",
@@ -84,7 +84,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.xml"),
         render_prepared=schedule_xml.render_prepared,
         options=schedule_xml.OPTIONS,
-        cost=0.6,
+        cost=0.9,
     ),
     Exporter(
         name="text",
@@ -94,7 +94,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.txt"),
         render_prepared=agenda.render_text,
         options=agenda.OPTIONS,
-        cost=0.8,
+        cost=0.9,
     ),
     Exporter(
         name="markdown",
@@ -104,7 +104,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
-        cost=1.5,
+        cost=1.1,
     ),
     Exporter(
         name="html",

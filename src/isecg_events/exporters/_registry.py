@@ -10,8 +10,9 @@ of exporters) is in :mod:`isecg_events.exporters`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal, TypeVar
 
 import attrs
 
@@ -25,8 +26,11 @@ __all__ = [
     "RELEASES",
     "Exporter",
     "Option",
+    "Part",
     "Plan",
+    "collect",
     "execute",
+    "parts",
     "plan",
     "render_with",
     "render_with_events",
@@ -245,25 +249,75 @@ def plan(
     )
 
 
+@attrs.frozen
+class Part:
+    """One format's output from a render: its whole file, or every event's own files.
+
+    Attributes:
+        name: the format's name.
+        kind: ``"whole"``, the programme's file; ``"apart"``, each event's own.
+        content: the whole file's bytes, or each event's file by key.
+    """
+
+    name: str
+    kind: Literal["whole", "apart"]
+    content: bytes | dict[str, bytes]
+
+
+def parts(plan: Plan, *, apart_first: bool = False) -> Iterator[Part]:
+    """Run a :class:`Plan` in one render, one format at a time, each as it is ready.
+
+    The whole files come in the plan's order, then each format's per-event
+    files (or those first, with ``apart_first``). The render's
+    :class:`Prepared` lives, and the collector stays paused, until the
+    iteration ends.
+
+    Raises:
+        ValueError: an option value a format refuses.
+    """
+    with _prepared(plan.programme) as prepared:
+        steps = [
+            *(("whole", pair) for pair in plan.whole),
+            *(("apart", pair) for pair in plan.apart),
+        ]
+        if apart_first:
+            steps.sort(key=lambda step: step[0] != "apart")
+        for kind, (exporter, values) in steps:
+            if kind == "whole":
+                yield Part(exporter.name, "whole", exporter.render_prepared(prepared, **values))
+                continue
+            single = exporter.render_event_prepared
+            assert single is not None  # refused by plan()
+            found: dict[str, bytes] = {}
+            for event in prepared.programme.events:
+                found.update(single(prepared, event, **values))
+            yield Part(exporter.name, "apart", found)
+
+
 def execute(plan: Plan) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
     """Run a :class:`Plan` in one render: the whole files, then each event's own.
 
     Raises:
         ValueError: an option value a format refuses.
     """
+    return collect(plan, parts(plan))
 
-    def render(prepared: Prepared) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-        files = {e.name: e.render_prepared(prepared, **v) for e, v in plan.whole}
-        own: dict[str, dict[str, bytes]] = {}
-        for exporter, v in plan.apart:
-            single = exporter.render_event_prepared
-            assert single is not None  # refused by plan()
-            found = own[exporter.name] = {}
-            for event in prepared.programme.events:
-                found.update(single(prepared, event, **v))
-        return files, own
 
-    return _run(plan.programme, render)
+def collect(
+    plan: Plan, done: Iterable[Part]
+) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
+    """``plan``'s parts as :func:`execute` returns them: in the plan's order, however they came."""
+    whole: dict[str, bytes] = {}
+    own: dict[str, dict[str, bytes]] = {}
+    for part in done:
+        if part.kind == "whole":
+            whole[part.name] = part.content  # type: ignore[assignment]
+        else:
+            own[part.name] = part.content  # type: ignore[assignment]
+    return (
+        {exporter.name: whole[exporter.name] for exporter, _ in plan.whole},
+        {exporter.name: own[exporter.name] for exporter, _ in plan.apart},
+    )
 
 
 def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme:
@@ -278,7 +332,14 @@ def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme
 
 
 def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:
-    """The one place a render runs: one Prepared, the collector paused.
+    """The one place a single render runs: one Prepared, the collector paused."""
+    with _prepared(programme) as prepared:
+        return render(prepared)
+
+
+@contextlib.contextmanager
+def _prepared(programme: Programme) -> Iterator[Prepared]:
+    """A render's :class:`Prepared`, with the collector paused while it lives.
 
     A render creates no reference cycles; pausing the collector saves it from
     walking the many containers a large render keeps alive until it ends.
@@ -286,7 +347,7 @@ def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:
     prepared = Prepared(programme)
     try:
         with collector_paused():
-            return render(prepared)
+            yield prepared
     finally:
         prepared.close()
 

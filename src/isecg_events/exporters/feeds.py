@@ -11,15 +11,16 @@ itself (``GLEX 2017 – Hall 2``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from isecg_events.exporters import get_exporter
-from isecg_events.exporters._lanes import render_in_lanes
+from isecg_events.exporters._lanes import stream
 from isecg_events.exporters._registry import plan, render_with
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
-__all__ = ["FOLDERS", "feed_files", "feed_name", "site_files"]
+__all__ = ["FOLDERS", "feed_files", "feed_name", "site_files", "site_stream"]
 
 #: The folders feeds are written to, beside the whole-programme files.
 FOLDERS = ("events", "tracks", "rooms", "people")
@@ -89,14 +90,48 @@ def site_files(
     The whole-programme file of each named format; with ``feeds``, every
     subscriber feed (:func:`feed_files`); with ``split``, each event's own
     file of the formats that have one. ``schedule.html`` brings each event's
-    own calendar, which its "Add to calendar" links open. ``export`` writes this and ``serve``
-    serves it, so the two agree byte for byte. With ``jobs`` above 1, a
-    large programme's formats render in that many processes at most
-    (:func:`._lanes.render_in_lanes`; Linux), into the same bytes.
+    own calendar, which its "Add to calendar" links open. ``export`` writes
+    this (through :func:`site_stream`) and ``serve`` serves it, so the two
+    agree byte for byte. With ``jobs`` above 1, a large programme's formats
+    render in that many processes at most (:mod:`._lanes`; Linux), into the
+    same bytes.
 
     Raises:
         ValueError: ``split`` with no format that has a file per event, or
             clashing feed names.
+    """
+    files = site_stream(programme, names, options, split=split, feeds=feeds, jobs=jobs)
+    return {name: content for _, name, content in sorted(files, key=lambda file: file[0])}
+
+
+def site_stream(
+    programme: Programme,
+    names: list[str],
+    options: dict[str, Any],
+    *,
+    split: bool = False,
+    feeds: bool = False,
+    jobs: int = 1,
+    writing: bool = False,
+) -> Iterator[tuple[int, str, bytes]]:
+    """:func:`site_files` one format at a time, as each is rendered: for writing while rendering.
+
+    Args:
+        programme: the programme.
+        names: the formats, in order.
+        options: their options.
+        split: each event's own files too.
+        feeds: every subscriber feed too.
+        jobs: the most processes to render in.
+        writing: the caller writes each file in this process as it comes
+            (:func:`._lanes.stream`).
+
+    Yields:
+        (rank, path, bytes): sorted by rank (a stable sort), the files are in
+        :func:`site_files`' order.
+
+    Raises:
+        ValueError: as :func:`site_files`.
     """
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
@@ -108,16 +143,20 @@ def site_files(
         split, splitting = True, ["ics"]
     exporters = [get_exporter(name) for name in names]
     each = [get_exporter(name) for name in splitting] if split and not feeds else []
-    whole, own = render_in_lanes(plan(programme, exporters, options, each), jobs)
-    files = {get_exporter(name).file_name(programme): content for name, content in whole.items()}
-    if feeds:
+    rank = {("whole", e.name): index for index, e in enumerate(exporters)}
+    rank |= {("apart", e.name): len(exporters) + 1 + index for index, e in enumerate(each)}
+    for part in stream(plan(programme, exporters, options, each), jobs, writing=writing):
+        position = rank[part.kind, part.name]
+        if isinstance(part.content, bytes):
+            yield position, get_exporter(part.name).file_name(programme), part.content
+        else:
+            extension = get_exporter(part.name).extension
+            for key, content in part.content.items():
+                yield position, f"events/{key}.{extension}", content
+    if feeds:  # the feeds hold every event's own file already
         ics = get_exporter("ics")
-        files.update(feed_files(programme, **_own(ics.option_names, options)))
-        return files  # the feeds hold every event's own file already
-    for exporter in each:
-        for key, content in own[exporter.name].items():
-            files[f"events/{key}.{exporter.extension}"] = content
-    return files
+        for name, content in feed_files(programme, **_own(ics.option_names, options)).items():
+            yield len(exporters), name, content
 
 
 def _own(names: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
