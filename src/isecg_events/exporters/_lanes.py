@@ -5,8 +5,9 @@ several processors and a large programme, :func:`stream` splits the
 formats of one :class:`~._registry.Plan` into lanes of about equal
 :attr:`~._registry.Exporter.cost` (a format's whole file and its per-event
 files stay in one lane: they share each VEVENT), renders the first lane
-itself and each other in a forked child, which sends each format's
-:class:`~._registry.Part` back through a pipe as soon as it is rendered.
+itself and each other in a forked child, which puts each format's
+:class:`~._registry.Part` in an in-memory file as soon as it is rendered
+and says where through a pipe.
 Forking shares the loaded programme instead of copying it through pickle,
 so lanes exist only where ``fork`` is safe and usual (Linux, a process
 with one thread: :func:`forkable`) and for a programme of at least
@@ -25,19 +26,19 @@ process, in the plan's order, so an error is the one a plain render raises.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import itertools
 import multiprocessing
+import multiprocessing.connection
 import os
 import pickle
-import queue
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from multiprocessing.connection import Connection
 from typing import Any
+
+import attrs
 
 from isecg_events.exporters._registry import Part, Plan, collect, parts
 
@@ -186,35 +187,25 @@ def _writing(plan: Plan) -> float:
 def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
     """Render the first lane here and each other in a child, passing parts on as they come.
 
-    A thread per child receives its parts while this process renders or its
-    caller writes, so a child never waits to send. When a lane fails, the
+    A child writes each part into its spool, an anonymous in-memory file,
+    and sends only where it lies through its pipe, so it never waits for
+    this process to read. Between its own formats and after them, this
+    process takes what the children have finished. When a lane fails, the
     formats not yet passed on are rendered here.
     """
     context = multiprocessing.get_context("fork")
-    children: list[tuple[Any, Connection]] = []
-    readers: list[threading.Thread] = []
-    arrived: queue.SimpleQueue[tuple[str, Part | None]] = queue.SimpleQueue()
+    children: list[_Lane] = []
     given: set[tuple[str, str]] = set()
-    for stream_ in (sys.stdout, sys.stderr):
-        if stream_ is not None:
-            stream_.flush()  # else a child ending would write the buffered text again
+    for output in (sys.stdout, sys.stderr):
+        if output is not None:
+            output.flush()  # else a child ending would write the buffered text again
+    failed = False
     try:
         for lane in split[1:]:
-            if not (lane.whole or lane.apart):
-                continue
-            receiving, sending = context.Pipe(duplex=False)
-            _widen(sending)
-            child = context.Process(target=_child, args=(lane, sending), daemon=True)
-            child.start()
-            sending.close()  # the child's end: EOF here when the child ends
-            children.append((child, receiving))
-        for _, receiving in children:  # threads only once every child is forked
-            reader = threading.Thread(target=_receive, args=(receiving, arrived), daemon=True)
-            reader.start()
-            readers.append(reader)
-        failed = False
+            if lane.whole or lane.apart:
+                children.append(_Lane.start(context, lane))
         mine = parts(split[0])
-        while True:
+        while not failed:
             try:
                 part = next(mine)
             except StopIteration:
@@ -224,18 +215,22 @@ def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
                 break
             given.add((part.kind, part.name))
             yield part
-        running = len(children)
-        while running and not failed:
-            outcome, received = arrived.get()
-            if outcome == _DONE:
-                running -= 1
-            elif received is None:  # the lane failed, or its child died before it ended
-                failed = True
-            else:
+            for received in _ready(children, wait=False):
+                if received is None:
+                    failed = True
+                    break
+                given.add((received.kind, received.name))
+                yield received
+        while not failed and any(child.running for child in children):
+            for received in _ready(children, wait=True):
+                if received is None:
+                    failed = True
+                    break
                 given.add((received.kind, received.name))
                 yield received
     finally:
-        _end(children, readers)
+        for child in children:
+            child.end()
     if failed:
         rest = Plan(
             plan.programme,
@@ -245,59 +240,92 @@ def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
         yield from parts(rest)
 
 
-def _widen(pipe: Connection) -> None:
-    """Let a pipe hold 1 MiB, not 64 KiB: a part then comes in few reads.
+@attrs.define
+class _Lane:
+    """A child rendering one lane, its pipe (where each part lies, then the end) and its spool."""
 
-    The reader thread needs the interpreter lock for each read, which the
-    rendering thread gives up only every few milliseconds.
-    """
-    with contextlib.suppress(OSError, AttributeError):  # Linux only; the limit is the system's
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    process: Any
+    receiving: Connection
+    spool: int
+    running: bool = True
 
+    @classmethod
+    def start(cls, context: Any, plan: Plan) -> _Lane:
+        spool = os.memfd_create("isecg-events-lane", os.MFD_CLOEXEC)
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(target=_child, args=(plan, sending, spool), daemon=True)
+        process.start()
+        sending.close()  # the child's end: EOF here when the child ends
+        return cls(process, receiving, spool)
 
-def _end(children: list[tuple[Any, Connection]], readers: list[threading.Thread]) -> None:
-    """Stop every child still running, then its reader (which sees the pipe's end)."""
-    for child, _ in children:
-        if child.is_alive():
-            child.kill()
-        child.join()
-    for reader in readers:
-        reader.join()
-    for _, receiving in children:
-        receiving.close()
-
-
-def _receive(receiving: Connection, arrived: queue.SimpleQueue[tuple[str, Part | None]]) -> None:
-    """A reader thread: each message of one child, until it ends; a child that dies is a failure."""
-    while True:
+    def receive(self) -> Part | None:
+        """The part the child says is ready, or None once it has ended (None: it failed)."""
         try:
-            message = pickle.loads(receiving.recv_bytes())
-        except (EOFError, OSError):
-            arrived.put((_FAILED, None))  # only reached when no "done" came first
-            return
+            message = self.receiving.recv()
+        except (EOFError, OSError):  # the child died before it ended its lane
+            message = _FAILED
         if message == _DONE:
-            arrived.put((_DONE, None))
-            return
-        arrived.put(("part", message) if isinstance(message, Part) else (_FAILED, None))
-        if not isinstance(message, Part):
-            return
+            self.running = False
+            return None
+        if message == _FAILED:
+            self.running = False
+            raise _LaneFailed
+        offset, length = message
+        data = bytearray()
+        while len(data) < length:
+            data += os.pread(self.spool, length - len(data), offset + len(data))
+        part: Part = pickle.loads(data)
+        return part
+
+    def end(self) -> None:
+        """Stop the child if it still runs; close its pipe and spool."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.receiving.close()
+        os.close(self.spool)
 
 
-def _child(plan: Plan, sending: Connection) -> None:
-    """A child lane: render, sending each part (the per-event files first), then end."""
+class _LaneFailed(Exception):
+    """A child's lane failed, or the child died."""
+
+
+def _ready(children: list[_Lane], *, wait: bool) -> Iterator[Part | None]:
+    """The parts the children have ready (waiting for one, with ``wait``); None for a failure."""
+    running = {child.receiving: child for child in children if child.running}
+    if not running:
+        return
+    for receiving in multiprocessing.connection.wait(list(running), None if wait else 0):
+        try:
+            part = running[receiving].receive()  # type: ignore[index]
+        except _LaneFailed:
+            yield None
+            return
+        if part is not None:
+            yield part
+
+
+def _child(plan: Plan, sending: Connection, spool: int) -> None:
+    """A child lane: render each part (the per-event files first) into the spool, say where, end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it ends us
     try:
         try:
             # Per-event files first: they take the writer longest, so they
             # are best written while the rest still renders.
+            offset = 0
             for part in parts(plan, apart_first=True):
-                sending.send_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
-            message = _DONE
+                data = memoryview(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+                length = len(data)
+                while data:
+                    data = data[os.pwrite(spool, data, offset + length - len(data)) :]
+                sending.send((offset, length))
+                offset += length
+            message: object = _DONE
         except OSError:  # the parent has gone
             return
         except Exception:
             message = _FAILED  # the parent renders again and reports the error
-        sending.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        sending.send(message)
     except OSError:  # the parent has gone
         pass
     finally:
