@@ -134,3 +134,27 @@ def test_a_failure_while_the_outputs_are_made_changes_nothing(
     with pytest.raises(type(failure)):
         output.write_all(outputs(), root=fresh)
     assert not fresh.exists()  # the folder it made is gone too
+
+
+def test_files_in_folders_this_run_makes_are_not_compared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Nothing can be there to compare with: 25,000 lstat calls saved.
+    root = tmp_path / "out"
+    compared: list[str] = []
+    real = output._holds
+
+    def holds(target: str, content: bytes) -> bool:
+        compared.append(Path(target).name)
+        return real(target, content)
+
+    monkeypatch.setattr(output, "_holds", holds)
+    outputs = [(root / "a.txt", b"a"), (root / "events" / "b.ics", b"b")]
+    output.write_all(outputs, root=root)
+    assert compared == []
+    (root / "new").mkdir()
+    output.write_all(
+        [*outputs, (root / "new" / "c.txt", b"c"), (root / "d" / "e.txt", b"e")], root=root
+    )
+    assert compared == ["a.txt", "b.ics", "c.txt"]  # in folders that were there before
+    assert (root / "d" / "e.txt").read_bytes() == b"e"

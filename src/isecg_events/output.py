@@ -114,16 +114,19 @@ def _write(
     names = _TemporaryNames()
     try:
         ready: set[str] = set()
+        new: set[str] = set()  # folders this run made: no earlier file to compare with
         for path, content in outputs:
             written.append(path)
             target = os.fspath(path)
             folder = os.path.dirname(target)
             if folder not in ready:
                 _make_folders(path.parent, root, created)
-                if root is not None:
+                if path.parent in created:
+                    new.add(folder)
+                elif root is not None:
                     _sweep(path.parent)
                 ready.add(folder)
-            if not _holds(target, content):
+            if folder in new or not _holds(target, content):
                 staged.append((_stage(target, content, names), target))
         if staged:
             os.sync()  # one flush for the batch, before any target changes
