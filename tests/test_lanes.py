@@ -298,6 +298,18 @@ def test_a_child_that_dies_is_rendered_again_here(plenary: Programme) -> None:
     assert list(files.items()) == list(execute(whole)[0].items())
 
 
+@pytest.mark.usefixtures("every_size")
+def test_lanes_that_cannot_start_render_here(
+    plenary: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object) -> int:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "memfd_create", refuse)
+    whole = plan(plenary, ALL, {}, [ICS])
+    assert _ordered(_lanes.render_in_lanes(whole, 2)) == _ordered(execute(whole))
+
+
 def test_small_programmes_and_one_job_render_in_this_process(
     plenary: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:

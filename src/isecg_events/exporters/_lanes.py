@@ -203,7 +203,11 @@ def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
     try:
         for lane in split[1:]:
             if lane.whole or lane.apart:
-                children.append(_Lane.start(context, lane))
+                try:
+                    children.append(_Lane.start(context, lane))
+                except OSError:  # no process or memory file to be had: all here
+                    failed = True
+                    break
         mine = parts(split[0])
         while not failed:
             try:
