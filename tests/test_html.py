@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import isecg_events
-from isecg_events.exporters import html
+from isecg_events.exporters import Prepared, html
 from isecg_events.programme import Programme
 from tests.programmes import MINIMAL, RECURRING, model_text, programmes, reference
 
@@ -122,6 +122,38 @@ def test_hostile_text_adds_no_element_or_attribute(programme: Programme) -> None
     for tag, attributes in structure(render(programme)):
         assert tag in TEMPLATE_TAGS, tag
         assert set(attributes) <= ATTRIBUTES, attributes
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programme=programmes(text=hostile_text))
+def test_the_lean_grid_writes_what_the_template_writes(programme: Programme) -> None:
+    # The grid rows and session lists are written in Python (a third of the
+    # page's render saved); the template's loops are the reference.
+    assert html.render_prepared(Prepared(programme)) == html.render_reference(Prepared(programme))
+
+
+def test_the_lean_grid_on_real_programmes(plenary: Programme) -> None:
+    overlapping = GRID + (
+        '\n[[events]]\nid = "gone"\ntitle = "Cancelled <b>&\\"quoted\\" \'x\'"\n'
+        'date = 2026-03-28\nstart = "11:00"\nend = "12:00"\nroom = "Room B"\n'
+        'status = "cancelled"\n'
+    )
+    for programme in (
+        plenary,
+        isecg_events.loads(GRID),
+        isecg_events.loads(overlapping),
+        isecg_events.loads(RECURRING),
+        isecg_events.load(reference("examples/pretalx-democon.json")),
+        isecg_events.load(reference("examples/frab-camp2019.json")),
+    ):
+        for options in ({}, {"feeds": True, "base_url": "https://example.org/glex/"}):
+            lean = html.render_prepared(Prepared(programme), **options)
+            assert lean == html.render_reference(Prepared(programme), **options)
+    assert b"cancelled" in html.render_prepared(Prepared(isecg_events.loads(overlapping)))
 
 
 def _page(
