@@ -74,7 +74,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.json"),
         render_prepared=schedule_json.render_prepared,
         options=schedule_json.OPTIONS,
-        cost=0.8,
+        cost=0.45,
     ),
     Exporter(
         name="xml",
@@ -84,7 +84,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.xml"),
         render_prepared=schedule_xml.render_prepared,
         options=schedule_xml.OPTIONS,
-        cost=0.9,
+        cost=0.35,
     ),
     Exporter(
         name="text",
@@ -94,7 +94,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.txt"),
         render_prepared=agenda.render_text,
         options=agenda.OPTIONS,
-        cost=0.9,
+        cost=0.65,
     ),
     Exporter(
         name="markdown",
@@ -104,7 +104,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
-        cost=1.1,
+        cost=0.8,
     ),
     Exporter(
         name="html",
@@ -114,7 +114,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.html"),
         render_prepared=html.render_prepared,
         options=html.OPTIONS,
-        cost=2.0,
+        cost=1.2,
     ),
     Exporter(
         name="atom",

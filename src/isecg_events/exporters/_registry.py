@@ -93,9 +93,10 @@ class Exporter:
             files by name, the event's id first (a format may add more, as
             the rich iCalendar profile does for segment children).
         cost: the relative time the format takes to render a programme (and,
-            where it has a file per event, to render those), as measured by
-            ``benchmarks/run.py``; an export shared among processes
-            (:mod:`._lanes`) balances them by it.
+            where it has a file per event, to render those) within one render
+            of every format, so with what formats share (ics's whole file is
+            1.0; measured at 25,000 events); an export shared among
+            processes (:mod:`._lanes`) balances them by it.
     """
 
     name: str
