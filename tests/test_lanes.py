@@ -122,6 +122,11 @@ def test_the_first_lane_is_lighter_by_its_head_start(plenary: Programme) -> None
     assert _loads(split, 2.0) == [3, 3] and len(split[0].whole) == 1
     split = _lanes.lanes(_plain(plenary, [1, 1]), 2, head_start=5.0)
     assert not split[0].whole and len(split[1].whole) == 2  # all in the child
+    # A child pays for its fork (FORKED): of three equal formats, this
+    # process renders two.
+    assert _lanes.FORKED > 0
+    split = _lanes.lanes(_plain(plenary, [1, 1, 1]), 2)
+    assert [len(lane.whole) for lane in split] == [2, 1]
 
 
 @pytest.mark.usefixtures("every_size")
