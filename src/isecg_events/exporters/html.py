@@ -139,9 +139,12 @@ def _render(prepared: Prepared, base_url: str | None, feeds: bool, *, lean: bool
     step = _step(prepared)
     rooms = list(dict.fromkeys(_entries.room_name(programme, o) for o in programme.occurrences))
     anchors = _anchors(programme.occurrences)
-    days = []
-    for day, occurrences in sorted(programme.occurrences_by_day().items()):
-        days.append(_day(prepared, day, occurrences, rooms, step, anchors, zone, lean=lean))
+    # Each day is built as the template reaches it, and dropped after: the
+    # page's text is then held once (in the template's output), not twice.
+    days = (
+        _day(prepared, day, occurrences, rooms, step, anchors, zone, lean=lean)
+        for day, occurrences in sorted(programme.occurrences_by_day().items())
+    )
     feed_name = f"{conference.id}.ics"
     subscribe = f"webcal://{base_url.split('://', 1)[1]}{feed_name}" if base_url else feed_name
     context: dict[str, Any] = {
