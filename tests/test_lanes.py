@@ -153,6 +153,45 @@ def test_parts_are_passed_on_while_other_lanes_still_render(
     assert got == {"here": str(os.getpid()).encode(), "late": b"saw the mark"}
 
 
+def _wait_for(path: Path, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return path.exists()
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_childs_part_is_passed_on_between_this_process_formats(
+    plenary: Programme, tmp_path: Path
+) -> None:
+    # This process renders "first" (once the child has rendered, and had two
+    # seconds to send) and "second", which needs the mark its caller makes
+    # on receiving the child's part: so that part must come between the two.
+    rendered, mark = tmp_path / "rendered", tmp_path / "received"
+
+    def quick(prepared: Any) -> bytes:
+        rendered.touch()
+        return b"quick"
+
+    def first(prepared: Any) -> bytes:
+        _wait_for(rendered)
+        time.sleep(2)
+        return b"first"
+
+    def second(prepared: Any) -> bytes:
+        return b"saw the mark" if _wait_for(mark) else b"timed out"
+
+    formats = [_exporter(n, f, 1.0) for n, f in (("first", first), ("second", second))]
+    child = _exporter("quick", quick, 1.0)
+    whole = _lane(plenary, *formats, child)
+    got = []
+    for part in _lanes._run_lanes(whole, [_lane(plenary, *formats), _lane(plenary, child)]):
+        got.append((part.name, part.content))
+        if part.name == "quick":
+            mark.touch()
+    assert got == [("first", b"first"), ("quick", b"quick"), ("second", b"saw the mark")]
+
+
 @pytest.mark.usefixtures("every_size")
 def test_a_dead_child_with_parts_passed_on_renders_only_the_rest_here(
     plenary: Programme,

@@ -34,7 +34,7 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -213,33 +213,22 @@ def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
             if lane.whole or lane.apart:
                 try:
                     children.append(_Lane.start(context, lane))
-                except OSError:  # no process or memory file to be had: all here
-                    failed = True
-                    break
+                except OSError as error:  # no process or memory file to be had: all here
+                    raise _LaneFailed from error
         mine = parts(split[0])
-        while not failed:
+        while True:
             try:
                 part = next(mine)
             except StopIteration:
                 break
-            except Exception:
-                failed = True
-                break
-            given.add((part.kind, part.name))
-            yield part
-            for received in _ready(children, wait=False):
-                if received is None:
-                    failed = True
-                    break
-                given.add((received.kind, received.name))
-                yield received
-        while not failed and any(child.running for child in children):
-            for received in _ready(children, wait=True):
-                if received is None:
-                    failed = True
-                    break
-                given.add((received.kind, received.name))
-                yield received
+            except Exception as error:
+                raise _LaneFailed from error
+            yield from _noted([part], given)
+            yield from _noted(_ready(children, wait=False), given)
+        while any(child.running for child in children):
+            yield from _noted(_ready(children, wait=True), given)
+    except _LaneFailed:
+        failed = True
     finally:
         for child in children:
             child.end()
@@ -271,7 +260,11 @@ class _Lane:
         return cls(process, receiving, spool)
 
     def receive(self) -> Part | None:
-        """The part the child says is ready, or None once it has ended (None: it failed)."""
+        """The part the child says is ready, or None when it says its lane has ended.
+
+        Raises:
+            _LaneFailed: the lane failed, or the child died before it ended.
+        """
         try:
             message = self.receiving.recv()
         except (EOFError, OSError):  # the child died before it ended its lane
@@ -302,19 +295,26 @@ class _LaneFailed(Exception):
     """A child's lane failed, or the child died."""
 
 
-def _ready(children: list[_Lane], *, wait: bool) -> Iterator[Part | None]:
-    """The parts the children have ready (waiting for one, with ``wait``); None for a failure."""
+def _ready(children: list[_Lane], *, wait: bool) -> Iterator[Part]:
+    """The parts the children have ready (waiting for one, with ``wait``).
+
+    Raises:
+        _LaneFailed: a child's lane failed, or the child died.
+    """
     running = {child.receiving: child for child in children if child.running}
     if not running:
         return
     for receiving in multiprocessing.connection.wait(list(running), None if wait else 0):
-        try:
-            part = running[receiving].receive()  # type: ignore[index]
-        except _LaneFailed:
-            yield None
-            return
+        part = running[receiving].receive()  # type: ignore[index]
         if part is not None:
             yield part
+
+
+def _noted(parts: Iterable[Part], given: set[tuple[str, str]]) -> Iterator[Part]:
+    """``parts``, each noted in ``given`` as it is passed on."""
+    for part in parts:
+        given.add((part.kind, part.name))
+        yield part
 
 
 def _child(plan: Plan, sending: Connection, spool: int) -> None:
