@@ -47,7 +47,7 @@ def test_other_lanes_render_in_other_processes(plenary: Programme) -> None:
         return str(os.getpid()).encode()
 
     whole = plan(plenary, [_exporter(f"pid{n}", pid, cost=1.0) for n in range(3)], {}, [])
-    files, _ = _lanes.render_in_lanes(whole, 3)
+    files, _ = _rendered(whole, 3)
     assert files["pid0"] == str(os.getpid()).encode()  # the first lane: here
     assert len(set(files.values())) == 3  # each other lane: its own child
 
@@ -69,6 +69,11 @@ def test_no_lanes_beside_another_thread(monkeypatch: pytest.MonkeyPatch) -> None
     finally:
         stop.set()
         waiting.join()
+
+
+def _rendered(whole: Plan, jobs: int) -> Any:
+    """What export renders in up to ``jobs`` lanes, gathered as execute() returns it."""
+    return collect(whole, _lanes.stream(whole, jobs))
 
 
 def _names(lane: Plan) -> tuple[list[str], list[str]]:
@@ -241,7 +246,7 @@ def test_lanes_render_the_same_bytes_as_one_process(jobs: int) -> None:
     for programme in _programmes():
         for options in ({}, {"profile": "rich", "width": 60, "base_url": "https://e.org/"}):
             whole = plan(programme, ALL, options, [ICS])
-            assert _ordered(_lanes.render_in_lanes(whole, jobs)) == _ordered(execute(whole))
+            assert _ordered(_rendered(whole, jobs)) == _ordered(execute(whole))
 
 
 @pytest.mark.usefixtures("every_size")
@@ -249,7 +254,7 @@ def test_lanes_render_the_same_bytes_as_one_process(jobs: int) -> None:
 @given(programme=programmes())
 def test_lanes_render_any_programme_as_one_process(programme: Programme) -> None:
     whole = plan(programme, ALL, {}, [ICS])
-    assert _ordered(_lanes.render_in_lanes(whole, 2)) == _ordered(execute(whole))
+    assert _ordered(_rendered(whole, 2)) == _ordered(execute(whole))
 
 
 @pytest.mark.usefixtures("every_size")
@@ -266,7 +271,7 @@ def test_lanes_apply_a_release_history_once(tmp_path: Path) -> None:
     history, _, _ = history.record(moved, name="v2", at=datetime(2026, 3, 2, tzinfo=UTC))
     every = [*ALL, get_exporter("atom")]
     whole = plan(moved, every, {"releases": history}, [ICS])
-    shared = _lanes.render_in_lanes(whole, 3)
+    shared = _rendered(whole, 3)
     assert _ordered(shared) == _ordered(execute(whole))
     assert b"STATUS:CANCELLED" in shared[0]["ics"] and b"<entry>" in shared[0]["atom"]
 
@@ -320,7 +325,7 @@ def test_a_failing_lane_raises_what_one_process_raises(plenary: Programme) -> No
         with pytest.raises(ValueError, match=r"^first$"):
             collect(whole, _lanes._run_lanes(whole, split))
     with pytest.raises(ValueError, match=r"^first$"):
-        _lanes.render_in_lanes(plan(plenary, [first, *ALL, heavy], {}, [ICS]), 2)
+        _rendered(plan(plenary, [first, *ALL, heavy], {}, [ICS]), 2)
 
 
 @pytest.mark.usefixtures("every_size")
@@ -337,7 +342,7 @@ def test_a_child_that_dies_is_rendered_again_here(plenary: Programme) -> None:
     split = _lanes.lanes(whole, 2)
     assert _names(split[0])[0] == ["heavy"]  # the parent's lane
     assert "dying" in _names(split[1])[0]  # a child's, which dies
-    files, _ = _lanes.render_in_lanes(whole, 2)
+    files, _ = _rendered(whole, 2)
     assert files["dying"] == b"rendered here"
     assert list(files.items()) == list(execute(whole)[0].items())
 
@@ -351,7 +356,7 @@ def test_lanes_that_cannot_start_render_here(
 
     monkeypatch.setattr(os, "memfd_create", refuse)
     whole = plan(plenary, ALL, {}, [ICS])
-    assert _ordered(_lanes.render_in_lanes(whole, 2)) == _ordered(execute(whole))
+    assert _ordered(_rendered(whole, 2)) == _ordered(execute(whole))
 
 
 def test_small_programmes_and_one_job_render_in_this_process(
@@ -362,9 +367,9 @@ def test_small_programmes_and_one_job_render_in_this_process(
 
     monkeypatch.setattr(_lanes, "_run_lanes", refuse)
     whole = plan(plenary, ALL, {}, [ICS])
-    assert _lanes.render_in_lanes(whole, 8) == execute(whole)  # 1 event < SMALLEST
+    assert _rendered(whole, 8) == execute(whole)  # 1 event < SMALLEST
     monkeypatch.setattr(_lanes, "SMALLEST", 0)
-    assert _lanes.render_in_lanes(whole, 1) == execute(whole)
+    assert _rendered(whole, 1) == execute(whole)
 
 
 @pytest.mark.usefixtures("every_size")

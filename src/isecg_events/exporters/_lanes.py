@@ -19,7 +19,7 @@ one lane are written while the others still render.
 
 The parts are those of :func:`~._registry.parts` on the whole plan, byte
 for byte (a test holds every lane split to that); only their order
-differs, and :func:`render_in_lanes` puts them back in the plan's. When
+differs, and :func:`~._registry.collect` puts them back in the plan's. When
 any lane fails, the formats not yet passed on are rendered again in this
 process, in the plan's order, so an error is the one a plain render raises.
 """
@@ -40,7 +40,7 @@ from typing import Any
 
 import attrs
 
-from isecg_events.exporters._registry import Part, Plan, collect, parts
+from isecg_events.exporters._registry import Part, Plan, parts
 
 __all__ = [
     "FORKED",
@@ -50,7 +50,6 @@ __all__ = [
     "available_jobs",
     "forkable",
     "lanes",
-    "render_in_lanes",
     "stream",
 ]
 
@@ -72,7 +71,6 @@ WRITING_APART = 0.65
 #: export: 0.69-0.82 s.
 FORKED = 0.5
 
-_Files = tuple[dict[str, bytes], dict[str, dict[str, bytes]]]
 _DONE = "done"
 _FAILED = "failed"
 
@@ -95,18 +93,6 @@ def forkable() -> bool:
         and threading.current_thread() is threading.main_thread()
         and threading.active_count() == 1
     )
-
-
-def render_in_lanes(plan: Plan, jobs: int) -> _Files:
-    """:func:`~._registry.execute` ``plan`` in up to ``jobs`` processes, where it pays.
-
-    Returns:
-        What :func:`~._registry.execute` returns, in the same order.
-
-    Raises:
-        ValueError: as :func:`~._registry.execute`.
-    """
-    return collect(plan, stream(plan, jobs))
 
 
 def stream(plan: Plan, jobs: int, *, writing: bool = False) -> Iterator[Part]:
@@ -149,10 +135,11 @@ def lanes(plan: Plan, count: int, *, head_start: float = 0.0) -> list[Plan]:
     for exporter, _ in (*plan.whole, *plan.apart):
         cost[exporter.name] += exporter.cost
     count = min(count, len(names))
+    start = [head_start] + [FORKED] * (count - 1)
     if count ** len(names) <= _TRIED:
-        lane_of = dict(zip(names, _best_split(names, cost, count, head_start), strict=True))
+        lane_of = dict(zip(names, _best_split(names, cost, start), strict=True))
     else:
-        loads = [head_start] + [FORKED] * (count - 1)
+        loads = list(start)
         lane_of = {}
         for name in sorted(names, key=lambda n: -cost[n]):  # stable: ties in plan order
             lightest = loads.index(min(loads))
@@ -173,14 +160,15 @@ def lanes(plan: Plan, count: int, *, head_start: float = 0.0) -> list[Plan]:
 _TRIED = 3**7
 
 
-def _best_split(
-    names: list[str], cost: dict[str, float], count: int, head_start: float
-) -> tuple[int, ...]:
-    """Each name's lane in the split with the lightest heaviest lane (the first such)."""
+def _best_split(names: list[str], cost: dict[str, float], start: list[float]) -> tuple[int, ...]:
+    """Each name's lane in the split with the lightest heaviest lane (the first such).
+
+    ``start`` is each lane's load before it renders anything.
+    """
     best: tuple[int, ...] = ()
     lightest = float("inf")
-    for split in itertools.product(range(count), repeat=len(names)):
-        loads = [head_start] + [FORKED] * (count - 1)
+    for split in itertools.product(range(len(start)), repeat=len(names)):
+        loads = list(start)
         for name, lane in zip(names, split, strict=True):
             loads[lane] += cost[name]
         if max(loads) < lightest - 1e-9:
@@ -211,23 +199,13 @@ def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
     try:
         for lane in split[1:]:
             if lane.whole or lane.apart:
-                try:
-                    children.append(_Lane.start(context, lane))
-                except OSError as error:  # no process or memory file to be had: all here
-                    raise _LaneFailed from error
-        mine = parts(split[0])
-        while True:
-            try:
-                part = next(mine)
-            except StopIteration:
-                break
-            except Exception as error:
-                raise _LaneFailed from error
-            yield from _noted([part], given)
+                children.append(_Lane.start(context, lane))
+        for part in _noted(parts(split[0]), given):
+            yield part
             yield from _noted(_ready(children, wait=False), given)
         while any(child.running for child in children):
             yield from _noted(_ready(children, wait=True), given)
-    except _LaneFailed:
+    except Exception:  # a lane failed, or a child died or could not start (fork, memfd)
         failed = True
     finally:
         for child in children:

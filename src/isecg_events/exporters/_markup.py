@@ -276,17 +276,18 @@ def _code_span(code: str) -> str:
 # -- Escaping ---------------------------------------------------------------------
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
-_ALWAYS = re.compile(r"([\\`*_\[\]<>!|~{}#&])")
+#: What CommonMark could read as markup: escaped wherever it stands.
+_SPECIAL = r"\\`*_\[\]<>!|~{}#&"
+_ALWAYS = re.compile(f"([{_SPECIAL}])")
 _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 # Bidirectional marks, overrides and isolates: a terminal or a Markdown
 # viewer would reorder the line around them.
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
 # Words of characters that need no escape, one space between them: a text
 # escape_markdown returns unchanged (unless it starts like a list item).
-_LITERAL = re.compile(
-    r"[^\s\\`*_\[\]<>!|~{}#&\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+"
-    r"(?: [^\s\\`*_\[\]<>!|~{}#&\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+)*"
-)
+_WORD = f"[^\\s{_SPECIAL}{_BIDI}]+"
+_LITERAL = re.compile(f"{_WORD}(?: {_WORD})*")
 
 
 def without_bidi_controls(text: str) -> str:
