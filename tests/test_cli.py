@@ -86,6 +86,21 @@ def test_bad_file_writes_nothing_and_exits_2(
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_export_checks_its_arguments_before_the_programme(
+    tmp_path: Path, write_programme: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The programme is loaded only then (in each lane at once, when large).
+    bad = write_programme(MINIMAL.replace('end = "10:00"', 'end = "08:00"'))
+    out = tmp_path / "out"
+    assert main(["export", str(bad), "-f", "json", "--split", "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --split needs a format with a file per event")
+    assert "end" not in err
+    assert main(["export", str(bad), "-f", "json", "--output", str(out)]) == 2
+    assert "events[0].end" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_failing_exporter_leaves_earlier_outputs_untouched(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

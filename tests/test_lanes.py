@@ -38,7 +38,13 @@ def every_size(monkeypatch: pytest.MonkeyPatch) -> None:
     rule has its own test, and these need the fork.
     """
     monkeypatch.setattr(_lanes, "SMALLEST", 0)
+    monkeypatch.setattr(_lanes, "SMALLEST_BYTES", 0)
     monkeypatch.setattr(_lanes, "forkable", lambda: sys.platform == "linux")
+
+
+def _run_lanes(whole: Plan, split: list[Plan]) -> Any:
+    """``whole`` rendered in the lanes of ``split``: the first here, each other in a child."""
+    return _lanes._gathered(whole, split[0], _lanes._started(list(split[1:])))
 
 
 @pytest.mark.usefixtures("every_size")
@@ -92,6 +98,7 @@ def test_lanes_hold_every_format_once_and_keep_a_format_together(
     assert sorted(n for w, _ in names for n in w) == sorted(e.name for e in ALL)
     assert [n for _, a in names for n in a] == ["ics"]
     assert any("ics" in w and "ics" in a for w, a in names)  # they share each VEVENT
+    assert any("json" in w and "xml" in w for w, _ in names)  # one family: the frab entries
     for w, _ in names:  # the plan's order within a lane
         assert w == [e.name for e in ALL if e.name in w]
 
@@ -190,7 +197,7 @@ def test_a_childs_part_is_passed_on_between_this_process_formats(
     child = _exporter("quick", quick, 1.0)
     whole = _lane(plenary, *formats, child)
     got = []
-    for part in _lanes._run_lanes(whole, [_lane(plenary, *formats), _lane(plenary, child)]):
+    for part in _run_lanes(whole, [_lane(plenary, *formats), _lane(plenary, child)]):
         got.append((part.name, part.content))
         if part.name == "quick":
             mark.touch()
@@ -323,7 +330,7 @@ def test_a_failing_lane_raises_what_one_process_raises(plenary: Programme) -> No
         [_lane(plenary, first, heavy), _lane(plenary, fine)],  # only this process fails
     ):
         with pytest.raises(ValueError, match=r"^first$"):
-            collect(whole, _lanes._run_lanes(whole, split))
+            collect(whole, _run_lanes(whole, split))
     with pytest.raises(ValueError, match=r"^first$"):
         _rendered(plan(plenary, [first, *ALL, heavy], {}, [ICS]), 2)
 
@@ -362,14 +369,150 @@ def test_lanes_that_cannot_start_render_here(
 def test_small_programmes_and_one_job_render_in_this_process(
     plenary: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(whole: Plan, split: list[Plan]) -> None:
+    def refuse(works: object) -> None:
         raise AssertionError("no lanes expected")
 
-    monkeypatch.setattr(_lanes, "_run_lanes", refuse)
+    monkeypatch.setattr(_lanes, "_started", refuse)
     whole = plan(plenary, ALL, {}, [ICS])
     assert _rendered(whole, 8) == execute(whole)  # 1 event < SMALLEST
     monkeypatch.setattr(_lanes, "SMALLEST", 0)
     assert _rendered(whole, 1) == execute(whole)
+
+
+def _loading(whole: Plan, jobs: int, prepare: Any = None) -> Any:
+    """What export renders loading in up to ``jobs`` lanes, gathered as execute() returns it."""
+    formats = [exporter for exporter, _ in whole.whole]
+    each = [exporter for exporter, _ in whole.apart]
+    parts = _lanes.stream_loading(prepare or (lambda: whole), formats, each, jobs)
+    return collect(whole, parts)
+
+
+def _lanes_left(before: set[int]) -> set[int]:
+    """This process's children that were not there ``before`` (the session may have others)."""
+    return set(_children(os.getpid())) - before
+
+
+@pytest.mark.usefixtures("every_size")
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_lanes_loading_render_the_same_bytes_as_one_process(jobs: int) -> None:
+    before = set(_children(os.getpid()))
+    for programme in _programmes():
+        for options in ({}, {"profile": "rich", "width": 60, "base_url": "https://e.org/"}):
+            whole = plan(programme, ALL, options, [ICS])
+            assert _ordered(_loading(whole, jobs)) == _ordered(execute(whole))
+    assert not _lanes_left(before)
+
+
+@pytest.mark.usefixtures("every_size")
+def test_each_lane_loads_while_this_process_loads(plenary: Programme, tmp_path: Path) -> None:
+    # This process's load waits (at most 10 s) until a child has loaded too:
+    # the children are forked before it, and load on their own.
+    parent, loads = os.getpid(), tmp_path / "loads"
+    saw_a_child: list[bool] = []
+
+    def prepare() -> Plan:
+        with loads.open("a") as record:
+            record.write(f"{os.getpid()}\n")
+        if os.getpid() == parent:
+            deadline = time.monotonic() + 10
+            while loads.read_text().count("\n") < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            saw_a_child.append(loads.read_text().count("\n") == 2)
+        return whole
+
+    def pid(prepared: Any) -> bytes:
+        return str(os.getpid()).encode()
+
+    whole = plan(plenary, [_exporter(f"pid{n}", pid, cost=1.0) for n in range(2)], {}, [])
+    files, _ = _loading(whole, 2, prepare)
+    assert saw_a_child == [True]
+    (child,) = {int(line) for line in loads.read_text().split()} - {parent}
+    assert files == {"pid0": str(parent).encode(), "pid1": str(child).encode()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+@pytest.mark.usefixtures("every_size")
+def test_a_load_failing_here_ends_every_lane(plenary: Programme) -> None:
+    parent = os.getpid()
+
+    def prepare() -> Plan:
+        if os.getpid() == parent:
+            raise ValueError("the programme has problems")
+        time.sleep(30)  # a child still loading
+        return whole
+
+    whole = plan(plenary, ALL, {}, [ICS])
+    before = set(_children(os.getpid()))
+    with pytest.raises(ValueError, match="the programme has problems"):
+        _loading(whole, 3, prepare)
+    assert not _lanes_left(before)
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_lane_whose_load_fails_is_rendered_here(plenary: Programme) -> None:
+    parent = os.getpid()
+
+    def prepare() -> Plan:
+        if os.getpid() != parent:
+            raise ValueError("only in the child")
+        return whole
+
+    whole = plan(plenary, ALL, {}, [ICS])
+    assert _ordered(_loading(whole, 2, prepare)) == _ordered(execute(whole))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs /proc")
+def test_a_programme_too_small_for_lanes_renders_here(
+    plenary: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_lanes, "forkable", lambda: sys.platform == "linux")
+    assert len(plenary.events) < _lanes.SMALLEST
+
+    def pid(prepared: Any) -> bytes:
+        return str(os.getpid()).encode()
+
+    whole = plan(plenary, [_exporter(f"pid{n}", pid, cost=1.0) for n in range(3)], {}, [])
+    before = set(_children(os.getpid()))
+    files, _ = _loading(whole, 3)
+    assert set(files.values()) == {str(os.getpid()).encode()}
+    assert not _lanes_left(before)
+
+
+@pytest.mark.usefixtures("every_size")
+def test_what_a_loading_lane_prints_is_discarded(
+    plenary: Programme, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def prepare() -> Plan:
+        print(f"loaded in {os.getpid()}", flush=True)
+        print(f"warning from {os.getpid()}", file=sys.stderr, flush=True)
+        return whole
+
+    whole = plan(plenary, ALL, {}, [ICS])
+    _loading(whole, 3, prepare)
+    out, err = capfd.readouterr()
+    assert (out, err) == (f"loaded in {os.getpid()}\n", f"warning from {os.getpid()}\n")
+
+
+@pytest.mark.usefixtures("every_size")
+def test_export_loading_in_lanes_warns_once(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    source = Path(__file__).parent / "data" / "imports" / "pretalx-rc3-excerpt.json"
+    printed = {}
+    for jobs in ("1", "3"):
+        assert main(["export", str(source), "-o", str(tmp_path / jobs), "-j", jobs]) == 0
+        out, err = capfd.readouterr()
+        assert err.count("warning: ") == 1 and "time_zone_name: is absent" in err
+        printed[jobs] = [Path(line).relative_to(tmp_path / jobs) for line in out.split()]
+    assert printed["1"] == printed["3"]
+    for name in printed["1"]:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "3" / name).read_bytes()
+
+
+def test_the_lanes_of_a_load_are_decided_by_the_bytes_read() -> None:
+    assert _lanes.jobs_for(_lanes.SMALLEST_BYTES, 4) == 4
+    assert _lanes.jobs_for(_lanes.SMALLEST_BYTES - 1, 4) == 1
+    assert len(large(_lanes.SMALLEST).encode()) > _lanes.SMALLEST_BYTES  # a byte floor below
 
 
 @pytest.mark.usefixtures("every_size")

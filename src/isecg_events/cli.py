@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import io
 import os
 import sys
@@ -37,6 +38,7 @@ from isecg_events.exporters import (
     Option,
     available_jobs,
     get_exporter,
+    jobs_for,
     render_all,
     render_changes,
     render_history,
@@ -44,7 +46,7 @@ from isecg_events.exporters import (
 from isecg_events.exporters.feeds import FOLDERS, site_stream
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
-from isecg_events.readers import load, load_stream
+from isecg_events.readers import Source, load_source, read_source, read_source_stream
 from isecg_events.releases import History
 from isecg_events.timezones import TimeZoneError, UnknownTimeZone, get_zone
 
@@ -312,21 +314,29 @@ def _command(args: argparse.Namespace) -> int:
             return _changes(History.read(args.releases), args.format)
         if args.command == "serve":
             return _serve(args)
-        programme = _load(args.file, args.timezone)
-        if args.command == "release":
-            return _release(programme, args)
-        if args.command == "publish":
-            return _publish(programme, args)
+        source = _read(args.file, args.timezone)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
-        if options.get("releases") is not None:
-            # Read once; the registry applies it, and refuses unreleased changes.
-            options["releases"] = History.read(options["releases"])
-            options["releases"].check_current(programme)
-        if args.command == "agenda":
-            names = ["markdown" if args.markdown else "text"]
-            return _export(programme, names, "-", split=False, options=options)
-        names = _formats(args.format or ["all"], bool(options.get("releases")))
-        jobs = args.jobs or min(available_jobs(), DEFAULT_JOBS)
+        releases = options.get("releases")
+        programme: Programme | Callable[[], Programme]
+        if args.command == "export" and releases is None:
+            # Loaded once the arguments are checked; when large, in each of
+            # the export's processes at once (exporters._lanes.stream_loading).
+            programme = functools.partial(_parse, source, args.timezone)
+        else:
+            programme = _parse(source, args.timezone)
+            if args.command == "release":
+                return _release(programme, args)
+            if args.command == "publish":
+                return _publish(programme, args)
+            if releases is not None:
+                # Read once; the registry applies it, and refuses unreleased changes.
+                options["releases"] = History.read(releases)
+                options["releases"].check_current(programme)
+            if args.command == "agenda":
+                names = ["markdown" if args.markdown else "text"]
+                return _export(programme, names, "-", split=False, options=options)
+        names = _formats(args.format or ["all"], releases is not None)
+        jobs = jobs_for(len(source.raw), args.jobs or min(available_jobs(), DEFAULT_JOBS))
         return _export(
             programme,
             names,
@@ -370,15 +380,32 @@ def _load(file: str | None, timezone: str | None) -> Programme:
     Warnings about the input (an inferred time zone) are printed to standard
     error as ``warning:`` lines as soon as the file is read, before any error.
     """
+    return _parse(_read(file, timezone), timezone)
+
+
+def _read(file: str | None, timezone: str | None) -> Source:
+    """The bytes of a file, of standard input (``-``), or of the bundled programme.
+
+    Raises:
+        UnknownTimeZone: ``timezone`` is not an IANA zone (told before the file's problems).
+        ProgrammeError: the file cannot be read.
+    """
+    if timezone is not None:
+        get_zone(timezone)
+    if file == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:  # a text stream put there by a caller
+            binary = io.BytesIO(sys.stdin.read().encode("utf-8"))
+        return read_source_stream(binary)
+    return read_source(file)
+
+
+def _parse(source: Source, timezone: str | None) -> Programme:
+    """The programme of bytes read, with warnings about it printed as ``warning:`` lines."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgrammeWarning)
         try:
-            if file == "-":
-                binary = getattr(sys.stdin, "buffer", None)
-                if binary is None:  # a text stream put there by a caller
-                    binary = io.BytesIO(sys.stdin.read().encode("utf-8"))
-                return load_stream(binary, timezone=timezone)
-            return load(file, timezone=timezone)
+            return load_source(source, timezone=timezone)
         finally:
             for warning in caught:
                 if isinstance(warning.message, ProgrammeWarning):
@@ -424,7 +451,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _export(
-    programme: Programme,
+    programme: Programme | Callable[[], Programme],
     names: list[str],
     output: str,
     *,
@@ -433,6 +460,7 @@ def _export(
     feeds: bool = False,
     jobs: int = 1,
 ) -> int:
+    """Write the formats' files (or print one); ``programme`` may be what loads it, once checked."""
     if split and not any(get_exporter(name).render_event_prepared for name in names):
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
     if not output.strip():
@@ -440,7 +468,8 @@ def _export(
     if output == "-":
         if len(names) != 1 or split or feeds:
             raise ValueError("--output - takes a single --format and no --split or --feeds")
-        content = render_all(programme, names, **options)[names[0]]
+        loaded = programme() if callable(programme) else programme
+        content = render_all(loaded, names, **options)[names[0]]
         binary = getattr(sys.stdout, "buffer", None)  # None when a caller put a text stream there
         if binary is None:
             sys.stdout.write(content.decode("utf-8"))

@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from isecg_events.exporters import agenda, changes, html, ical
-from isecg_events.exporters._lanes import available_jobs
+from isecg_events.exporters._lanes import available_jobs, jobs_for
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
@@ -38,6 +38,7 @@ __all__ = [
     "available_jobs",
     "event_to_ical",
     "get_exporter",
+    "jobs_for",
     "render_all",
     "render_changes",
     "render_history",
@@ -64,7 +65,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         render_prepared=ical.render_prepared,
         options=ical.OPTIONS,
         render_event_prepared=ical.render_event_prepared,
-        cost=1.0,
+        cost=0.8,
     ),
     Exporter(
         name="json",
@@ -74,7 +75,8 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.json"),
         render_prepared=schedule_json.render_prepared,
         options=schedule_json.OPTIONS,
-        cost=0.45,
+        cost=0.55,
+        family="frab",
     ),
     Exporter(
         name="xml",
@@ -84,7 +86,8 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.xml"),
         render_prepared=schedule_xml.render_prepared,
         options=schedule_xml.OPTIONS,
-        cost=0.35,
+        cost=0.5,
+        family="frab",
     ),
     Exporter(
         name="text",
@@ -94,7 +97,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.txt"),
         render_prepared=agenda.render_text,
         options=agenda.OPTIONS,
-        cost=0.65,
+        cost=0.9,
     ),
     Exporter(
         name="markdown",
@@ -104,7 +107,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("agenda.md"),
         render_prepared=agenda.render_markdown,
         options=agenda.OPTIONS,
-        cost=0.8,
+        cost=1.0,
     ),
     Exporter(
         name="html",
@@ -114,7 +117,7 @@ EXPORTERS: tuple[Exporter, ...] = (
         file_name=_named("schedule.html"),
         render_prepared=html.render_prepared,
         options=html.OPTIONS,
-        cost=1.2,
+        cost=1.6,
     ),
     Exporter(
         name="atom",

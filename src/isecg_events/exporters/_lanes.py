@@ -26,6 +26,8 @@ process, in the plan's order, so an error is the one a plain render raises.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import itertools
 import multiprocessing
 import multiprocessing.connection
@@ -34,29 +36,37 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
 import attrs
 
-from isecg_events.exporters._registry import Part, Plan, parts
+from isecg_events.exporters._registry import Exporter, Part, Plan, parts
 
 __all__ = [
     "FORKED",
     "SMALLEST",
+    "SMALLEST_BYTES",
     "WRITING_APART",
     "WRITING_WHOLE",
     "available_jobs",
     "forkable",
+    "jobs_for",
     "lanes",
     "stream",
+    "stream_loading",
 ]
 
 #: The fewest events worth a second process. Rendering every format, best
 #: of five: 250 events 0.067 s in two lanes against 0.081 s in one, 120
 #: events 0.039 s against 0.023 s (forking and sending the bytes back).
 SMALLEST = 500
+
+#: The fewest bytes of input worth forking lanes for before the load
+#: (:func:`stream_loading`): far fewer than :data:`SMALLEST` events fit in
+#: them (the synthetic programmes take 560 bytes an event, frab's XML more).
+SMALLEST_BYTES = 50_000
 
 #: What writing a part's files costs the process that writes them, in
 #: :attr:`~._registry.Exporter.cost` units (ics's whole file is 1.0, 1.1 s
@@ -80,6 +90,11 @@ def available_jobs() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1
+
+
+def jobs_for(size: int, jobs: int) -> int:
+    """The processes worth loading and rendering a programme of ``size`` bytes in, of ``jobs``."""
+    return jobs if size >= SMALLEST_BYTES else 1
 
 
 def forkable() -> bool:
@@ -113,46 +128,116 @@ def stream(plan: Plan, jobs: int, *, writing: bool = False) -> Iterator[Part]:
     if jobs < 2 or len(plan.programme.events) < SMALLEST or not forkable():
         yield from parts(plan)
         return
-    split = lanes(plan, jobs, head_start=_writing(plan) if writing else 0.0)
+    split = lanes(plan, jobs, head_start=_writing(plan.whole, plan.apart) if writing else 0.0)
     if not any(lane.whole or lane.apart for lane in split[1:]):
         yield from parts(plan)
         return
-    yield from _run_lanes(plan, split)
+    try:
+        children = _started([lane for lane in split[1:] if lane.whole or lane.apart])
+    except Exception:  # a lane could not start (fork, memfd): render here
+        yield from parts(plan)
+        return
+    yield from _gathered(plan, split[0], children)
+
+
+def stream_loading(
+    prepare: Callable[[], Plan],
+    whole: Sequence[Exporter],
+    apart: Sequence[Exporter],
+    jobs: int,
+    *,
+    writing: bool = False,
+) -> Iterator[Part]:
+    """Load and render in up to ``jobs`` processes, each child loading the programme itself.
+
+    The children are forked before ``prepare`` runs here, and each runs it
+    too: while this process loads, a second processor would otherwise be
+    idle, and a child forked before the load copies none of the programme's
+    pages. ``prepare`` must give the same plan in every process (it parses
+    bytes already read, say); what a child prints is discarded.
+
+    Args:
+        prepare: loads the programme and plans its render.
+        whole: the formats the plan renders whole, in order.
+        apart: the formats it renders event by event.
+        jobs: the most processes to render in; lanes only where they pay
+            (:data:`SMALLEST` events: each child sees that on its own).
+        writing: as :func:`stream`.
+
+    Yields:
+        The plan's parts, as :func:`stream` does.
+
+    Raises:
+        Exception: whatever ``prepare`` raises here (the children are ended),
+            or as :func:`stream`.
+    """
+    cost = _costs(whole, apart)
+    count = min(jobs, len(cost))
+    head_start = _writing(whole, apart) if writing else 0.0
+    lane_of = _lane_of(cost, [head_start] + [0.0] * (count - 1))
+    others = sorted({lane for lane in lane_of.values() if lane})
+    children: list[_Lane] = []
+    if others and forkable():
+        with contextlib.suppress(Exception):  # a lane could not start: render here
+            children = _started([functools.partial(_loaded, prepare, lane_of, n) for n in others])
+    try:
+        plan = prepare()
+    except BaseException:
+        _ended(children)
+        raise
+    if not children or len(plan.programme.events) < SMALLEST:
+        _ended(children)
+        yield from parts(plan)
+        return
+    yield from _gathered(plan, _lane(plan, lane_of, 0), children)
 
 
 def lanes(plan: Plan, count: int, *, head_start: float = 0.0) -> list[Plan]:
     """Split ``plan`` into ``count`` plans whose heaviest is as light as can be.
 
-    A format's whole file and its per-event files go to one lane. Lanes keep
-    the plan's order of formats. The first lane, this process's, starts
-    ``head_start`` heavier (its other work), each other :data:`FORKED`
-    heavier; a lane may be empty. Every split
-    is tried when there are at most :data:`_TRIED` of them (a handful of
-    formats), else the longest format goes first to the lightest lane.
+    A format's whole file and its per-event files go to one lane, and so do
+    the formats of one family (:attr:`~._registry.Exporter.family`). Lanes
+    keep the plan's order of formats. The first lane, this process's,
+    starts ``head_start`` heavier (its other work), each other
+    :data:`FORKED` heavier; a lane may be empty. Every split is tried when
+    there are at most :data:`_TRIED` of them (a handful of formats), else
+    the longest family goes first to the lightest lane.
     """
-    names = list(dict.fromkeys(e.name for e, _ in (*plan.whole, *plan.apart)))
-    cost = dict.fromkeys(names, 0.0)
-    for exporter, _ in (*plan.whole, *plan.apart):
-        cost[exporter.name] += exporter.cost
-    count = min(count, len(names))
-    start = [head_start] + [FORKED] * (count - 1)
-    if count ** len(names) <= _TRIED:
-        lane_of = dict(zip(names, _best_split(names, cost, start), strict=True))
-    else:
-        loads = list(start)
-        lane_of = {}
-        for name in sorted(names, key=lambda n: -cost[n]):  # stable: ties in plan order
-            lightest = loads.index(min(loads))
-            lane_of[name] = lightest
-            loads[lightest] += cost[name]
-    return [
-        Plan(
-            plan.programme,
-            tuple(pair for pair in plan.whole if lane_of[pair[0].name] == index),
-            tuple(pair for pair in plan.apart if lane_of[pair[0].name] == index),
-        )
-        for index in range(count)
-    ]
+    cost = _costs([e for e, _ in plan.whole], [e for e, _ in plan.apart])
+    count = min(count, len(cost))
+    lane_of = _lane_of(cost, [head_start] + [FORKED] * (count - 1))
+    return [_lane(plan, lane_of, index) for index in range(count)]
+
+
+def _costs(whole: Sequence[Exporter], apart: Sequence[Exporter]) -> dict[str, float]:
+    """Each family's cost (its formats' whole files and per-event files), in the plan's order."""
+    cost: dict[str, float] = {}
+    for exporter in (*whole, *apart):
+        cost[exporter.family] = cost.get(exporter.family, 0.0) + exporter.cost
+    return cost
+
+
+def _lane_of(cost: dict[str, float], start: list[float]) -> dict[str, int]:
+    """Each family's lane, of ``len(start)`` lanes each ``start`` heavy before it renders."""
+    names = list(cost)
+    if len(start) ** len(names) <= _TRIED:
+        return dict(zip(names, _best_split(names, cost, start), strict=True))
+    loads = list(start)
+    lane_of = {}
+    for name in sorted(names, key=lambda n: -cost[n]):  # stable: ties in plan order
+        lightest = loads.index(min(loads))
+        lane_of[name] = lightest
+        loads[lightest] += cost[name]
+    return lane_of
+
+
+def _lane(plan: Plan, lane_of: dict[str, int], index: int) -> Plan:
+    """The part of ``plan`` whose families ``lane_of`` puts in lane ``index``."""
+    return Plan(
+        plan.programme,
+        tuple(pair for pair in plan.whole if lane_of[pair[0].family] == index),
+        tuple(pair for pair in plan.apart if lane_of[pair[0].family] == index),
+    )
 
 
 #: The most splits :func:`lanes` tries one by one: all of 7 formats in 2
@@ -176,40 +261,68 @@ def _best_split(names: list[str], cost: dict[str, float], start: list[float]) ->
     return best
 
 
-def _writing(plan: Plan) -> float:
-    return WRITING_WHOLE * len(plan.whole) + WRITING_APART * len(plan.apart)
+def _writing(whole: Sequence[object], apart: Sequence[object]) -> float:
+    return WRITING_WHOLE * len(whole) + WRITING_APART * len(apart)
 
 
-def _run_lanes(plan: Plan, split: list[Plan]) -> Iterator[Part]:
-    """Render the first lane here and each other in a child, passing parts on as they come.
+def _loaded(prepare: Callable[[], Plan], lane_of: dict[str, int], index: int) -> Plan:
+    """In a child of :func:`stream_loading`: its lane of the plan it prepares itself.
+
+    Empty for a programme too small for lanes: this process's parent
+    renders everything then.
+    """
+    plan = prepare()
+    if len(plan.programme.events) < SMALLEST:
+        return Plan(plan.programme, (), ())
+    return _lane(plan, lane_of, index)
+
+
+def _started(works: list[Plan | Callable[[], Plan]]) -> list[_Lane]:
+    """A child for each lane: a plan, or what gives it in the child.
+
+    Raises:
+        Exception: a child could not start (fork, memfd); none is left running.
+    """
+    for output in (sys.stdout, sys.stderr):
+        if output is not None:
+            output.flush()  # else a child ending would write the buffered text again
+    context = multiprocessing.get_context("fork")
+    children: list[_Lane] = []
+    try:
+        for work in works:
+            children.append(_Lane.start(context, work))
+    except BaseException:
+        _ended(children)
+        raise
+    return children
+
+
+def _ended(children: list[_Lane]) -> None:
+    for child in children:
+        child.end()
+
+
+def _gathered(plan: Plan, own: Plan, children: list[_Lane]) -> Iterator[Part]:
+    """Render ``own`` here while the children render the rest, passing parts on as they come.
 
     A child writes each part into its spool, an anonymous in-memory file,
     and sends only where it lies through its pipe, so it never waits for
     this process to read. Between its own formats and after them, this
     process takes what the children have finished. When a lane fails, the
-    formats not yet passed on are rendered here.
+    formats of ``plan`` not yet passed on are rendered here.
     """
-    context = multiprocessing.get_context("fork")
-    children: list[_Lane] = []
     given: set[tuple[str, str]] = set()
-    for output in (sys.stdout, sys.stderr):
-        if output is not None:
-            output.flush()  # else a child ending would write the buffered text again
     failed = False
     try:
-        for lane in split[1:]:
-            if lane.whole or lane.apart:
-                children.append(_Lane.start(context, lane))
-        for part in _noted(parts(split[0]), given):
+        for part in _noted(parts(own), given):
             yield part
             yield from _noted(_ready(children, wait=False), given)
         while any(child.running for child in children):
             yield from _noted(_ready(children, wait=True), given)
-    except Exception:  # a lane failed, or a child died or could not start (fork, memfd)
+    except Exception:  # a lane failed, or a child died
         failed = True
     finally:
-        for child in children:
-            child.end()
+        _ended(children)
     if failed:
         rest = Plan(
             plan.programme,
@@ -229,10 +342,15 @@ class _Lane:
     running: bool = True
 
     @classmethod
-    def start(cls, context: Any, plan: Plan) -> _Lane:
+    def start(cls, context: Any, work: Plan | Callable[[], Plan]) -> _Lane:
+        """Fork a child rendering ``work``'s plan (``work`` is called in the child)."""
         spool = os.memfd_create("isecg-events-lane", os.MFD_CLOEXEC)
-        receiving, sending = context.Pipe(duplex=False)
-        process = context.Process(target=_child, args=(plan, sending, spool), daemon=True)
+        try:
+            receiving, sending = context.Pipe(duplex=False)
+        except BaseException:
+            os.close(spool)
+            raise
+        process = context.Process(target=_child, args=(work, sending, spool), daemon=True)
         process.start()
         sending.close()  # the child's end: EOF here when the child ends
         return cls(process, receiving, spool)
@@ -295,11 +413,13 @@ def _noted(parts: Iterable[Part], given: set[tuple[str, str]]) -> Iterator[Part]
         yield part
 
 
-def _child(plan: Plan, sending: Connection, spool: int) -> None:
+def _child(work: Plan | Callable[[], Plan], sending: Connection, spool: int) -> None:
     """A child lane: render each part (the per-event files first) into the spool, say where, end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's; it ends us
+    _silenced()
     try:
         try:
+            plan = work if isinstance(work, Plan) else work()
             # Per-event files first: they take the writer longest, so they
             # are best written while the rest still renders.
             offset = 0
@@ -320,3 +440,13 @@ def _child(plan: Plan, sending: Connection, spool: int) -> None:
         pass
     finally:
         sending.close()
+
+
+def _silenced() -> None:
+    """Send what this child prints (a loader's warnings, say) nowhere: its parent prints its own."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for descriptor in (1, 2):
+            os.dup2(devnull, descriptor)
+        os.close(devnull)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the child's life

@@ -11,12 +11,12 @@ itself (``GLEX 2017 – Hall 2``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from isecg_events.exporters import get_exporter
-from isecg_events.exporters._lanes import stream
-from isecg_events.exporters._registry import plan, render_with
+from isecg_events.exporters._lanes import stream, stream_loading
+from isecg_events.exporters._registry import Plan, plan, render_with
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
@@ -105,7 +105,7 @@ def site_files(
 
 
 def site_stream(
-    programme: Programme,
+    programme: Programme | Callable[[], Programme],
     names: list[str],
     options: dict[str, Any],
     *,
@@ -117,7 +117,10 @@ def site_stream(
     """:func:`site_files` one format at a time, as each is rendered: for writing while rendering.
 
     Args:
-        programme: the programme.
+        programme: the programme; or what loads it, run in each process
+            rendering (:func:`._lanes.stream_loading`: the children load
+            while this process does), so it must give the same programme in
+            every process.
         names: the formats, in order.
         options: their options.
         split: each event's own files too.
@@ -132,6 +135,7 @@ def site_stream(
 
     Raises:
         ValueError: as :func:`site_files`.
+        Exception: whatever loading the programme raises.
     """
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
@@ -145,17 +149,28 @@ def site_stream(
     each = [get_exporter(name) for name in splitting] if split and not feeds else []
     rank = {("whole", e.name): index for index, e in enumerate(exporters)}
     rank |= {("apart", e.name): len(exporters) + 1 + index for index, e in enumerate(each)}
-    for part in stream(plan(programme, exporters, options, each), jobs, writing=writing):
+    if callable(programme):
+        load, loaded = programme, []
+
+        def prepare() -> Plan:
+            loaded.append(load())
+            return plan(loaded[0], exporters, options, each)
+
+        rendered = stream_loading(prepare, exporters, each, jobs, writing=writing)
+    else:
+        loaded = [programme]
+        rendered = stream(plan(programme, exporters, options, each), jobs, writing=writing)
+    for part in rendered:
         position = rank[part.kind, part.name]
         if isinstance(part.content, bytes):
-            yield position, get_exporter(part.name).file_name(programme), part.content
+            yield position, get_exporter(part.name).file_name(loaded[0]), part.content
         else:
             extension = get_exporter(part.name).extension
             for key, content in part.content.items():
                 yield position, f"events/{key}.{extension}", content
     if feeds:  # the feeds hold every event's own file already
         ics = get_exporter("ics")
-        for name, content in feed_files(programme, **_own(ics.option_names, options)).items():
+        for name, content in feed_files(loaded[0], **_own(ics.option_names, options)).items():
             yield len(exporters), name, content
 
 

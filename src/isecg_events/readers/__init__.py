@@ -13,6 +13,8 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, Final
 
+import attrs
+
 from isecg_events import timezones
 from isecg_events.collector import collector_paused
 from isecg_events.errors import ProgrammeError
@@ -20,7 +22,17 @@ from isecg_events.programme import Programme
 from isecg_events.readers import frab_json, frab_xml, native, positions
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
 
-__all__ = ["BUNDLED", "bundled_path", "load", "load_stream", "loads"]
+__all__ = [
+    "BUNDLED",
+    "Source",
+    "bundled_path",
+    "load",
+    "load_source",
+    "load_stream",
+    "loads",
+    "read_source",
+    "read_source_stream",
+]
 
 #: The file name of the bundled GLEX 2017 programme.
 BUNDLED: Final = "glex2017.toml"
@@ -57,11 +69,57 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
             problem is listed with its file and field path.
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
-    file = Path(path) if path is not None else bundled_path()
-    source = str(path) if path is not None else f"data/{BUNDLED}"
     _check_zone(timezone)
-    raw = read_bytes(file, source)
-    return _parse(raw, source, _syntax_of(file), timezone)
+    return load_source(read_source(path), timezone=timezone)
+
+
+@attrs.frozen
+class Source:
+    """A programme's bytes as read, not yet parsed: :func:`load` in two steps.
+
+    Attributes:
+        raw: the bytes.
+        name: the file's name in messages.
+        syntax: "toml", "json" or "xml".
+    """
+
+    raw: bytes = attrs.field(repr=False)
+    name: str
+    syntax: str
+
+
+def read_source(path: str | os.PathLike[str] | None = None) -> Source:
+    """Read a programme file's bytes (the bundled programme's with no path), without parsing them.
+
+    Raises:
+        ProgrammeError: the file is missing, a folder, unreadable or too large.
+    """
+    file = Path(path) if path is not None else bundled_path()
+    name = str(path) if path is not None else f"data/{BUNDLED}"
+    return Source(read_bytes(file, name), name, _syntax_of(file))
+
+
+def read_source_stream(stream: BinaryIO, name: str = "<stdin>") -> Source:
+    """Read a programme's bytes from a binary stream, sniffing its syntax as :func:`load_stream`.
+
+    Raises:
+        ProgrammeError: the stream holds more than the size limit.
+    """
+    raw = read_stream(stream, name)
+    return Source(raw, name, sniff(raw))
+
+
+def load_source(source: Source, *, timezone: str | None = None) -> Programme:
+    """Load the programme of bytes already read; ``timezone`` is as in :func:`load`.
+
+    The same bytes give the same programme, in any process.
+
+    Raises:
+        ProgrammeError: the bytes have problems.
+        UnknownTimeZone: ``timezone`` is not an IANA zone name.
+    """
+    _check_zone(timezone)
+    return _parse(source.raw, source.name, source.syntax, timezone)
 
 
 def load_stream(
@@ -77,8 +135,7 @@ def load_stream(
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    raw = read_stream(stream, source)
-    return _parse(raw, source, sniff(raw), timezone)
+    return load_source(read_source_stream(stream, source), timezone=timezone)
 
 
 def loads(
