@@ -26,7 +26,9 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import itertools
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -201,26 +203,49 @@ def export_command(path: Path, folder: Path, formats: tuple[str, ...] = ()) -> f
 def load_row(n: int, folder: Path) -> None:
     """Measure loading and the whole export of one size; print its row.
 
-    Every export writes into a new folder under ``folder``, which the whole
-    run removes only at its end: on ext4 without a journal, creating files
-    within minutes of deleting many is several times slower (the allocator
-    skips recently freed inodes), so a run deleting its own outputs between
-    exports would time that instead.
+    The seconds are each the best of the rounds. Each ratio is the median
+    over the rounds of that round's own ratio: in a round, the ``tomllib``
+    parse is timed again just before each measurement it divides, so a
+    change in the machine's speed between measurements (by half, within a
+    minute, on the shared machines this runs on) does not count as the
+    code's. Every export writes into a new folder under ``folder``, which
+    the whole run removes only at its end: on ext4 without a journal,
+    creating files within minutes of deleting many is several times slower
+    (the allocator skips recently freed inodes), so a run deleting its own
+    outputs between exports would time that instead.
     """
     machine = yardstick()
     path = folder / f"programme-{n}.toml"
     text = synthetic(n)
+    folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    parse_s = timed(functools.partial(tomllib.loads, text))
-    load_s = timed(functools.partial(isecg_events.load, path))
-    runs = iter(range(2 * REPEATS))
-    five_s = timed(lambda: export_command(path, folder / f"out-{n}-{next(runs)}", FIVE))
-    export_s = timed(lambda: export_command(path, folder / f"out-{n}-{next(runs)}"))
-    print(
-        f"| {n:,} | {machine:.2f} | {parse_s:.2f} | {load_s:.2f} | {load_s / parse_s:.2f} | "
-        f"{five_s:.2f} | {five_s / parse_s:.2f} | {export_s:.2f} | {export_s / parse_s:.2f} |"
-    )
+    measured: dict[str, list[tuple[float, float]]] = {"load": [], "five": [], "all": []}
+    runs = itertools.count()
+    actions: dict[str, Callable[[], object]] = {
+        "load": functools.partial(isecg_events.load, path),
+        "five": lambda: export_command(path, folder / f"out-{n}-{next(runs)}", FIVE),
+        "all": lambda: export_command(path, folder / f"out-{n}-{next(runs)}"),
+    }
+    for _ in range(REPEATS):
+        for name, action in actions.items():
+            parse = once(functools.partial(tomllib.loads, text))
+            measured[name].append((parse, once(action)))
+    parse_s = min(parse for pairs in measured.values() for parse, _ in pairs)
+    cells = [f"{n:,}", f"{machine:.2f}", f"{parse_s:.2f}"]
+    for name in actions:
+        best = min(seconds for _, seconds in measured[name])
+        ratio = statistics.median(seconds / parse for parse, seconds in measured[name])
+        cells += [f"{best:.2f}", f"{ratio:.2f}"]
+    print("| " + " | ".join(cells) + " |")
     sys.stdout.flush()
+
+
+def once(action: Callable[[], object]) -> float:
+    """One call, in seconds, after a collection."""
+    gc.collect()
+    began = time.perf_counter()
+    action()
+    return time.perf_counter() - began
 
 
 def run(sizes: list[int], output: str | None) -> None:

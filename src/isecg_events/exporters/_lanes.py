@@ -13,6 +13,10 @@ so lanes exist only where ``fork`` is safe and usual (Linux, a process
 with one thread: :func:`forkable`) and for a programme of at least
 :data:`SMALLEST` events.
 
+:func:`stream_loading` forks the lanes before the programme is loaded,
+and each loads it itself from the same bytes: a command that has read a
+large file uses the second processor for the load too (``export``).
+
 A caller that writes each part as it comes (``export``) says so with
 ``writing``: its own lane is then lighter by that work, and the files of
 one lane are written while the others still render.
