@@ -16,7 +16,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
-from tests.judges import Radicale, free_port
+from tests.judges import Radicale, refusing_port
 from tests.programmes import RECURRING, with_event
 
 
@@ -167,9 +167,10 @@ def test_errors_are_one_line_and_keep_the_password_secret(
     with pytest.raises(PublishError, match="wrong user name or password") as caught:
         publish(programme, calendar_url, user=radicale.user, password="hunter2-wrong")
     assert "hunter2" not in str(caught.value) and "\n" not in str(caught.value)
-    down = f"http://127.0.0.1:{free_port()}/calendar/"
-    with pytest.raises(PublishError, match=r"cannot reach 127\.0\.0\.1"):
-        publish(programme, down, user="x", password="hunter2-secret")
+    with refusing_port() as port, pytest.raises(PublishError, match=r"cannot reach 127\.0\.0\.1"):
+        publish(
+            programme, f"http://127.0.0.1:{port}/calendar/", user="x", password="hunter2-secret"
+        )
     not_calendar = f"{radicale.url}/{radicale.user}/"
     with pytest.raises(PublishError, match="is not a calendar collection"):
         _publish(radicale, programme, not_calendar)
