@@ -32,6 +32,7 @@ from isecg_events.errors import (
     ProgrammeError,
     ProgrammeWarning,
     printable,
+    printable_lines,
 )
 from isecg_events.exporters import (
     EXPORTERS,
@@ -590,11 +591,6 @@ def _changes(history: History, syntax: str) -> int:
         raise ValueError(f"{history.folder}: no release yet")
     sys.stdout.write(printable_lines(render_history(history, syntax)))  # type: ignore[arg-type]
     return EXIT_OK
-
-
-def printable_lines(text: str) -> str:
-    """:func:`printable` line by line: data shown on a terminal cannot move its cursor."""
-    return "".join(printable(line) + "\n" for line in text.splitlines())
 
 
 def _schema() -> int:

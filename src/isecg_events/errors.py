@@ -20,6 +20,7 @@ __all__ = [
     "did_you_mean",
     "join_path",
     "printable",
+    "printable_lines",
 ]
 
 
@@ -36,6 +37,11 @@ def printable(text: str) -> str:
     return "".join(
         character if character.isprintable() else repr(character)[1:-1] for character in text
     )
+
+
+def printable_lines(text: str) -> str:
+    """:func:`printable` line by line: data shown on a terminal cannot move its cursor."""
+    return "".join(printable(line) + "\n" for line in text.splitlines())
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
