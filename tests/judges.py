@@ -21,9 +21,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import pytest
@@ -61,18 +61,47 @@ def refusing_port() -> Iterator[int]:
         yield int(held.getsockname()[1])
 
 
+class ServerExited(RuntimeError):
+    """The server ended before it listened (its port taken meanwhile, say)."""
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
     """Wait (bounded) until ``port`` accepts connections, or the process has died."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode} before listening")
+            raise ServerExited(f"the server exited with {process.returncode} before listening")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
         except OSError:
             time.sleep(0.05)
     raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
+
+
+def start_listening(
+    command: Callable[[int], list[str]], log: IO[bytes], attempts: int = 3, **popen: Any
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``command(port)`` on a free loopback port and wait until it listens.
+
+    A port free when chosen may be taken before the server binds it (by any
+    connection's own port): a server that exits before it listens is
+    started again on a new port, ``attempts`` times in all.
+    """
+    for attempt in range(1, attempts + 1):
+        port = free_port()
+        process = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT, **popen)
+        try:
+            wait_for_port(port, process)
+        except ServerExited:
+            if attempt == attempts:
+                raise
+            continue
+        except BaseException:
+            stop(process)
+            raise
+        return process, port
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -134,25 +163,25 @@ def start_radicale(folder: Path) -> Iterator[Radicale]:
     user, password = "tester", base64.urlsafe_b64encode(os.urandom(12)).decode()
     htpasswd = folder / "users"
     htpasswd.write_text(f"{user}:{password}\n", encoding="utf-8")
-    port = free_port()
-    command = [
-        sys.executable, "-m", "radicale", "--config", "",
-        "--server-hosts", f"127.0.0.1:{port}",
-        "--storage-filesystem-folder", str(folder / "collections"),
-        "--auth-type", "htpasswd",
-        "--auth-htpasswd-filename", str(htpasswd),
-        "--auth-htpasswd-encryption", "plain",
-        "--rights-type", "owner_only",
-        "--logging-level", "warning",
-    ]  # fmt: skip
-    log = (folder / "radicale.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "radicale", "--config", "",
+            "--server-hosts", f"127.0.0.1:{port}",
+            "--storage-filesystem-folder", str(folder / "collections"),
+            "--auth-type", "htpasswd",
+            "--auth-htpasswd-filename", str(htpasswd),
+            "--auth-htpasswd-encryption", "plain",
+            "--rights-type", "owner_only",
+            "--logging-level", "warning",
+        ]  # fmt: skip
+
+    with (folder / "radicale.log").open("wb") as log:
+        process, port = start_listening(command, log)
     try:
-        wait_for_port(port, process)
         yield Radicale(f"http://127.0.0.1:{port}", user, password, process.pid)
     finally:
         stop(process)
-        log.close()
 
 
 def _has_module(name: str) -> bool:
@@ -282,18 +311,19 @@ class Server:
 
 def start_server(file: Path, *arguments: str) -> Iterator[Server]:
     """Run ``isecg-events serve FILE`` on a free loopback port; stop it by its PID."""
-    port = free_port()
-    command = [
-        sys.executable, "-m", "isecg_events", "serve", str(file), "--port", str(port), *arguments,
-    ]  # fmt: skip
-    log = (file.parent / "serve.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=file.parent)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "isecg_events", "serve", str(file),
+            "--port", str(port), *arguments,
+        ]  # fmt: skip
+
+    with (file.parent / "serve.log").open("wb") as log:
+        process, port = start_listening(command, log, cwd=file.parent)
     try:
-        wait_for_port(port, process)
         yield Server(f"http://127.0.0.1:{port}", file, process.pid)
     finally:
         stop(process)
-        log.close()
 
 
 #: Chromium's flags for a closed network (no background connections).
@@ -322,16 +352,16 @@ def start_browser() -> Iterator[Any]:
 def start_xandikos(folder: Path) -> Iterator[str]:
     """Run Xandikos (a second CalDAV server, from PyPI) on a free loopback port; yield its URL."""
     require(_has_module("xandikos"), "Xandikos (pip install xandikos)")
-    port = free_port()
-    command = [
-        sys.executable, "-m", "xandikos", "serve", "-d", str(folder / "dav"), "--defaults",
-        "-l", "127.0.0.1", "-p", str(port), "--state-dir", str(folder / "state"),
-    ]  # fmt: skip
-    log = (folder / "xandikos.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+
+    def command(port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "xandikos", "serve", "-d", str(folder / "dav"), "--defaults",
+            "-l", "127.0.0.1", "-p", str(port), "--state-dir", str(folder / "state"),
+        ]  # fmt: skip
+
+    with (folder / "xandikos.log").open("wb") as log:
+        process, port = start_listening(command, log)
     try:
-        wait_for_port(port, process)
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
-        log.close()
