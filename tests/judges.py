@@ -80,28 +80,33 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], seconds: float = 
 
 
 def start_listening(
-    command: Callable[[int], list[str]], log: IO[bytes], attempts: int = 3, **popen: Any
+    command: Callable[[int], list[str]],
+    log: IO[bytes] | None,
+    attempts: int = 3,
+    **popen: Any,
 ) -> tuple[subprocess.Popen[bytes], int]:
     """Start ``command(port)`` on a free loopback port and wait until it listens.
 
-    A port free when chosen may be taken before the server binds it (by any
-    connection's own port): a server that exits before it listens is
-    started again on a new port, ``attempts`` times in all.
+    Its output goes to ``log`` (None: this process's; ``popen`` may say
+    otherwise). A port free when chosen may be taken before the server
+    binds it (by any connection's own port): a server that exits before it
+    listens is started again on a new port, ``attempts`` times in all.
     """
-    for attempt in range(1, attempts + 1):
+    output: dict[str, Any] = {"stdout": log, "stderr": subprocess.STDOUT if log else None}
+    while True:
+        attempts -= 1
         port = free_port()
-        process = subprocess.Popen(command(port), stdout=log, stderr=subprocess.STDOUT, **popen)
+        process = subprocess.Popen(command(port), **{**output, **popen})
         try:
             wait_for_port(port, process)
         except ServerExited:
-            if attempt == attempts:
-                raise
-            continue
+            if attempts:
+                continue
+            raise
         except BaseException:
             stop(process)
             raise
         return process, port
-    raise AssertionError("unreachable")  # the last attempt returns or raises
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -195,21 +195,21 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
     import sys
     import urllib.request
 
-    from tests.judges import free_port, wait_for_port
+    from tests.judges import start_listening
 
     file = tmp_path / "p.toml"
     file.write_text(RECURRING, encoding="utf-8")
-    port = free_port()
     # As a terminal starts it: a job started in the background by a script
     # (as CI may run the tests) inherits SIGINT ignored, and Python then
     # installs no KeyboardInterrupt handler.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "isecg_events", "serve", str(file), "--port", str(port)],
+    serve = [sys.executable, "-m", "isecg_events", "serve", str(file), "--port"]
+    process, port = start_listening(
+        lambda port: [*serve, str(port)],
+        None,
         stderr=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
-        wait_for_port(port, process)  # type: ignore[arg-type]
         # Ctrl-C while serving: once a request has been answered, the loop runs.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=30) as answer:
             assert answer.status == 200
