@@ -362,15 +362,15 @@ def test_a_failed_write_removes_the_folders_it_created(
 ) -> None:
     from isecg_events import output
 
-    real, calls = output._stage, []
+    real, calls = output._create, []
 
-    def failing(path: str, content: bytes, names: object) -> str:
+    def failing(path: str, content: bytes) -> None:
         calls.append(path)
-        if len(calls) == 2:
+        if len(calls) == 2:  # events/b.ics, in the folder being built
             raise OSError(28, "No space left on device", str(path))
-        return real(path, content, names)  # type: ignore[arg-type]
+        real(path, content)
 
-    monkeypatch.setattr(output, "_stage", failing)
+    monkeypatch.setattr(output, "_create", failing)
     root = tmp_path / "new"
     with pytest.raises(isecg_events.ExportError, match="No space left"):
         write_all([(root / "a.txt", b"1"), (root / "events" / "b.ics", b"2")], root=root)

@@ -158,3 +158,86 @@ def test_files_in_folders_this_run_makes_are_not_compared(
     )
     assert compared == ["a.txt", "b.ics", "c.txt"]  # in folders that were there before
     assert (root / "d" / "e.txt").read_bytes() == b"e"
+
+
+def test_a_folder_the_run_makes_is_built_aside_and_moved_into_place_whole(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    seen: list[list[str]] = []
+
+    def outputs() -> Iterator[tuple[Path, bytes]]:
+        yield root / "index.txt", b"i"
+        yield root / "events" / "a.ics", b"A"
+        yield root / "events" / "deeper" / "b.ics", b"B"
+        seen.append(sorted(str(p.relative_to(root)) for p in root.rglob("*")))
+        yield root / "events" / "c.ics", b"C"
+
+    output.write_all(outputs(), root=root)
+    [during] = seen
+    assert "events" not in during  # not there until every file is written
+    building = [name for name in during if name.startswith(".events.")]
+    assert building[0].endswith(output.TEMPORARY_SUFFIX)
+    assert [name.split("/", 1)[-1] for name in building[1:]] == ["a.ics", "deeper", "deeper/b.ics"]
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
+        "events",
+        "events/a.ics",
+        "events/c.ics",
+        "events/deeper",
+        "events/deeper/b.ics",
+        "index.txt",
+    ]
+    assert (root / "events" / "deeper" / "b.ics").read_bytes() == b"B"
+    assert (root / "events" / "c.ics").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_folder_a_killed_run_was_building_is_swept(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    left = root / f".events.123-ab-0{output.TEMPORARY_SUFFIX}"
+    (left / "inner").mkdir(parents=True)
+    (left / "inner" / "a.ics").write_bytes(b"left by a kill")
+    (root / ".keep").write_bytes(b"not ours")
+    output.write_all([(root / "events" / "a.ics", b"A")], root=root)
+    assert sorted(p.name for p in root.iterdir()) == [".keep", "events"]
+
+
+def test_a_folder_taken_while_it_was_built_is_an_error_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"old")
+
+    def outputs() -> Iterator[tuple[Path, bytes]]:
+        yield root / "a.txt", b"new"
+        yield root / "events" / "b.ics", b"B"
+        (root / "events").mkdir()  # another program, not under our lock
+        (root / "events" / "theirs").write_bytes(b"T")
+
+    with pytest.raises(ExportError, match="events"):
+        output.write_all(outputs(), root=root)
+    assert (root / "a.txt").read_bytes() == b"old"
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
+        "a.txt",
+        "events",
+        "events/theirs",
+    ]
+
+
+def test_a_failure_after_a_folder_was_moved_moves_it_back_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"old")
+
+    def refuse(source: str, target: str) -> None:
+        raise OSError(28, "No space left on device", target)
+
+    monkeypatch.setattr(output.os, "replace", refuse)
+    with pytest.raises(ExportError, match="No space left"):
+        output.write_all([(root / "a.txt", b"new"), (root / "events" / "b.ics", b"B")], root=root)
+    monkeypatch.undo()
+    assert sorted(p.name for p in root.iterdir()) == ["a.txt"]
+    assert (root / "a.txt").read_bytes() == b"old"
