@@ -241,3 +241,28 @@ def test_a_failure_after_a_folder_was_moved_moves_it_back_out(
     monkeypatch.undo()
     assert sorted(p.name for p in root.iterdir()) == ["a.txt"]
     assert (root / "a.txt").read_bytes() == b"old"
+
+
+def test_a_folder_the_run_built_is_not_pruned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It holds only what the run wrote: scanning 25,000 names would find nothing.
+    root = tmp_path / "out"
+    pruned: list[list[Path]] = []
+    real = output._prune
+
+    def prune(folders: list[tuple[Path, str]], written: set[str]) -> None:
+        pruned.append([folder for folder, _ in folders])
+        real(folders, written)
+
+    monkeypatch.setattr(output, "_prune", prune)
+    events, feeds = root / "events", root / "feeds"
+    feeds.mkdir(parents=True)
+    (feeds / "stale.ics").write_bytes(b"gone")
+    rules = [(events, "*.ics"), (feeds, "*.ics")]
+    output.write_all([(events / "a.ics", b"A"), (feeds / "b.ics", b"B")], root=root, prune=rules)
+    assert pruned == [[feeds]]
+    assert sorted(p.name for p in feeds.iterdir()) == ["b.ics"]
+    output.write_all([(events / "c.ics", b"C")], root=root, prune=rules)
+    assert pruned[1] == [events, feeds]  # events/ was there this time
+    assert sorted(p.name for p in events.iterdir()) == ["c.ics"]

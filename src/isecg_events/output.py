@@ -86,15 +86,18 @@ def write_all(
     created: list[Path] = []
     try:
         if root is None:
-            return _write(outputs, created, None)
+            return _write(outputs, created, None)[0]
         try:
             root.mkdir()
             created.append(root)
         except FileExistsError:  # made before, or by a run started beside this one
             pass
         with folder_lock(root):
-            written = _write(outputs, created, root)
-            _prune(prune, {os.fspath(path) for path in written})
+            written, built = _write(outputs, created, root)
+            # A folder the run built holds only what it wrote: nothing to prune.
+            stale = [(folder, glob) for folder, glob in prune if os.fspath(folder) not in built]
+            if stale:
+                _prune(stale, {os.fspath(path) for path in written})
             return written
     except OSError as error:
         _remove_empty(created)
@@ -112,15 +115,16 @@ def _remove_empty(created: list[Path]) -> None:
 
 def _write(
     outputs: Iterable[tuple[Path, bytes]], created: list[Path], root: Path | None
-) -> list[Path]:
+) -> tuple[list[Path], set[str]]:
+    """Write ``outputs``; the paths written, and the folders built whole (moved into place)."""
     staged: list[tuple[str, str]] = []  # (temporary, target), as strings: 25,000 files
     written: list[Path] = []
     names = _TemporaryNames()
     folders = _Folders(root, created, names)
     moved: list[tuple[str, str]] = []
     replaced = 0
+    places: dict[str, tuple[str, bool]] = {}  # folder -> (where its files go, whether built)
     try:
-        places: dict[str, tuple[str, bool]] = {}  # folder -> (where its files go, whether built)
         for path, content in outputs:
             written.append(path)
             target = os.fspath(path)
@@ -128,8 +132,8 @@ def _write(
             place = places.get(folder)
             if place is None:
                 place = places[folder] = folders.prepare(path.parent)
-            where, built = place
-            if built:  # a folder under construction: nothing to compare, nothing to replace
+            where, building = place
+            if building:  # a folder under construction: nothing to compare, nothing to replace
                 _create(os.path.join(where, name), content)
             elif where in folders.made or not _holds(target, content):
                 staged.append((_stage(target, content, names), target))
@@ -156,7 +160,7 @@ def _write(
         if replaced < len(staged) or len(moved) < len(folders.building):
             for temporary in folders.building:
                 shutil.rmtree(temporary, ignore_errors=True)
-    return written
+    return written, {folder for folder, (_, building) in places.items() if building}
 
 
 class _Folders:
