@@ -272,11 +272,13 @@ class _Checker:
                     guids[event.guid] = path
             if not values_read:
                 self.event_values(event, path)
-            self.references(event.participants, f"{path}.participants", known)
+            if event.participants:
+                self.references(event.participants, f"{path}.participants", known)
             for index, segment in enumerate(event.segments):
-                self.references(
-                    segment.participants, f"{path}.segments[{index}].participants", known
-                )
+                if segment.participants:
+                    self.references(
+                        segment.participants, f"{path}.segments[{index}].participants", known
+                    )
             if self.times(event, path):
                 self.occurrences(event, path, conference)
                 self.segments(event, path)
@@ -340,7 +342,8 @@ class _Checker:
             if person.id in listed:
                 self.problem(f"{path}[{index}]", f"lists {person.id!r} twice")
             listed.add(person.id)
-            self.reference(f"{path}[{index}]", "participant", person, known)
+            if known.get(person.id) is not person:  # not the programme's own
+                self.reference(f"{path}[{index}]", "participant", person, known)
             role = participation.role
             if role is not None and role not in ROLES:
                 self.problem(
@@ -364,14 +367,15 @@ class _Checker:
                 "(give the programme the same object)",
             )
 
-    def exists(self, path: str, moment: datetime) -> bool:
+    def exists(self, path: str, field: str, moment: datetime) -> bool:
+        """Whether ``moment`` exists in its zone (else a problem at ``path.field``)."""
         key = (moment, moment.fold, moment.tzinfo)
         if key in self._existing:
             return True
         try:
             timezones.check_exists(moment)
         except timezones.NonexistentTime as error:
-            self.problem(path, str(error))
+            self.problem(f"{path}.{field}", str(error))
             return False
         self._existing.add(key)
         return True
@@ -387,7 +391,7 @@ class _Checker:
         if message is not None:
             self.problem(f"{path}.end", message)
             return False
-        fine = self.exists(f"{path}.start", event.start) & self.exists(f"{path}.end", event.end)
+        fine = self.exists(path, "start", event.start) & self.exists(path, "end", event.end)
         if fine and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
             self.problem(
                 f"{path}.end", f"{_clock(event.end)} is not after start {_clock(event.start)}"
@@ -432,8 +436,10 @@ class _Checker:
     def segments(self, event: Event, path: str) -> None:
         previous_end: datetime | None = None
         for index, segment in enumerate(event.segments):
+            if segment.start is None and segment.end is None:
+                continue  # a part without times has none to check
             seg_path = f"{path}.segments[{index}]"
-            if (segment.start or segment.end) and event.rrule:
+            if event.rrule:
                 self.problem(seg_path, "a segment of a recurring event cannot have its own times")
                 return
             if not self.segment_times(segment, seg_path):
@@ -461,7 +467,7 @@ class _Checker:
 
     def segment_times(self, segment: Segment, path: str) -> bool:
         for key, moment in (("start", segment.start), ("end", segment.end)):
-            if moment is not None and not self.exists(f"{path}.{key}", moment):
+            if moment is not None and not self.exists(path, key, moment):
                 return False
         if segment.start is not None and segment.end is not None and segment.end <= segment.start:
             self.problem(

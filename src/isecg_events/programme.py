@@ -208,7 +208,7 @@ def _schedule(
             drafts.append((event, index, start, end, guid, number))
     # Ties in time are broken by guid, which survives a round trip through a
     # schedule.json or schedule.xml (ids and rooms may be spelled otherwise).
-    drafts.sort(key=lambda d: (d[2].astimezone(UTC), d[3].astimezone(UTC), d[4]))
+    drafts.sort(key=lambda d: (d[2].astimezone(UTC), d[3].astimezone(UTC), d[4].int))
     numbers = identity.unique_numbers([(d[4], d[5]) for d in drafts])
     slugs = identity.unique_slugs(
         conference.id,

@@ -493,6 +493,12 @@ class _Builder(FieldReader):
             return
         seen: set[str] = set()
         for index, entry in enumerate(raw):
+            known = participants.get(entry) if isinstance(entry, str) else None
+            if known is not None and entry not in seen:
+                # The programme's own id, which was read as text already.
+                seen.add(entry)
+                yield Participation(known, None)
+                continue
             entry_path = f"{field}[{index}]"
             role = None
             if isinstance(entry, dict):
