@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -98,3 +100,20 @@ def test_loading_creates_no_reference_cycles(collector_on: None) -> None:
     isecg_events.loads(RECURRING)
     isecg_events.load()
     assert gc.collect() == 0
+
+
+def test_a_command_spares_the_exit_its_last_collection() -> None:
+    # atexit runs its functions last-registered first: this one sees the exit as it is.
+    script = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "from isecg_events.cli import main\n"
+        "print('frozen before:', gc.get_freeze_count() > 0)\n"
+        "main(['validate'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "frozen before: False"
+    assert lines[-1] == "frozen at exit: True"

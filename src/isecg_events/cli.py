@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from isecg_events._version import __version__
-from isecg_events.collector import collector_paused
+from isecg_events.collector import collector_paused, no_collection_at_exit
 from isecg_events.diff import diff
 from isecg_events.errors import (
     ExportError,
@@ -299,6 +299,7 @@ def _run(argv: Sequence[str] | None) -> int:
     # is a reference cycle: without the collector walking them again and
     # again, `export --format all` of 25,000 events saves 0.4-0.6 s (a fifth
     # of its writing). See collector.py.
+    no_collection_at_exit()
     with collector_paused():
         return _command(args)
 
