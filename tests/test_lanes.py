@@ -232,6 +232,34 @@ def test_a_dead_child_with_parts_passed_on_renders_only_the_rest_here(
     assert rendered == ["dying"]  # "sent" came from the child before it died
 
 
+@pytest.mark.usefixtures("every_size")
+def test_a_part_read_from_its_spool_in_pieces_is_whole(
+    plenary: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.pread
+    monkeypatch.setattr(_lanes.os, "pread", lambda fd, n, at: real(fd, min(n, 1000), at))
+    whole = plan(plenary, ALL, {}, [ICS])
+    assert _ordered(_rendered(whole, 2)) == _ordered(execute(whole))
+
+
+@pytest.mark.usefixtures("every_size")
+def test_a_spool_shorter_than_its_child_said_fails_the_lane(
+    plenary: Programme, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = os.pread
+
+    def short(fd: int, n: int, at: int) -> bytes:  # the spool's last byte is missing
+        return real(fd, max(0, min(n, os.fstat(fd).st_size - 1 - at)), at)
+
+    def pid(prepared: Any) -> bytes:
+        return str(os.getpid()).encode()
+
+    monkeypatch.setattr(_lanes.os, "pread", short)
+    whole = plan(plenary, [_exporter(f"pid{n}", pid, cost=1.0) for n in range(2)], {}, [])
+    files, _ = _rendered(whole, 2)
+    assert files == {"pid0": str(os.getpid()).encode(), "pid1": str(os.getpid()).encode()}
+
+
 def _ordered(files: Any) -> Any:
     """Files with their order (dicts compare equal in any order)."""
     whole, own = files

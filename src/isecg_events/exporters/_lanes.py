@@ -376,10 +376,17 @@ class _Lane:
             self.running = False
             raise _LaneFailed
         offset, length = message
-        data = bytearray()
-        while len(data) < length:
-            data += os.pread(self.spool, length - len(data), offset + len(data))
-        part: Part = pickle.loads(data)
+        # One read in the usual case: a part is tens of megabytes, each copy counts.
+        chunks = [os.pread(self.spool, length, offset)]
+        got = len(chunks[0])
+        while got < length:
+            chunk = os.pread(self.spool, length - got, offset + got)
+            if not chunk:  # the spool is shorter than the child said
+                self.running = False
+                raise _LaneFailed
+            chunks.append(chunk)
+            got += len(chunk)
+        part: Part = pickle.loads(chunks[0] if len(chunks) == 1 else b"".join(chunks))
         return part
 
     def end(self) -> None:
