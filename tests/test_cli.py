@@ -57,6 +57,16 @@ def test_export_several_formats_in_one_run(
     ]
 
 
+def test_export_prints_each_path_written_on_a_line_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "out\x1b[2J\u202e"  # a name that would clear the screen, reorder text
+    assert main(["export", "-f", "ics", "-f", "text", "--output", str(folder)]) == 0
+    out = capsys.readouterr().out
+    shown = str(tmp_path) + "/out\\x1b[2J\\u202e"
+    assert out == f"{shown}/glex2017.ics\n{shown}/agenda.txt\n"
+
+
 def test_export_to_stdout(capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     assert main(["export", "--format", "json", "--output", "-"]) == 0
     document = json.loads(capsysbinary.readouterr().out)

@@ -502,8 +502,8 @@ def _export(
             yield path, content
 
     written = write_all(outputs(), root=folder, prune=prune)
-    for path in sorted(written, key=ranks.__getitem__):  # site_files' order
-        print(printable(str(path)))
+    ordered = sorted(written, key=ranks.__getitem__)  # site_files' order
+    sys.stdout.write("".join(printable(str(path)) + "\n" for path in ordered))  # 25,000 lines
     return EXIT_OK
 
 
