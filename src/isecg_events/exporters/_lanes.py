@@ -432,9 +432,12 @@ def _child(work: Plan | Callable[[], Plan], sending: Connection, spool: int) -> 
         try:
             plan = work if isinstance(work, Plan) else work()
             # Per-event files first: they take the writer longest, so they
-            # are best written while the rest still renders.
+            # are best written while the rest still renders. Then the
+            # costliest formats (the largest files): the last part's passing
+            # on and writing is the run's tail.
+            costliest = sorted(plan.whole, key=lambda pair: -pair[0].cost)
             offset = 0
-            for part in parts(plan, apart_first=True):
+            for part in parts(attrs.evolve(plan, whole=tuple(costliest)), apart_first=True):
                 data = memoryview(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
                 length = len(data)
                 while data:
