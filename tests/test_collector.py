@@ -104,16 +104,22 @@ def test_loading_creates_no_reference_cycles(collector_on: None) -> None:
 
 def test_a_command_spares_the_exit_its_last_collection() -> None:
     # atexit runs its functions last-registered first: this one sees the exit as it is.
+    # (Python 3.12 freezes some objects of its own at start: counts are compared.)
     script = (
         "import atexit, gc\n"
-        "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+        "before = gc.get_freeze_count()\n"
+        "atexit.register(lambda: print('more frozen at exit:', gc.get_freeze_count() > before))\n"
         "from isecg_events.cli import main\n"
-        "print('frozen before:', gc.get_freeze_count() > 0)\n"
         "main(['validate'])\n"
+        "print('more frozen after the command:', gc.get_freeze_count() > before)\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     lines = done.stdout.splitlines()
-    assert lines[0] == "frozen before: False"
-    assert lines[-1] == "frozen at exit: True"
+    assert lines[-2] == "more frozen after the command: False"  # only as the process exits
+    assert lines[-1] == "more frozen at exit: True"
