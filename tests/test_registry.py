@@ -137,3 +137,24 @@ def test_every_split_file_holds_one_vevent_uid(write_programme: Callable[..., Pa
                else child["RELATED-TO"]) == str(parent["UID"])  # fmt: skip
     with pytest.raises(KeyError):
         get_exporter("ics").render_event(programme, "nope")
+
+
+def test_only_the_formats_that_show_it_compose_the_full_description(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The agendas and the page do not show it; composing it was a tenth of their render.
+    from isecg_events.exporters import _prepared
+
+    composed: list[str] = []
+    real = _prepared.describe
+
+    def describe(event: isecg_events.Event) -> str:
+        composed.append(event.id)
+        return real(event)
+
+    monkeypatch.setattr(_prepared, "describe", describe)
+    programme = isecg_events.load()
+    render_all(programme, ["text", "markdown", "html"])
+    assert composed == []
+    render_all(programme, ["ics", "json", "xml"])
+    assert composed == [event.id for event in programme.events]  # once, shared by the three

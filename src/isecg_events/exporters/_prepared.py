@@ -30,24 +30,36 @@ class Prepared:
     def __init__(self, programme: Programme) -> None:
         self.programme = programme
         self._texts: dict[int, EventText] = {}
+        self._descriptions: dict[int, str | None] = {}
         self._abstracts: dict[int, tuple[Block, ...]] = {}
         self._guids: dict[uuid.UUID, str] = {}
         self._derived: dict[Callable[[Prepared], Any], Any] = {}
         self._occurrences: dict[int, list[Occurrence]] | None = None
 
     def text(self, event: Event) -> EventText:
-        """The event's title, location, full description and abstract."""
+        """The event's title, location and abstract."""
         found = self._texts.get(id(event))
         if found is None:
             found = EventText(
                 title=clean(event.display_title),
                 location=location(self.programme, event),
-                description=describe(event) or None,
                 abstract=clean(event.abstract) if event.abstract else None,
             )
             # Keyed by identity: the programme holds every event for as
             # long as this object lives, so an id is never reused here.
             self._texts[id(event)] = found
+        return found
+
+    def description(self, event: Event) -> str | None:
+        """The event's full description in plain text (:func:`._text.describe`).
+
+        Apart from :meth:`text`: the agendas and the page do not show it, and
+        composing it is a tenth of their render.
+        """
+        key = id(event)
+        if key in self._descriptions:
+            return self._descriptions[key]
+        found = self._descriptions[key] = describe(event) or None
         return found
 
     def abstract_blocks(self, event: Event) -> tuple[Block, ...]:

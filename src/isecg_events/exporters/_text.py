@@ -21,12 +21,12 @@ class EventText(NamedTuple):
     """An event's text as every format shows it, control characters removed.
 
     A tuple of strings, which the garbage collector stops tracking: a large
-    export holds one per event.
+    export holds one per event. The full description, which only some
+    formats show, is apart (:meth:`Prepared.description`).
     """
 
     title: str
     location: str | None
-    description: str | None
     abstract: str | None
 
 

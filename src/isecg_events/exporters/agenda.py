@@ -510,12 +510,21 @@ def render_markdown(
     zone = _check(programme, width, tz, detail)
     conference = programme.conference
     out = [f"# {_md(conference.display_title)}", "", _md(dates_and_place(programme))]
+    recurring = _Recurring()
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
         out += ["", f"## {_md(day_heading(day))}"]
         for occurrence in occurrences:
-            out += ["", *_md_event(prepared, occurrence, zone, detail)]
+            out += ["", *_md_event(prepared, occurrence, zone, detail, recurring.__getitem__)]
     out += ["", "---", "", _md(times_note(programme, zone))]
     return ("\n".join(out) + "\n").encode("utf-8")
+
+
+class _Recurring(dict[str, str]):
+    """:func:`_md` of texts that recur (times, rooms, parts, people), once per agenda."""
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = _md(text)
+        return found
 
 
 def _md_event(
@@ -523,40 +532,42 @@ def _md_event(
     occurrence: Occurrence,
     zone: timezones.Zone,
     detail: Detail,
+    md: Callable[[str], str],
 ) -> list[str]:
+    """An occurrence's lines; ``md`` is :func:`_md`, or one that remembers what recurs."""
     event = occurrence.event
-    text = prepared.text(event)
-    title = _md(text.title)
+    text = prepared.text(event)  # cleaned already: escaped without cleaning again
+    title = escape_markdown(text.title)
     if event.status == "cancelled":
         title = f"CANCELLED: {title}"
-    lines = [f"### {_md(time_range(occurrence, zone))} · {title}"]
+    lines = [f"### {md(time_range(occurrence, zone))} · {title}"]
     if text.location:
-        lines += ["", f"*{_md(text.location)}*"]
+        lines += ["", f"*{md(text.location)}*"]
     if detail == "full" and text.abstract:
         if event.markup == "plain":
             for words in _paragraphs(text.abstract):
-                lines += ["", _md(" ".join(words))]
+                lines += ["", escape_markdown(" ".join(words))]
         else:
             lines += _md_blocks(prepared.abstract_blocks(event))
     if event.segments:
         lines.append("")
         for number, segment in enumerate(event.segments, start=1):
-            item = f"{number}. **{_md(segment.title)}**"
+            item = f"{number}. **{md(segment.title)}**"
             if segment.start and segment.end:
                 item += (
                     f" ({segment.start.astimezone(zone):%H:%M}–"
                     f"{segment.end.astimezone(zone):%H:%M})"
                 )
             if segment.description and detail == "full":
-                item += f" — {_md(segment.description)}"
+                item += f" — {md(segment.description)}"
             lines.append(item)
     people = event.participations
     if people:
         lines += ["", "**Participants**", ""]
-        lines += [f"- {_md(participation.label)}" for participation in people]
+        lines += [f"- {md(participation.label)}" for participation in people]
     if detail == "full" and event.links:
         lines += ["", "**Links**", ""]
-        lines += [f"- [{_md(link.label)}](<{_url(link.url)}>)" for link in event.links]
+        lines += [f"- [{md(link.label)}](<{_url(link.url)}>)" for link in event.links]
     return lines
 
 

@@ -298,11 +298,26 @@ def _details_html(boxes: list[_Box]) -> Markup:
     return Markup("".join(out))
 
 
+class _Cleaned(dict[str, str]):
+    """:func:`clean` of the texts that recur on a page (rooms, kinds, parts, people), once.
+
+    One per render, through :meth:`Prepared.derive`.
+    """
+
+    def __init__(self, prepared: Prepared) -> None:
+        super().__init__()
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = clean(text)
+        return found
+
+
 def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezones.Zone) -> _Box:
     event = occurrence.event
     text = prepared.text(event)
-    labels = [p.label for p in event.participations]
-    kind = " · ".join(clean(part) for part in (event.type, event.track) if part)
+    cleaned = prepared.derive(_Cleaned)
+    labels = "; ".join([p.label for p in event.participations])
+    kind = " · ".join(cleaned[part] for part in (event.type, event.track) if part)
     parts = []
     for segment in event.segments:  # an <ol>: the list numbers them
         line = segment.title
@@ -312,16 +327,16 @@ def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezone
             )
         if segment.description:
             line += f" — {segment.description}"
-        parts.append(clean(line))
+        parts.append(cleaned[line])
     abstract = Markup(to_html(text.abstract, event.markup)) if text.abstract else None
     return _Box(
         anchor=anchor,
         times=time_range(occurrence, zone),
         title=text.title,
-        room=clean(_entries.room_name(prepared.programme, occurrence)),
+        room=cleaned[_entries.room_name(prepared.programme, occurrence)],
         kind=kind,
-        people=clean("; ".join(labels)),
-        people_list=clean("Participants: " + "; ".join(labels)) if labels else "",
+        people=cleaned[labels],
+        people_list=cleaned["Participants: " + labels] if labels else "",
         ics=f"events/{event.id}.ics",
         cancelled=event.status == "cancelled",
         abstract=abstract,

@@ -301,7 +301,7 @@ def _fields(prepared: Prepared, event: Event) -> _EventFields:
         prepared.guid_text(_uid(prepared.programme, event)),
         text.title,
         text.location,
-        text.description,
+        prepared.description(event),
         _ics_writer.safe_uri(event.url) if event.url else None,
         _categories(event.type, event.track),
         event.status.upper(),

@@ -173,6 +173,7 @@ class _Entries:
     def __init__(self, prepared: Prepared) -> None:
         self.programme = prepared.programme
         self.text = prepared.text
+        self.description = prepared.description
         self.guid_text = prepared.guid_text
         self.iso = timezones.LocalIso(self.programme.conference.zone)
         self._persons: dict[str, Person] = {}
@@ -218,7 +219,7 @@ class _Entries:
             "type": clean_name(event.type),
             "language": event.language,
             "abstract": text.abstract,
-            "description": _description(event, text.description),
+            "description": _description(event, self.description(event)),
             # Tuples, not lists: an entry of strings and tuples of string-only
             # dicts is one the garbage collector stops tracking, and a large
             # export holds one per occurrence.
