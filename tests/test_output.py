@@ -266,3 +266,19 @@ def test_a_folder_the_run_built_is_not_pruned(
     output.write_all([(events / "c.ics", b"C")], root=root, prune=rules)
     assert pruned[1] == [events, feeds]  # events/ was there this time
     assert sorted(p.name for p in events.iterdir()) == ["c.ics"]
+
+
+def test_paths_may_be_strings_and_come_back_as_given(tmp_path: Path) -> None:
+    root = tmp_path / "out"
+    outputs = [
+        (f"{root}/a.txt", b"a"),
+        (f"{root}/events/b.ics", b"b"),
+        (f"{root}/a.txt", b"A"),
+        (f"{root}/events/b.ics", b"B"),
+    ]
+    written = output.write_all(outputs, root=root)
+    assert written == [path for path, _ in outputs]
+    assert all(isinstance(path, str) for path in written)
+    # The last of a path given twice stands, in a folder the run builds too.
+    assert (root / "a.txt").read_bytes() == b"A"
+    assert (root / "events" / "b.ics").read_bytes() == b"B"

@@ -487,23 +487,23 @@ def _export(
         prune = [(folder / name, "*.ics") for name in FOLDERS]
     elif split or "html" in names:
         prune = [(folder / "events", "*.ics")]
-    ranks: dict[Path, int] = {}
+    ranks: dict[str, int] = {}
 
-    def outputs() -> Iterator[tuple[Path, bytes]]:
+    def outputs() -> Iterator[tuple[str, bytes]]:
         # Each format's files are written as soon as it is rendered (in
         # lanes, while the others still render); all are moved into place
-        # together at the end.
+        # together at the end. Paths as strings: 25,000 of them.
         files = site_stream(
             programme, names, options, split=split, feeds=feeds, jobs=jobs, writing=True
         )
         for rank, relative, content in files:
-            path = folder / relative
+            path = os.path.join(folder, relative)
             ranks[path] = rank
             yield path, content
 
     written = write_all(outputs(), root=folder, prune=prune)
     ordered = sorted(written, key=ranks.__getitem__)  # site_files' order
-    sys.stdout.write("".join(printable(str(path)) + "\n" for path in ordered))  # 25,000 lines
+    sys.stdout.write("".join(printable(path) + "\n" for path in ordered))
     return EXIT_OK
 
 
