@@ -364,11 +364,11 @@ def test_a_failed_write_removes_the_folders_it_created(
 
     real, calls = output._create, []
 
-    def failing(path: str, content: bytes) -> None:
+    def failing(path: str, content: bytes, keeps: bool) -> None:
         calls.append(path)
         if len(calls) == 2:  # events/b.ics, in the folder being built
             raise OSError(28, "No space left on device", str(path))
-        real(path, content)
+        real(path, content, keeps)
 
     monkeypatch.setattr(output, "_create", failing)
     root = tmp_path / "new"

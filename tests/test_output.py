@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -282,3 +283,17 @@ def test_paths_may_be_strings_and_come_back_as_given(tmp_path: Path) -> None:
     # The last of a path given twice stands, in a folder the run builds too.
     assert (root / "a.txt").read_bytes() == b"A"
     assert (root / "events" / "b.ics").read_bytes() == b"B"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002, 0o000])
+def test_files_are_world_readable_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    previous = os.umask(umask)
+    try:
+        assert output._umask_keeps(0o644) == (umask & 0o644 == 0)
+        output.write_all([(root / "a.txt", b"a"), (root / "events" / "b.ics", b"b")], root=root)
+    finally:
+        os.umask(previous)
+    assert (root / "a.txt").stat().st_mode & 0o777 == 0o644
+    assert (root / "events" / "b.ics").stat().st_mode & 0o777 == 0o644

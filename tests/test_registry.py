@@ -158,3 +158,22 @@ def test_only_the_formats_that_show_it_compose_the_full_description(
     assert composed == []
     render_all(programme, ["ics", "json", "xml"])
     assert composed == [event.id for event in programme.events]  # once, shared by the three
+
+
+@pytest.mark.parametrize("source", ["plenary", "recurring", "pretalx", "frab"])
+def test_a_render_takes_each_events_guid_from_its_programme(source: str) -> None:
+    from isecg_events import identity
+    from isecg_events.exporters import Prepared
+    from tests.programmes import reference
+
+    programme = {
+        "plenary": isecg_events.load,
+        "recurring": lambda: isecg_events.loads(RECURRING),
+        "pretalx": lambda: isecg_events.load(reference("examples/pretalx-democon.json")),
+        "frab": lambda: isecg_events.load(reference("examples/frab-camp2019.json")),
+    }[source]()
+    prepared = Prepared(programme)
+    conference = programme.conference.id
+    for event in programme.events:
+        expected = identity.event_guid(conference, event.id, event.guid)
+        assert prepared.event_guid(event) == expected

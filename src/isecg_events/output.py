@@ -127,6 +127,7 @@ def _write(
     written: list[_P] = []
     names = _TemporaryNames()
     folders = _Folders(root, created, names)
+    keeps = _umask_keeps(_MODE)
     moved: list[tuple[str, str]] = []
     replaced = 0
     places: dict[str, tuple[str, bool]] = {}  # folder -> (where its files go, whether built)
@@ -142,12 +143,12 @@ def _write(
             if building:  # a folder under construction: nothing to compare, nothing to replace
                 built = os.path.join(where, name)
                 try:
-                    _create(built, content)
+                    _create(built, content, keeps)
                 except FileExistsError:  # given twice: the last one stands, as elsewhere
                     os.unlink(built)
-                    _create(built, content)
+                    _create(built, content, keeps)
             elif where in folders.made or not _holds(target, content):
-                staged.append((_stage(target, content, names), target))
+                staged.append((_stage(target, content, names, keeps), target))
         if staged or folders.building:
             os.sync()  # one flush for the batch, before any target changes
         for temporary, target in folders.building.items():
@@ -308,17 +309,44 @@ def _sweep(folder: str) -> None:
                         os.unlink(entry.path)
 
 
-def _stage(target: str, content: bytes, names: _TemporaryNames) -> str:
+def _stage(target: str, content: bytes, names: _TemporaryNames, keeps: bool) -> str:
     temporary = names.beside(target)
-    _create(temporary, content)
+    _create(temporary, content, keeps)
     return temporary
 
 
-def _create(path: str, content: bytes) -> None:
-    """Create the new file ``path`` (world-readable, whatever the umask) holding ``content``."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+#: Every file written is world-readable, whatever the umask.
+_MODE = 0o644
+
+
+def _umask_keeps(mode: int) -> bool:
+    """Whether this process's umask leaves ``mode`` whole, read without changing it.
+
+    Linux shows the umask in ``/proc/self/status``; setting it to read it
+    (:func:`os.umask`) would change it for every thread meanwhile. False
+    where it cannot be read.
+    """
     try:
-        os.fchmod(handle, 0o644)
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8) & mode == 0
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+def _create(path: str, content: bytes, keeps: bool) -> None:
+    """Create the new file ``path`` holding ``content``, with mode :data:`_MODE`.
+
+    When the umask ``keeps`` that mode, the file is created with it; else
+    it is set after (25,000 ``fchmod`` calls saved in the usual case).
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    handle = os.open(path, flags, _MODE if keeps else 0o600)
+    try:
+        if not keeps:
+            os.fchmod(handle, _MODE)
         view = memoryview(content)
         while view:
             view = view[os.write(handle, view) :]

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from isecg_events import identity
 from isecg_events.exporters._markup import Block, blocks
 from isecg_events.exporters._text import EventText, clean, describe, location
 from isecg_events.model import Event
@@ -77,6 +78,17 @@ class Prepared:
         if found is None:
             found = self._guids[guid] = str(guid)
         return found
+
+    def event_guid(self, event: Event) -> uuid.UUID:
+        """The event's guid (:func:`identity.event_guid`), as its occurrence holds it.
+
+        The programme derived it when it scheduled the event; only a
+        recurring event's occurrences hold guids of their own.
+        """
+        if not event.rrule:
+            for occurrence in self.occurrences_of(event):
+                return occurrence.guid
+        return identity.event_guid(self.programme.conference.id, event.id, event.guid)
 
     def occurrences_of(self, event: Event) -> list[Occurrence]:
         """The event's occurrences in time order, grouped once for the whole render."""

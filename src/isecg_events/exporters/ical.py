@@ -298,7 +298,7 @@ class _EventFields(NamedTuple):
 def _fields(prepared: Prepared, event: Event) -> _EventFields:
     text = prepared.text(event)
     return _EventFields(
-        prepared.guid_text(_uid(prepared.programme, event)),
+        prepared.guid_text(prepared.event_guid(event)),
         text.title,
         text.location,
         prepared.description(event),
@@ -483,7 +483,7 @@ class _EventCalendars:
     def render(self, event: Event) -> bytes:
         """The event's own calendar (:func:`render_event_prepared`, compat profile)."""
         conference_id = self.prepared.programme.conference.id
-        name = _ics_writer.text(clean(event.display_title))
+        name = _ics_writer.text(self.prepared.text(event).title)  # cleaned
         lines = {
             "UID": b"UID:" + str(identity.calendar_uid(conference_id, event.id)).encode(),
             "NAME": _ics_writer.content_line("NAME", name),
