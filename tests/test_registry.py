@@ -37,23 +37,31 @@ def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> No
         assert together[exporter.name] == exporter.render(plenary)
 
 
+@pytest.fixture
+def composed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the events whose full description renders compose, in order."""
+    from isecg_events.exporters import _prepared
+
+    seen: list[str] = []
+    real = _prepared.describe
+
+    def spying(event: isecg_events.Event) -> str:
+        seen.append(event.id)
+        return real(event)
+
+    monkeypatch.setattr(_prepared, "describe", spying)
+    return seen
+
+
 def test_render_all_derives_shared_text_once(
-    monkeypatch: pytest.MonkeyPatch, write_programme: Callable[..., Path]
+    composed: list[str], write_programme: Callable[..., Path]
 ) -> None:
-    from isecg_events.exporters import EXPORTERS, _prepared, render_all
+    from isecg_events.exporters import EXPORTERS, render_all
     from tests.programmes import RECURRING
 
     programme = isecg_events.load(write_programme(RECURRING))
-    described: list[str] = []
-    real = _prepared.describe
-
-    def counting(event: isecg_events.Event) -> str:
-        described.append(event.id)
-        return real(event)
-
-    monkeypatch.setattr(_prepared, "describe", counting)
     render_all(programme, [e.name for e in EXPORTERS])
-    assert sorted(described) == sorted(e.id for e in programme.events)
+    assert sorted(composed) == sorted(e.id for e in programme.events)
     assert len(programme.occurrences) > len(programme.events)  # recurring: shared per event
 
 
@@ -140,19 +148,9 @@ def test_every_split_file_holds_one_vevent_uid(write_programme: Callable[..., Pa
 
 
 def test_only_the_formats_that_show_it_compose_the_full_description(
-    monkeypatch: pytest.MonkeyPatch,
+    composed: list[str],
 ) -> None:
     # The agendas and the page do not show it; composing it was a tenth of their render.
-    from isecg_events.exporters import _prepared
-
-    composed: list[str] = []
-    real = _prepared.describe
-
-    def describe(event: isecg_events.Event) -> str:
-        composed.append(event.id)
-        return real(event)
-
-    monkeypatch.setattr(_prepared, "describe", describe)
     programme = isecg_events.load()
     render_all(programme, ["text", "markdown", "html"])
     assert composed == []
