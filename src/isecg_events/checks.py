@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
 
 from isecg_events import rules, timezones
@@ -392,7 +392,7 @@ class _Checker:
             self.problem(f"{path}.end", message)
             return False
         fine = self.exists(path, "start", event.start) & self.exists(path, "end", event.end)
-        if fine and event.end.astimezone(UTC) <= event.start.astimezone(UTC):
+        if fine and event.duration <= timedelta(0):  # the end is not after the start
             self.problem(
                 f"{path}.end", f"{_clock(event.end)} is not after start {_clock(event.start)}"
             )
