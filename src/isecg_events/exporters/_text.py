@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -14,7 +15,15 @@ from isecg_events.model import Event, Segment
 from isecg_events.programme import Programme
 from isecg_events.rules import FORBIDDEN_CHARACTERS
 
-__all__ = ["EventText", "clean", "clean_name", "describe", "location", "zone_description"]
+__all__ = [
+    "EventText",
+    "Recurring",
+    "clean",
+    "clean_name",
+    "describe",
+    "location",
+    "zone_description",
+]
 
 
 class EventText(NamedTuple):
@@ -46,6 +55,22 @@ def clean(text: str) -> str:
 def clean_name(text: str) -> str:
     """:func:`clean` for short texts that recur (rooms, venues, types, tracks), cached."""
     return clean(text)
+
+
+class Recurring(dict[str, str]):
+    """``function`` of each text, computed once: for texts that recur within one render.
+
+    The render owns it (a local, or :meth:`Prepared.derive`), so it lives as
+    long as the render and no longer.
+    """
+
+    def __init__(self, function: Callable[[str], str]) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = self.function(text)
+        return found
 
 
 def location(programme: Programme, event: Event) -> str | None:

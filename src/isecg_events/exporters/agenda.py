@@ -20,7 +20,7 @@ from isecg_events.exporters._markup import Block, escape_markdown
 from isecg_events.exporters._markup import without_bidi_controls as _without_bidi_controls
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Option
-from isecg_events.exporters._text import clean, zone_description
+from isecg_events.exporters._text import Recurring, clean, zone_description
 from isecg_events.model import Event, Segment
 from isecg_events.programme import Occurrence, Programme
 
@@ -510,21 +510,13 @@ def render_markdown(
     zone = _check(programme, width, tz, detail)
     conference = programme.conference
     out = [f"# {_md(conference.display_title)}", "", _md(dates_and_place(programme))]
-    recurring = _Recurring()
+    recurring = Recurring(_md)  # times, rooms, parts and people, escaped once per agenda
     for day, occurrences in sorted(programme.occurrences_by_day(zone).items()):
         out += ["", f"## {_md(day_heading(day))}"]
         for occurrence in occurrences:
             out += ["", *_md_event(prepared, occurrence, zone, detail, recurring.__getitem__)]
     out += ["", "---", "", _md(times_note(programme, zone))]
     return ("\n".join(out) + "\n").encode("utf-8")
-
-
-class _Recurring(dict[str, str]):
-    """:func:`_md` of texts that recur (times, rooms, parts, people), once per agenda."""
-
-    def __missing__(self, text: str) -> str:
-        found = self[text] = _md(text)
-        return found
 
 
 def _md_event(

@@ -25,7 +25,7 @@ from isecg_events._version import __version__
 from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Option
-from isecg_events.exporters._text import clean
+from isecg_events.exporters._text import Recurring, clean, clean_name
 from isecg_events.exporters.agenda import dates_and_place, day_heading, time_range, times_note
 from isecg_events.exporters.frab import _entries
 from isecg_events.identity import feed_slug
@@ -298,26 +298,17 @@ def _details_html(boxes: list[_Box]) -> Markup:
     return Markup("".join(out))
 
 
-class _Cleaned(dict[str, str]):
-    """:func:`clean` of the texts that recur on a page (rooms, kinds, parts, people), once.
-
-    One per render, through :meth:`Prepared.derive`.
-    """
-
-    def __init__(self, prepared: Prepared) -> None:
-        super().__init__()
-
-    def __missing__(self, text: str) -> str:
-        found = self[text] = clean(text)
-        return found
+def _cleaned(prepared: Prepared) -> Recurring:
+    """:func:`clean` of the page's parts and participant lists, which recur, once per render."""
+    return Recurring(clean)
 
 
 def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezones.Zone) -> _Box:
     event = occurrence.event
     text = prepared.text(event)
-    cleaned = prepared.derive(_Cleaned)
+    cleaned = prepared.derive(_cleaned)
     labels = "; ".join([p.label for p in event.participations])
-    kind = " · ".join(cleaned[part] for part in (event.type, event.track) if part)
+    kind = " · ".join(clean_name(part) for part in (event.type, event.track) if part)
     parts = []
     for segment in event.segments:  # an <ol>: the list numbers them
         line = segment.title
@@ -333,7 +324,7 @@ def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezone
         anchor=anchor,
         times=time_range(occurrence, zone),
         title=text.title,
-        room=cleaned[_entries.room_name(prepared.programme, occurrence)],
+        room=_entries.room_name(prepared.programme, occurrence),  # cleaned
         kind=kind,
         people=cleaned[labels],
         people_list=cleaned["Participants: " + labels] if labels else "",

@@ -9,7 +9,6 @@ See ``docs/formats/icalendar.md``.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
@@ -259,13 +258,12 @@ def _add_events(
 
     Returns the children instead of adding them when ``children_apart``.
     """
-    programme = prepared.programme
     apart: list[VEvent] = []
     for event in events:
         vevent = _vevent(prepared, event)
         if profile == "rich":
             for participation in event.participations:
-                vevent.add_component(participant(_uid(programme, event), participation))
+                vevent.add_component(participant(prepared.event_guid(event), participation))
         calendar.add_component(vevent)
         if profile == "rich":
             children = segment_events(prepared, event, vevent, _stamp(prepared, event))
@@ -275,10 +273,6 @@ def _add_events(
                 for child in children:
                     calendar.add_component(child)
     return apart
-
-
-def _uid(programme: Programme, event: Event) -> uuid.UUID:
-    return identity.event_guid(programme.conference.id, event.id, event.guid)
 
 
 class _EventFields(NamedTuple):
