@@ -371,3 +371,26 @@ def test_serve_keeps_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_serve", lambda args: seen.append(gc.isenabled()) or 0)
     assert main(["serve", "programme.toml"]) == 0
     assert seen == [True]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["release", "--releases", "history", "--name", "v1"],
+        ["publish", "--caldav", "https://example.org/cal/", "--dry-run"],
+    ],
+    ids=["release", "publish"],
+)
+def test_commands_that_write_somewhere_lasting_need_a_file(
+    arguments: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # never the bundled example, recorded in a history or sent to a calendar
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(arguments)
+    assert exited.value.code == 2
+    assert "the following arguments are required: FILE" in capsys.readouterr().err
+    assert not (tmp_path / "history").exists()

@@ -20,6 +20,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.exporters import native
 from isecg_events.output import TEMPORARY_SUFFIX, write_all
+from tests.judges import Radicale, refusing_port
 from tests.programmes import MINIMAL, programmes, without_position
 
 EVENT = 'date = 2026-03-28\nstart = "09:00"\nend = "10:00"'
@@ -392,3 +393,87 @@ def test_whatever_validates_exports_in_every_format(
         out = folder / profile
         assert main(["export", str(source), "--split", "--profile", profile, "-o", str(out)]) == 0
         assert (out / "events" / f"{'x' * 200}.ics").exists()
+
+
+# -- secrets: a password inside the --caldav URL is never shown ----------------
+
+SECRET = "s3cret-Pw"
+
+
+def _publish_command(tmp_path: Path, url: str, *extra: str) -> list[str]:
+    source = tmp_path / "p.toml"
+    source.write_text(MINIMAL, encoding="utf-8")
+    return ["publish", str(source), "--caldav", url, *extra]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"https//alice:{SECRET}@example.org/cal/",  # a scheme typo
+        f"htp://alice:{SECRET}@example.org/cal/",
+        f"ftp://alice:{SECRET}@example.org/cal/",
+        f"https://alice:{SECRET}@/cal/",  # no host
+        f"https://alice:{SECRET}@example.org:port/cal/",
+    ],
+)
+def test_a_malformed_caldav_url_is_refused_before_any_request_without_its_password(
+    tmp_path: Path, url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isecg_events import publish
+
+    def no_request(*_: object) -> None:
+        raise AssertionError("no client may be made for an unusable URL")
+
+    monkeypatch.setattr(publish, "_client", no_request)
+    assert main(_publish_command(tmp_path, url)) == 2
+    captured = capsys.readouterr()
+    assert SECRET not in captured.err + captured.out
+    assert captured.err.startswith("error: --caldav ") and "//***@" in captured.err
+    assert len(captured.err.splitlines()) == 1
+
+
+def test_a_password_in_the_url_is_used_and_never_shown(
+    radicale: Radicale, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    host = radicale.url.removeprefix("http://")
+    # the principal collection is no calendar: an error quoting the URL
+    url = f"http://{radicale.user}:{radicale.password}@{host}/{radicale.user}/"
+    assert main(_publish_command(tmp_path, url)) == 1
+    captured = capsys.readouterr()
+    assert "is not a calendar collection" in captured.err  # authenticated with the URL's
+    assert radicale.password not in captured.err + captured.out
+    # a wrong password in the URL
+    wrong = f"http://{radicale.user}:{SECRET}@{host}/{radicale.user}/cal/"
+    assert main(_publish_command(tmp_path, wrong)) == 1
+    captured = capsys.readouterr()
+    assert "wrong user name or password" in captured.err
+    assert SECRET not in captured.err + captured.out
+    # refused connections quote no credentials either
+    with refusing_port() as port:
+        refused = f"http://alice:{SECRET}@127.0.0.1:{port}/cal/"
+        assert main(_publish_command(tmp_path, refused)) == 1
+    captured = capsys.readouterr()
+    assert "cannot reach 127.0.0.1" in captured.err and SECRET not in captured.err
+
+
+def test_a_library_failure_quoting_the_url_is_redacted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isecg_events import publish
+
+    class Failing:
+        def request(self, url: str, *_: object) -> None:
+            raise RuntimeError(f"odd reply from https://alice:{SECRET}@example.org{url}")
+
+    class Exploding:
+        def request(self, *_: object) -> None:
+            raise KeyError(f"//bob:{SECRET}@example.org")
+
+    monkeypatch.setattr(publish, "_client", lambda *_: Failing())
+    url = f"https://alice:{SECRET}@example.org/cal/"
+    assert main(_publish_command(tmp_path, url)) == 1
+    err = capsys.readouterr().err
+    assert "odd reply" in err and SECRET not in err and len(err.splitlines()) == 1
+    with pytest.raises(publish.PublishError) as caught:
+        publish.publish(isecg_events.loads(MINIMAL), url, client=Exploding())
+    assert SECRET not in str(caught.value) and "//***@example.org" in str(caught.value)

@@ -12,9 +12,9 @@ from isecg_events.cli import main
 from tests.programmes import (
     CASES,
     MINIMAL,
-    REFERENCE,
     assert_located,
     json_error,
+    reference,
     without_position,
 )
 
@@ -197,7 +197,7 @@ def test_loading_in_two_steps_is_loading(tmp_path: Path) -> None:
     assert (bundled.name, bundled.syntax) == ("data/glex2017.toml", "toml")
     assert load_source(bundled) == isecg_events.load()
     assert "raw" not in repr(bundled)  # a programme's bytes are no repr
-    schedule = REFERENCE / "examples" / "frab-camp2019.json"
+    schedule = reference("examples/frab-camp2019.json")
     assert load_source(read_source(schedule)) == isecg_events.load(schedule)
     piped = read_source_stream(io.BytesIO(schedule.read_bytes()))
     assert (piped.name, piped.syntax) == ("<stdin>", "json")

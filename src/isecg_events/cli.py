@@ -33,6 +33,7 @@ from isecg_events.errors import (
     ProgrammeWarning,
     printable,
     printable_lines,
+    redact,
 )
 from isecg_events.exporters import (
     EXPORTERS,
@@ -84,10 +85,18 @@ def _positive(text: str) -> int:
     return number
 
 
-def _add_input(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
-    """The input file argument(s) and ``--timezone``, the same on every command that reads."""
+def _add_input(
+    parser: argparse.ArgumentParser, *, several: bool = False, required: bool = False
+) -> None:
+    """The input file argument(s) and ``--timezone``, the same on every command that reads.
+
+    ``required``: the command writes somewhere lasting (a release history, a
+    CalDAV calendar), so it never falls back on the bundled example.
+    """
     if several:
         parser.add_argument("files", nargs="*", metavar="FILE", help=FILE_HELP)
+    elif required:
+        parser.add_argument("file", metavar="FILE", help="the programme file, or - for stdin")
     else:
         parser.add_argument("file", nargs="?", help=FILE_HELP)
     parser.add_argument("--timezone", metavar="NAME", type=_zone_argument, help=TIMEZONE_HELP)
@@ -191,7 +200,7 @@ def _parser() -> argparse.ArgumentParser:
     release = commands.add_parser(
         "release", help="record the programme as a new release in a history folder"
     )
-    _add_input(release)
+    _add_input(release, required=True)
     release.add_argument("--releases", required=True, metavar="DIR", help="the history folder")
     release.add_argument("--name", required=True, help="the release's name, such as v2")
     release.add_argument("--note", help="one line on what the release is about")
@@ -230,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
         "publish",
         help="make a CalDAV calendar hold the programme (password: $ISECG_EVENTS_CALDAV_PASSWORD)",
     )
-    _add_input(publishing)
+    _add_input(publishing, required=True)
     publishing.add_argument(
         "--caldav", required=True, metavar="URL", help="the calendar collection"
     )
@@ -509,7 +518,7 @@ def _export(
 
 def _publish(programme: Programme, args: argparse.Namespace) -> int:
     """Bring the CalDAV calendar in step; one line of counts (or of what would be done)."""
-    from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
+    from isecg_events.publish import PASSWORD_VARIABLE, PublishError, UnusableURL, publish
 
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None and args.user and sys.stdin.isatty():
@@ -528,8 +537,15 @@ def _publish(programme: Programme, args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
             releases=history,
         )
+    except UnusableURL as error:
+        print(f"error: {printable(str(error))}", file=sys.stderr)
+        return EXIT_INPUT
     except PublishError as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
+        return EXIT_OUTPUT
+    except Exception as error:  # a library's own failure: one line, never a traceback
+        text = redact(f"{type(error).__name__}: {error}", [password])
+        print(f"error: publishing failed: {printable(text)}", file=sys.stderr)
         return EXIT_OUTPUT
     if args.dry_run:
         for kind in ("created", "updated", "deleted"):

@@ -21,6 +21,7 @@ __all__ = [
     "join_path",
     "printable",
     "printable_lines",
+    "redact",
 ]
 
 
@@ -42,6 +43,30 @@ def printable(text: str) -> str:
 def printable_lines(text: str) -> str:
     """:func:`printable` line by line: data shown on a terminal cannot move its cursor."""
     return "".join(printable(line) + "\n" for line in text.splitlines())
+
+
+#: The user info of anything that looks like a URL, malformed ones included
+#: (``https//alice:pw@host``): from ``//`` to the last ``@`` before a blank.
+#: Greedy, so a password holding a raw ``@`` (or a quote) is covered whole.
+_USERINFO = re.compile(r"//\S*@")
+
+
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with no credentials in it, for any message, log line or exception.
+
+    Each of ``secrets`` (a password the caller holds) becomes ``***``, and so
+    does everything between ``//`` and ``@`` in URL-like text: a password
+    given inside a URL is never shown, whatever error quotes the URL.
+
+    >>> redact("https://alice:pw@host/cal/ is not a calendar")
+    'https://***@host/cal/ is not a calendar'
+    >>> redact("bad URL https//alice:pw@host and hunter2", ["hunter2"])
+    'bad URL https//***@host and ***'
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return _USERINFO.sub("//***@", text)
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

@@ -12,8 +12,12 @@ people's events.
 Requests go through python-caldav's client (``pip install
 'isecg-events[caldav]'``). Creation is ``If-None-Match: *``, updates and
 deletions carry the server's ETag (``If-Match``), so an event someone changed
-meanwhile is not overwritten (``412``) but reported. The password is given
-by the caller and never appears in a message.
+meanwhile is not overwritten (``412``) but reported.
+
+The password is given by the caller, or inside the URL
+(``https://alice:pw@host/cal/``): it is taken out of the URL before any
+request, and every message goes through :func:`~isecg_events.errors.redact`,
+so it never appears in a message, whatever failed.
 """
 
 from __future__ import annotations
@@ -21,17 +25,17 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import Any, Final
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import attrs
 
 from isecg_events import identity
-from isecg_events.errors import IsecgEventsError
+from isecg_events.errors import IsecgEventsError, redact
 from isecg_events.exporters import get_exporter, timezone_calendar
 from isecg_events.exporters._text import clean
 from isecg_events.programme import Programme
 
-__all__ = ["PASSWORD_VARIABLE", "Outcome", "PublishError", "publish"]
+__all__ = ["PASSWORD_VARIABLE", "Outcome", "PublishError", "UnusableURL", "publish"]
 
 #: The environment variable the command line reads the password from.
 PASSWORD_VARIABLE: Final = "ISECG_EVENTS_CALDAV_PASSWORD"
@@ -43,7 +47,17 @@ _PROPERTY = re.compile(rf"^({_MARK}|{_HASH}):(.*)$", re.M)
 
 
 class PublishError(IsecgEventsError):
-    """The calendar could not be brought in step; the message says what was done."""
+    """The calendar could not be brought in step; the message says what was done.
+
+    The message never holds a URL's user info (:func:`~isecg_events.errors.redact`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
+
+
+class UnusableURL(PublishError, ValueError):
+    """The URL given is no http(s) URL of a host: the caller's input, refused before any request."""
 
 
 @attrs.frozen
@@ -104,9 +118,11 @@ def publish(
         client: a ``caldav.DAVClient`` to use (tests); else one is made.
 
     Raises:
+        UnusableURL: ``url`` is no http(s) URL of a host (nothing was sent).
         PublishError: credentials, network, TLS, a URL that is no calendar,
             conflicts; the message says what was done before.
     """
+    url, user, password = _credentials(url, user, password)
     collection = url if url.endswith("/") else url + "/"
     session = _Session(client or _client(collection, user, password), collection, password)
     wanted = _resources(programme, releases)
@@ -180,6 +196,36 @@ def _resources(programme: Programme, releases: Any) -> dict[str, tuple[str, byte
     return resources
 
 
+def _credentials(
+    url: str, user: str | None, password: str | None
+) -> tuple[str, str | None, str | None]:
+    """``url`` without its user info, and the user and password it gave.
+
+    A user or password given apart wins over the URL's. The URL is checked
+    here, before any request: only http and https URLs of a host are taken.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError for a port that is no number)
+    except ValueError:
+        host = None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise UnusableURL(
+            f"--caldav {url}: not an http:// or https:// URL of a CalDAV server"
+        )
+    if "@" not in parts.netloc:
+        return url, user, password
+    userinfo, _, netloc = parts.netloc.rpartition("@")
+    name, has_password, secret = userinfo.partition(":")
+    clean = urlunsplit(parts._replace(netloc=netloc))
+    return (
+        clean,
+        user if user is not None else (unquote(name) or None),
+        password if password is not None else (unquote(secret) if has_password else None),
+    )
+
+
 def _client(url: str, user: str | None, password: str | None) -> Any:
     try:
         import caldav
@@ -212,9 +258,7 @@ class _Session:
 
     def _explain(self, error: Exception) -> str:
         host = urlsplit(self.collection).netloc.rsplit("@", 1)[-1]
-        text = f"{type(error).__name__}: {error}"
-        if self.secret:
-            text = text.replace(self.secret, "***")
+        text = redact(f"{type(error).__name__}: {error}", [self.secret])
         lowered = text.lower()
         if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
             return f"TLS verification failed for {host}"
