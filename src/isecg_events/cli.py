@@ -60,6 +60,9 @@ EXIT_CHANGED = 1
 #: Ctrl-C: 128 + SIGINT, what a shell reports for a command SIGINT ended.
 EXIT_INTERRUPTED = 130
 FORMATS = [exporter.name for exporter in EXPORTERS]
+STRICT_HELP = (
+    "refuse what is otherwise a warning (an inferred zone, a participant in two places at once)"
+)
 FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
     "default: GLEX 2017"
@@ -157,9 +160,11 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a programme file")
     _add_input(validate, several=True)
+    validate.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
     export = commands.add_parser("export", help="write the programme in one or all formats")
     _add_input(export)
+    export.add_argument("--strict", action="store_true", help=STRICT_HELP)
     export.add_argument(
         "--format",
         "-f",
@@ -260,7 +265,8 @@ def _parser() -> argparse.ArgumentParser:
 DEFAULT_JOBS = 4
 
 _NOT_OPTIONS = {
-    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs"
+    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs",
+    "strict",
 }  # fmt: skip
 #: What ``--format all`` writes: every format but those that need a history.
 _ALL = [name for name in FORMATS if name != "atom"]
@@ -318,7 +324,7 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "schema":
             return _schema()
         if args.command == "validate":
-            return _validate_all(args.files or [None], args.timezone)
+            return _validate_all(args.files or [None], args.timezone, args.strict)
         if args.command == "diff":
             return _diff(args.old, args.new, args.format, args.timezone)
         if args.command == "changes":
@@ -332,9 +338,9 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "export" and releases is None:
             # Loaded once the arguments are checked; when large, in each of
             # the export's processes at once (exporters._lanes.stream_loading).
-            programme = functools.partial(_parse, source, args.timezone)
+            programme = functools.partial(_parse, source, args.timezone, args.strict)
         else:
-            programme = _parse(source, args.timezone)
+            programme = _parse(source, args.timezone, getattr(args, "strict", False))
             if args.command == "release":
                 return _release(programme, args)
             if args.command == "publish":
@@ -385,13 +391,13 @@ def _report(error: ProgrammeError) -> None:
     print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
 
 
-def _load(file: str | None, timezone: str | None) -> Programme:
+def _load(file: str | None, timezone: str | None, strict: bool = False) -> Programme:
     """The programme of a file, of standard input (``-``), or the bundled one.
 
     Warnings about the input (an inferred time zone) are printed to standard
     error as ``warning:`` lines as soon as the file is read, before any error.
     """
-    return _parse(_read(file, timezone), timezone)
+    return _parse(_read(file, timezone), timezone, strict)
 
 
 def _read(file: str | None, timezone: str | None) -> Source:
@@ -411,12 +417,12 @@ def _read(file: str | None, timezone: str | None) -> Source:
     return read_source(file)
 
 
-def _parse(source: Source, timezone: str | None) -> Programme:
+def _parse(source: Source, timezone: str | None, strict: bool = False) -> Programme:
     """The programme of bytes read, with warnings about it printed as ``warning:`` lines."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgrammeWarning)
         try:
-            return load_source(source, timezone=timezone)
+            return load_source(source, timezone=timezone, strict=strict)
         finally:
             for warning in caught:
                 if isinstance(warning.message, ProgrammeWarning):
@@ -427,14 +433,14 @@ def _parse(source: Source, timezone: str | None) -> Programme:
                     )
 
 
-def _validate_all(files: list[str | None], timezone: str | None) -> int:
+def _validate_all(files: list[str | None], timezone: str | None, strict: bool) -> int:
     """Validate each file in turn, reporting each; exit 2 when any has problems."""
     if files.count("-") > 1:
         raise ValueError("standard input (-) can be read once")
     code = EXIT_OK
     for file in files:
         try:
-            _validate(file, _load(file, timezone))
+            _validate(file, _load(file, timezone, strict))
         except ProgrammeError as error:
             _report(error)
             code = EXIT_INPUT

@@ -211,9 +211,7 @@ def _credentials(
     except ValueError:
         host = None
     if parts.scheme.lower() not in ("http", "https") or not host:
-        raise UnusableURL(
-            f"--caldav {url}: not an http:// or https:// URL of a CalDAV server"
-        )
+        raise UnusableURL(f"--caldav {url}: not an http:// or https:// URL of a CalDAV server")
     if "@" not in parts.netloc:
         return url, user, password
     userinfo, _, netloc = parts.netloc.rpartition("@")

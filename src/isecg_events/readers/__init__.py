@@ -9,6 +9,8 @@ whole (:mod:`isecg_events.checks`); problems name the file and field path.
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -17,7 +19,7 @@ import attrs
 
 from isecg_events import timezones
 from isecg_events.collector import collector_paused
-from isecg_events.errors import ProgrammeError
+from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.programme import Programme
 from isecg_events.readers import frab_json, frab_xml, native, positions
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
@@ -50,7 +52,12 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / BUNDLED
 
 
-def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = None) -> Programme:
+def load(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    timezone: str | None = None,
+    strict: bool = False,
+) -> Programme:
     """Load a programme from a file; with no path, the bundled GLEX 2017 data.
 
     TOML and JSON files in this library's format are read, and so are frab
@@ -63,6 +70,9 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
             it), or a schedule's ``time_zone_name`` (its times keep their
             instants and are shown in it). A schedule with none gets the zone
             its times' offsets fit, with a :class:`~isecg_events.errors.ProgrammeWarning`.
+        strict: refuse the programme for what is otherwise a warning (an
+            inferred zone, a participant booked in two places at once): every
+            :class:`~isecg_events.errors.ProgrammeWarning` becomes a problem.
 
     Raises:
         ProgrammeError: the file cannot be read or has problems; every
@@ -70,7 +80,7 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source(path), timezone=timezone)
+    return load_source(read_source(path), timezone=timezone, strict=strict)
 
 
 @attrs.frozen
@@ -109,7 +119,7 @@ def read_source_stream(stream: BinaryIO, name: str = "<stdin>") -> Source:
     return Source(raw, name, sniff(raw))
 
 
-def load_source(source: Source, *, timezone: str | None = None) -> Programme:
+def load_source(source: Source, *, timezone: str | None = None, strict: bool = False) -> Programme:
     """Load the programme of bytes already read; ``timezone`` is as in :func:`load`.
 
     The same bytes give the same programme, in any process.
@@ -119,11 +129,15 @@ def load_source(source: Source, *, timezone: str | None = None) -> Programme:
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return _parse(source.raw, source.name, source.syntax, timezone)
+    return _parse(source.raw, source.name, source.syntax, timezone, strict)
 
 
 def load_stream(
-    stream: BinaryIO, source: str = "<stdin>", *, timezone: str | None = None
+    stream: BinaryIO,
+    source: str = "<stdin>",
+    *,
+    timezone: str | None = None,
+    strict: bool = False,
 ) -> Programme:
     """Load a programme from a binary stream (standard input, say), sniffing its syntax.
 
@@ -135,7 +149,7 @@ def load_stream(
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source_stream(stream, source), timezone=timezone)
+    return load_source(read_source_stream(stream, source), timezone=timezone, strict=strict)
 
 
 def loads(
@@ -144,6 +158,7 @@ def loads(
     syntax: str = "toml",
     source: str = "<string>",
     timezone: str | None = None,
+    strict: bool = False,
 ) -> Programme:
     """Load a programme from text in ``syntax`` ("toml", "json" or "xml").
 
@@ -155,7 +170,7 @@ def loads(
     """
     _check_zone(timezone)
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    return _parse(raw, source, syntax, timezone)
+    return _parse(raw, source, syntax, timezone, strict)
 
 
 def _check_zone(timezone: str | None) -> None:
@@ -163,16 +178,42 @@ def _check_zone(timezone: str | None) -> None:
         timezones.get_zone(timezone)
 
 
-def _parse(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
-    try:
-        with collector_paused():
-            return _read(raw, source, syntax, timezone)
-    except ProgrammeError as error:
-        if syntax == "xml":
-            raise
-        # Lines and columns are looked up only now, when there are problems.
-        text = raw.decode("utf-8", "replace").lstrip("\ufeff")
-        raise ProgrammeError(positions.locate(error.problems, text, syntax)) from None
+def _parse(
+    raw: bytes, source: str, syntax: str, timezone: str | None, strict: bool = False
+) -> Programme:
+    """The programme of ``raw``; its warnings issued, or refused as problems when ``strict``."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ProgrammeWarning)
+        try:
+            with collector_paused():
+                programme = _read(raw, source, syntax, timezone)
+        except ProgrammeError as error:
+            raise ProgrammeError(_located(error.problems, raw, syntax)) from None
+    # The readers issue what they assumed and the programme's warnings, each
+    # with its path in the file; lines are looked up only now.
+    found = _located(
+        [w.message.problem for w in caught if isinstance(w.message, ProgrammeWarning)],
+        raw,
+        syntax,
+    )
+    if strict and found:
+        raise ProgrammeError(found)
+    for warning in caught:
+        if not isinstance(warning.message, ProgrammeWarning):
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    for problem in found:
+        warnings.warn(ProgrammeWarning(problem), stacklevel=3)
+    return programme
+
+
+def _located(problems: Sequence[Problem], raw: bytes, syntax: str) -> list[Problem]:
+    """The problems with their lines and columns, looked up only when there are some."""
+    if syntax == "xml" or not problems:
+        return list(problems)
+    text = raw.decode("utf-8", "replace").lstrip("\ufeff")
+    return positions.locate(problems, text, syntax)
 
 
 def _read(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:

@@ -193,7 +193,7 @@ def parse_toml(text: str, source: str, *, fast: bool = True) -> dict[str, Any]:
         line = column = None
         if where:
             line, column = int(where.group(1)), int(where.group(2))
-            message = message[: where.start()]
+            message = message[: where.start()] + _hint(text, line)
         raise ProgrammeError.single(
             source, "", f"TOML syntax error: {message}", line=line, column=column
         ) from None
@@ -201,6 +201,20 @@ def parse_toml(text: str, source: str, *, fast: bool = True) -> dict[str, Any]:
         raise ProgrammeError.single(source, "", "TOML is nested too deeply") from None
     except ValueError as error:  # a number past Python's 4,300-digit conversion limit
         raise ProgrammeError.single(source, "", _value_error(error)) from None
+
+
+#: A bare time of day as a TOML value (``start = 09:00``), which TOML has no syntax for.
+_UNQUOTED_TIME = re.compile(r"^\s*([\w\"'.-]+)\s*=\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*(?:#.*)?$")
+
+
+def _hint(text: str, line: int) -> str:
+    """What to do about a syntax error that the docs warn of, when the line shows it."""
+    lines = text.splitlines()
+    found = _UNQUOTED_TIME.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if found is None:
+        return ""
+    key, value = found.group(1), found.group(2)
+    return f'; a time of day is a quoted string: {key} = "{value}"'
 
 
 def _value_error(error: ValueError) -> str:

@@ -534,15 +534,18 @@ def read(document: Mapping[str, Any], source: str, *, timezone: str | None = Non
     events = reader.events(conference, days)
     if reader.problems:
         raise ProgrammeError(reader.problems)
+    paths = {f"events[{index}]": path for index, (path, _) in enumerate(events)}
     try:
-        return Programme(
+        programme = Programme(
             conference=conference,
             participants=tuple(reader.people.values()),
             events=tuple(event for _, event in events),
         )
     except ProgrammeError as error:
-        paths = {f"events[{index}]": path for index, (path, _) in enumerate(events)}
         raise ProgrammeError([_in_source(p, paths, source) for p in error.problems]) from None
+    for problem in programme.warnings:
+        warnings.warn(ProgrammeWarning(_in_source(problem, paths, source)), stacklevel=2)
+    return programme
 
 
 def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
