@@ -28,7 +28,6 @@ from isecg_events.model import (
     Room,
     Segment,
     Track,
-    split_printed_name,
 )
 from isecg_events.programme import Programme
 from isecg_events.readers.fields import CLOCK, FieldReader, type_name, unknown_field
@@ -211,10 +210,6 @@ class _Builder(FieldReader):
             self.problem(path, "give both given_name and family_name, or neither")
         if len(self.problems) > before:
             return None
-        if name is not None and given is None:
-            split = split_printed_name(name)
-            if split:
-                given, family = split
         if name is None and given is not None and family is not None:
             name = f"{given} {family}"
         return Participant(
