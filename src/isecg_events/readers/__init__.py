@@ -1,17 +1,22 @@
 """Readers: every input the library reads, behind :func:`load` and :func:`loads`.
 
-Our own data format (TOML or JSON, :mod:`.native`), and frab/pretalx/c3voc
-``schedule.json`` (:mod:`.frab_json`) and ``schedule.xml`` (:mod:`.frab_xml`).
-Each builds a :class:`~isecg_events.programme.Programme`, which checks the
-whole (:mod:`isecg_events.checks`); problems name the file and field path.
+Our own data format (TOML or JSON, :mod:`.native`), frab/pretalx/c3voc
+``schedule.json`` (:mod:`.frab_json`) and ``schedule.xml`` (:mod:`.frab_xml`),
+Sessionize "All" JSON (:mod:`.sessionize`), Indico JSON exports
+(:mod:`.indico`), iCalendar (:mod:`.ical`), and CSV and XLSX tables
+(:mod:`.spreadsheet`). The format is told by content (:mod:`.formats`),
+so any of them goes wherever a programme file does. Each builds a
+:class:`~isecg_events.programme.Programme`, which checks the whole
+(:mod:`isecg_events.checks`); problems name the file and field path.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import BinaryIO, Final
+from typing import Any, BinaryIO, Final
 
 import attrs
 
@@ -19,7 +24,7 @@ from isecg_events import timezones
 from isecg_events.collector import collector_paused
 from isecg_events.errors import ProgrammeError
 from isecg_events.programme import Programme
-from isecg_events.readers import frab_json, frab_xml, native, positions
+from isecg_events.readers import formats, frab_json, frab_xml, native, positions, sessionize
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
 
 __all__ = [
@@ -33,6 +38,9 @@ __all__ = [
     "read_source",
     "read_source_stream",
 ]
+
+#: A mapping for a table: a mapping file's path, or its parsed content.
+MappingSource = Mapping[str, Any] | str | os.PathLike[str] | None
 
 #: The file name of the bundled GLEX 2017 programme.
 BUNDLED: Final = "glex2017.toml"
@@ -50,11 +58,18 @@ def bundled_path() -> Path:
     return Path(__file__).resolve().parents[3] / "data" / BUNDLED
 
 
-def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = None) -> Programme:
+def load(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    timezone: str | None = None,
+    mapping: MappingSource = None,
+) -> Programme:
     """Load a programme from a file; with no path, the bundled GLEX 2017 data.
 
     TOML and JSON files in this library's format are read, and so are frab
-    and c3voc ``schedule.json`` and ``schedule.xml`` files.
+    and c3voc ``schedule.json`` and ``schedule.xml`` files, Sessionize
+    "All" and Indico JSON exports, iCalendar files, and CSV and XLSX tables;
+    the format is told by the content (see :mod:`.formats`).
 
     Args:
         path: the file; None for the bundled programme.
@@ -63,6 +78,10 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
             it), or a schedule's ``time_zone_name`` (its times keep their
             instants and are shown in it). A schedule with none gets the zone
             its times' offsets fit, with a :class:`~isecg_events.errors.ProgrammeWarning`.
+            Sessionize's and a table's times carry no zone: they need one.
+        mapping: for a CSV or XLSX table, a mapping file (TOML) or its
+            parsed table: column names, the conference, how to split
+            speakers (see docs/importing.md).
 
     Raises:
         ProgrammeError: the file cannot be read or has problems; every
@@ -70,7 +89,7 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source(path), timezone=timezone)
+    return load_source(read_source(path), timezone=timezone, mapping=mapping)
 
 
 @attrs.frozen
@@ -109,8 +128,13 @@ def read_source_stream(stream: BinaryIO, name: str = "<stdin>") -> Source:
     return Source(raw, name, sniff(raw))
 
 
-def load_source(source: Source, *, timezone: str | None = None) -> Programme:
-    """Load the programme of bytes already read; ``timezone`` is as in :func:`load`.
+def load_source(
+    source: Source,
+    *,
+    timezone: str | None = None,
+    mapping: MappingSource = None,
+) -> Programme:
+    """Load the programme of bytes already read; ``timezone``, ``mapping`` as in :func:`load`.
 
     The same bytes give the same programme, in any process.
 
@@ -119,7 +143,7 @@ def load_source(source: Source, *, timezone: str | None = None) -> Programme:
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return _parse(source.raw, source.name, source.syntax, timezone)
+    return _parse(source.raw, source.name, None, timezone, mapping)
 
 
 def load_stream(
@@ -141,13 +165,16 @@ def load_stream(
 def loads(
     text: str | bytes,
     *,
-    syntax: str = "toml",
+    syntax: str | None = None,
     source: str = "<string>",
     timezone: str | None = None,
+    mapping: MappingSource = None,
 ) -> Programme:
-    """Load a programme from text in ``syntax`` ("toml", "json" or "xml").
+    """Load a programme from text in ``syntax`` (one of :data:`.formats.FORMATS`).
 
-    ``timezone`` is as in :func:`load`.
+    With no ``syntax`` the format is told by the content, as :func:`load`
+    does, and text that is none of the others is read as TOML.
+    ``timezone`` and ``mapping`` are as in :func:`load`.
 
     Raises:
         ProgrammeError: the text has problems.
@@ -155,7 +182,9 @@ def loads(
     """
     _check_zone(timezone)
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    return _parse(raw, source, syntax, timezone)
+    if syntax is not None and syntax not in formats.FORMATS:
+        raise ValueError(f"syntax must be one of {', '.join(formats.FORMATS)}, not {syntax!r}")
+    return _parse(raw, source, syntax, timezone, mapping, fallback="toml")
 
 
 def _check_zone(timezone: str | None) -> None:
@@ -163,24 +192,45 @@ def _check_zone(timezone: str | None) -> None:
         timezones.get_zone(timezone)
 
 
-def _parse(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
+def _parse(
+    raw: bytes,
+    source: str,
+    syntax: str | None,
+    timezone: str | None,
+    mapping: MappingSource = None,
+    *,
+    fallback: str | None = None,
+) -> Programme:
+    """The programme of ``raw``, in ``syntax`` or, with None, the format its content shows."""
+    raw = formats.to_utf8(raw)
+    syntax = syntax or formats.detect(raw, source, fallback=fallback)
     try:
         with collector_paused():
-            return _read(raw, source, syntax, timezone)
+            return _read(raw, source, syntax, timezone, mapping)
     except ProgrammeError as error:
-        if syntax == "xml":
+        if syntax not in ("toml", "json"):
             raise
         # Lines and columns are looked up only now, when there are problems.
         text = raw.decode("utf-8", "replace").lstrip("\ufeff")
         raise ProgrammeError(positions.locate(error.problems, text, syntax)) from None
 
 
-def _read(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
+def _read(
+    raw: bytes,
+    source: str,
+    syntax: str,
+    timezone: str | None,
+    mapping: MappingSource,
+) -> Programme:
+    """Dispatch to the reader of ``syntax`` (and, for JSON and TOML, of the document's kind)."""
     if syntax == "xml":
         return frab_xml.read(raw, source, timezone=timezone)
     document = read_document(raw, source, syntax)
-    if syntax == "json" and "schedule" in document:
+    kind = formats.json_kind(document) if syntax == "json" else "toml"
+    if kind == "frab":
         return frab_json.read(document, source, timezone=timezone)
+    if kind == "sessionize":
+        return sessionize.read(document, source, timezone=timezone)
     conference = document.get("conference")
     if timezone is not None and isinstance(conference, dict):
         document = {**document, "conference": {**conference, "timezone": timezone}}
