@@ -24,7 +24,15 @@ from isecg_events import timezones
 from isecg_events.collector import collector_paused
 from isecg_events.errors import ProgrammeError
 from isecg_events.programme import Programme
-from isecg_events.readers import formats, frab_json, frab_xml, native, positions, sessionize
+from isecg_events.readers import (
+    formats,
+    frab_json,
+    frab_xml,
+    native,
+    positions,
+    sessionize,
+    spreadsheet,
+)
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
 
 __all__ = [
@@ -225,12 +233,20 @@ def _read(
     """Dispatch to the reader of ``syntax`` (and, for JSON and TOML, of the document's kind)."""
     if syntax == "xml":
         return frab_xml.read(raw, source, timezone=timezone)
+    if syntax == "csv":
+        return spreadsheet.read_csv(raw, source, timezone=timezone, mapping=mapping)
+    if syntax == "xlsx":
+        return spreadsheet.read_xlsx(raw, source, timezone=timezone, mapping=mapping)
+    if mapping is not None:
+        raise ProgrammeError.single(source, "", "a mapping applies to CSV and XLSX tables only")
     document = read_document(raw, source, syntax)
     kind = formats.json_kind(document) if syntax == "json" else "toml"
     if kind == "frab":
         return frab_json.read(document, source, timezone=timezone)
     if kind == "sessionize":
         return sessionize.read(document, source, timezone=timezone)
+    if kind == "toml" and "import" in document:  # a mapping file naming its table
+        return spreadsheet.read_mapped(document, source, timezone=timezone)
     conference = document.get("conference")
     if timezone is not None and isinstance(conference, dict):
         document = {**document, "conference": {**conference, "timezone": timezone}}

@@ -41,9 +41,7 @@ _BY_EXTENSION: Final = {
 
 # A first significant line of TOML: a table header (even a broken one, which
 # TOML's own error then describes) or a key and "=".
-_TOML_LINE: Final = re.compile(
-    r"""^(?:\[|[A-Za-z0-9_."'-]+(?:\s*\.\s*[A-Za-z0-9_"'-]+)*\s*=)"""
-)
+_TOML_LINE: Final = re.compile(r"""^(?:\[|[A-Za-z0-9_."'-]+(?:\s*\.\s*[A-Za-z0-9_"'-]+)*\s*=)""")
 _DELIMITERS: Final = (",", ";", "\t", "|")
 
 
