@@ -28,6 +28,7 @@ from isecg_events.readers import (
     formats,
     frab_json,
     frab_xml,
+    ical,
     native,
     positions,
     sessionize,
@@ -233,6 +234,10 @@ def _read(
     """Dispatch to the reader of ``syntax`` (and, for JSON and TOML, of the document's kind)."""
     if syntax == "xml":
         return frab_xml.read(raw, source, timezone=timezone)
+    if syntax == "ical":
+        if mapping is not None:
+            raise ProgrammeError.single(source, "", "a mapping applies to CSV and XLSX tables only")
+        return ical.read(raw, source, timezone=timezone)
     if syntax == "csv":
         return spreadsheet.read_csv(raw, source, timezone=timezone, mapping=mapping)
     if syntax == "xlsx":
