@@ -29,6 +29,7 @@ from isecg_events.readers import (
     frab_json,
     frab_xml,
     ical,
+    indico,
     native,
     positions,
     sessionize,
@@ -250,6 +251,8 @@ def _read(
         return frab_json.read(document, source, timezone=timezone)
     if kind == "sessionize":
         return sessionize.read(document, source, timezone=timezone)
+    if kind == "indico":
+        return indico.read(document, source, timezone=timezone)
     if kind == "toml" and "import" in document:  # a mapping file naming its table
         return spreadsheet.read_mapped(document, source, timezone=timezone)
     conference = document.get("conference")
