@@ -96,9 +96,14 @@ class _Reader(Importer):
         family = self.text(table.get("lastName"), where.at("lastName"))
         name = self.text(table.get("fullName") or table.get("name"), where.at("fullName"))
         name = name or " ".join(part for part in (given, family) if part) or None
+        tagline = self.text(table.get("tagLine"), where.at("tagLine"))
         if name is None:
             self.problem(where.at("fullName"), "is required (or firstName and lastName)")
             return None
+        if not given and not family and tagline and name.startswith(tagline):
+            # Shown by position, with no first or last name (as our writer does it):
+            # a participant whose name is not known stays nameless.
+            name = None
         links = []
         for index, link in enumerate(_list(table.get("links"))):
             if isinstance(link, dict):
@@ -108,11 +113,16 @@ class _Reader(Importer):
                     title = self.text(link.get("title"), link_where.at("title"))
                     links.append(Link(url=url, title=title))
         guid = identity.source_guid(key) if key else None
+        if name is None:
+            guid = guid or identity.derive_guid(self.conference, "tagline", tagline or "")
+            nameless = Participant(id=str(guid), position=tagline, guid=guid, links=tuple(links))
+            self.speakers[key] = self.person(str(guid), nameless)
+            return self.speakers[key]
         participant = self.participant(
             self.conference,
             name,
             guid=guid,
-            position=self.text(table.get("tagLine"), where.at("tagLine")),
+            position=tagline,
             bio=self.text(table.get("bio"), where.at("bio"), long=True),
             picture=self.url(table.get("profilePicture"), where.at("profilePicture")),
             links=links,
