@@ -9,6 +9,7 @@ Highway 2026 (service and plenum sessions) and Scottish Summit 2026
 from __future__ import annotations
 
 import json
+import shutil
 import warnings
 from pathlib import Path
 
@@ -155,3 +156,25 @@ def test_exports_go_through_every_format(tmp_path: Path) -> None:
         for e in room
     ]
     assert sorted(titles) == sorted(e.title for e in programme.events)
+
+
+def test_a_mapping_file_gives_the_zone_and_the_title(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copy(SUMMIT, tmp_path / "all.json")
+    mapping = tmp_path / "summit.toml"
+    mapping.write_text(
+        '[import]\nfile = "all.json"\n\n[conference]\ntitle = "Scottish Summit 2026"\n'
+        'timezone = "Europe/London"\ncity = "Glasgow"\n',
+        "utf-8",
+    )
+    programme = isecg_events.load(mapping)
+    assert programme.conference.title == "Scottish Summit 2026"
+    assert programme.conference.city == "Glasgow"
+    assert programme.conference.timezone == "Europe/London"
+    assert len(programme.events) == 6
+    assert main(["validate", str(mapping)]) == 0
+    assert "Scottish Summit 2026" not in capsys.readouterr().err
+    mapping.write_text('[import]\nfile = "all.json"\n[conference]\ntimezone = "Europe/Londn"\n')
+    with pytest.raises(ProgrammeError, match=r"summit.toml:4:12: conference.timezone: unknown"):
+        isecg_events.load(mapping)

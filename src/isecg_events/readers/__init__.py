@@ -253,12 +253,50 @@ def _read(
         return sessionize.read(document, source, timezone=timezone)
     if kind == "indico":
         return indico.read(document, source, timezone=timezone)
-    if kind == "toml" and "import" in document:  # a mapping file naming its table
-        return spreadsheet.read_mapped(document, source, timezone=timezone)
+    if kind == "toml" and "import" in document:  # a mapping file naming its export
+        return _mapped(document, source, timezone)
     conference = document.get("conference")
     if timezone is not None and isinstance(conference, dict):
         document = {**document, "conference": {**conference, "timezone": timezone}}
     return native.read(document, source)
+
+
+def _mapped(document: dict[str, Any], source: str, timezone: str | None) -> Programme:
+    """The export a mapping file names (``[import] file``), read as the mapping says.
+
+    A table is read with the mapping's columns and conference. Any other
+    export (Sessionize, Indico, iCalendar, a schedule) is read in the
+    mapping's ``timezone`` and given its conference's title, venue and the
+    like: so ``serve`` and ``publish`` take a Sessionize export too.
+    """
+    settings = spreadsheet.mapping_of(document, source)
+    if settings.file is None:
+        raise ProgrammeError.single(source, "import.file", "is required: the export to read")
+    base = Path(source).parent if not source.startswith("<") else Path()
+    name = str(base / settings.file)
+    raw = formats.to_utf8(read_bytes(Path(name), name))
+    syntax = formats.detect(raw, name)
+    if syntax in ("csv", "xlsx"):
+        return spreadsheet.read_table(raw, name, settings, timezone=timezone)
+    if syntax == "toml":
+        raise ProgrammeError.single(
+            source, "import.file", f"{settings.file!r} is TOML; name an export or a table"
+        )
+    given = settings.conference
+    programme = _parse(raw, name, syntax, timezone or given.get("timezone"))
+    changes = {key: given[key] for key in _CONFERENCE_TEXTS if key in given}
+    if not changes:
+        return programme
+    try:
+        return attrs.evolve(programme, conference=attrs.evolve(programme.conference, **changes))
+    except ProgrammeError as error:
+        raise ProgrammeError([attrs.evolve(p, file=source) for p in error.problems]) from None
+
+
+#: What a mapping's ``[conference]`` sets on an export that is not a table.
+_CONFERENCE_TEXTS: Final = (
+    "title", "acronym", "venue", "city", "country", "url", "language", "description",
+)  # fmt: skip
 
 
 def _syntax_of(file: Path) -> str:

@@ -58,7 +58,15 @@ from isecg_events.readers.imported import (
     published,
 )
 
-__all__ = ["COLUMNS", "read_csv", "read_mapped", "read_xlsx"]
+__all__ = [
+    "COLUMNS",
+    "TableMapping",
+    "load_mapping",
+    "mapping_of",
+    "read_csv",
+    "read_table",
+    "read_xlsx",
+]
 
 #: Each field a column can give, with the header names it is recognised by
 #: (compared without case, spaces or punctuation).
@@ -120,7 +128,9 @@ def header_key(text: str) -> str:
 
 
 @attrs.frozen
-class _Mapping:
+class TableMapping:
+    """A mapping file's content, checked: columns, separators, the sheet, the conference."""
+
     columns: dict[str, str] = attrs.Factory(dict)  # header key -> field
     separators: tuple[str, ...] = (";", "|")
     delimiter: str | None = None
@@ -130,7 +140,7 @@ class _Mapping:
     file: str | None = None
 
 
-def _mapping(document: Mapping[str, Any], source: str) -> _Mapping:
+def mapping_of(document: Mapping[str, Any], source: str) -> TableMapping:
     """A mapping's parsed TOML, checked; every problem names the mapping file and key."""
     fields = FieldReader(source, _MAPPING_FIELDS)
     fields.table(dict(document), "", "top")
@@ -161,10 +171,10 @@ def _mapping(document: Mapping[str, Any], source: str) -> _Mapping:
     order = fields.get(
         table, "date_order", "import", lambda v, p: fields.one_of(v, p, ("dmy", "mdy"))
     )
-    conference = fields.table(document.get("conference", {}), "conference", "conference") or {}
+    conference = _conference_fields(fields, document.get("conference", {}))
     if fields.problems:
         raise ProgrammeError(fields.problems)
-    return _Mapping(
+    return TableMapping(
         columns=columns,
         separators=tuple(separators),
         delimiter=delimiter,
@@ -175,13 +185,36 @@ def _mapping(document: Mapping[str, Any], source: str) -> _Mapping:
     )
 
 
-def load_mapping(given: Mapping[str, Any] | str | Any, source: str) -> _Mapping:
+_TEXTS: Final = ("title", "acronym", "venue", "city", "country")
+
+
+def _conference_fields(fields: FieldReader, value: Any) -> dict[str, Any]:
+    """The mapping's ``[conference]``, each value checked as our format checks it."""
+    table = fields.table(value, "conference", "conference") or {}
+    found: dict[str, Any] = {}
+    readers = {
+        **dict.fromkeys(_TEXTS, fields.text),
+        "description": fields.long_text,
+        "url": fields.url,
+        "language": fields.language,
+        "timezone": fields.zone_name,
+        "start": fields.a_date,
+        "end": fields.a_date,
+        "id": fields.identifier,
+    }
+    for key, read in readers.items():
+        if key in table and (checked := read(table[key], f"conference.{key}")) is not None:
+            found[key] = checked
+    return found
+
+
+def load_mapping(given: Mapping[str, Any] | str | Any, source: str) -> TableMapping:
     """The mapping given to :func:`load`: a mapping file's path, or its parsed content."""
     if isinstance(given, Mapping):
-        return _mapping(given, "<mapping>")
+        return mapping_of(given, "<mapping>")
     name = str(given)
     document = read_document(read_bytes(Path(name), name), name, "toml")
-    return _mapping(document, name)
+    return mapping_of(document, name)
 
 
 # -- rows -----------------------------------------------------------------------
@@ -193,7 +226,7 @@ class _Row:
     cells: tuple[Any, ...]
 
 
-def _csv_rows(raw: bytes, source: str, mapping: _Mapping) -> list[_Row]:
+def _csv_rows(raw: bytes, source: str, mapping: TableMapping) -> list[_Row]:
     text = decode(raw, source)
     sample = text[:65536]
     delimiter = mapping.delimiter or _delimiter(sample)
@@ -218,7 +251,7 @@ def _delimiter(sample: str) -> str:
         return max((",", ";", "\t", "|"), key=first.count)
 
 
-def _xlsx_rows(raw: bytes, source: str, mapping: _Mapping) -> tuple[list[_Row], str]:
+def _xlsx_rows(raw: bytes, source: str, mapping: TableMapping) -> tuple[list[_Row], str]:
     try:
         import openpyxl  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
@@ -326,7 +359,7 @@ def _duration(value: Any) -> timedelta | None:
 
 
 class _Table(Importer):
-    def __init__(self, source: str, mapping: _Mapping, conference: str) -> None:
+    def __init__(self, source: str, mapping: TableMapping, conference: str) -> None:
         super().__init__(source)
         self.mapping = mapping
         self.conference = conference
@@ -559,7 +592,7 @@ def _blank(value: Any) -> bool:
 def _read_rows(
     rows: list[_Row],
     source: str,
-    mapping: _Mapping,
+    mapping: TableMapping,
     timezone: str | None,
     name: str,
 ) -> Programme:
@@ -637,7 +670,7 @@ def read_csv(
     Raises:
         ProgrammeError: no header, no zone, or rows with problems.
     """
-    settings = load_mapping(mapping, source) if mapping is not None else _Mapping()
+    settings = load_mapping(mapping, source) if mapping is not None else TableMapping()
     return _read_rows(_csv_rows(raw, source, settings), source, settings, timezone, source)
 
 
@@ -649,32 +682,24 @@ def read_xlsx(
     Arguments and errors are as in :func:`read_csv`; XLSX needs openpyxl
     (``pip install 'isecg-events[xlsx]'``).
     """
-    settings = load_mapping(mapping, source) if mapping is not None else _Mapping()
+    settings = load_mapping(mapping, source) if mapping is not None else TableMapping()
     rows, _ = _xlsx_rows(raw, source, settings)
     return _read_rows(rows, source, settings, timezone, source)
 
 
-def read_mapped(
-    document: Mapping[str, Any], source: str, *, timezone: str | None = None
+def read_table(
+    raw: bytes, source: str, settings: TableMapping, *, timezone: str | None = None
 ) -> Programme:
-    """Build a programme from a mapping file that names its table (``[import] file``).
-
-    The table is read relative to the mapping file's folder.
+    """Build a programme from a CSV or XLSX table's bytes, as a mapping file reads it.
 
     Raises:
-        ProgrammeError: the mapping or the table has problems.
+        ProgrammeError: the table has problems.
     """
-    settings = _mapping(document, source)
-    if settings.file is None:
-        raise ProgrammeError.single(source, "import.file", "is required: the table to read")
-    base = Path(source).parent if not source.startswith("<") else Path()
-    table = str(base / settings.file)
-    raw = read_bytes(Path(table), table)
     if raw.startswith(b"PK\x03\x04"):
-        rows, _ = _xlsx_rows(raw, table, settings)
+        rows, _ = _xlsx_rows(raw, source, settings)
     else:
-        rows = _csv_rows(raw, table, settings)
-    return _read_rows(rows, table, settings, timezone, table)
+        rows = _csv_rows(raw, source, settings)
+    return _read_rows(rows, source, settings, timezone, source)
 
 
 def columns_of(headers: Sequence[str]) -> dict[str, str]:
