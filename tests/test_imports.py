@@ -8,6 +8,7 @@ a pretalx schedule.json of 2020 (Markdown, no time zone).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 import warnings
@@ -408,7 +409,5 @@ def test_any_bytes_give_a_programme_or_a_programme_error(data: bytes, name: str)
 def test_broken_exports_of_each_kind_are_programme_errors(prefix: bytes, data: bytes) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
-        try:
+        with contextlib.suppress(isecg_events.ProgrammeError):
             isecg_events.loads(prefix + data, source="export", timezone="UTC")
-        except isecg_events.ProgrammeError:
-            pass
