@@ -411,3 +411,31 @@ def test_broken_exports_of_each_kind_are_programme_errors(prefix: bytes, data: b
         warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
         with contextlib.suppress(isecg_events.ProgrammeError):
             isecg_events.loads(prefix + data, source="export", timezone="UTC")
+
+
+def test_pretalx_biographies_and_avatars_are_kept() -> None:
+    path = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+    democon = path / "pretalx-democon.json"
+    if not democon.is_file():
+        pytest.skip("../shared/reference is not beside the repository")
+    document = json.loads(democon.read_text("utf-8"))
+    persons = {
+        p.get("name") or p["public_name"]: p
+        for e in entries(document)
+        for p in e.get("persons", [])
+    }
+    programme = load(democon)
+    kept = {p.name: p for p in programme.participants}
+    with_bio = [name for name, p in persons.items() if (p.get("biography") or "").strip()]
+    assert with_bio
+    for name in with_bio:
+        assert kept[name].bio == p_text(persons[name]["biography"])
+    for name, person in persons.items():
+        avatar = person.get("avatar") or ""
+        assert kept[name].picture == (
+            avatar if avatar.startswith(("http://", "https://")) else None
+        )
+
+
+def p_text(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
