@@ -178,3 +178,12 @@ def test_a_mapping_file_gives_the_zone_and_the_title(
     mapping.write_text('[import]\nfile = "all.json"\n[conference]\ntimezone = "Europe/Londn"\n')
     with pytest.raises(ProgrammeError, match=r"summit.toml:4:12: conference.timezone: unknown"):
         isecg_events.load(mapping)
+
+
+def test_another_sessionize_view_is_named_with_the_one_to_export(tmp_path: Path) -> None:
+    document = json.loads(AZURE.read_text("utf-8"))
+    view = [{"groupId": None, "groupName": "All", "sessions": document["sessions"]}]
+    path = tmp_path / "sessions.json"
+    path.write_text(json.dumps(view), "utf-8")
+    with pytest.raises(ProgrammeError, match=r"export the 'All' view \(https://sessionize"):
+        load(path)

@@ -243,5 +243,16 @@ def parse_json(text: str, source: str) -> dict[str, Any]:
     except ValueError as error:  # a number past Python's 4,300-digit conversion limit
         raise ProgrammeError.single(source, "", _value_error(error)) from None
     if not isinstance(document, dict):
-        raise ProgrammeError.single(source, "", "the top level must be an object")
+        raise ProgrammeError.single(source, "", _not_an_object(document))
     return document
+
+
+def _not_an_object(document: Any) -> str:
+    """Why a JSON document whose top level is not an object is refused."""
+    first = document[0] if isinstance(document, list) and document else None
+    if isinstance(first, dict) and ("groupName" in first or "tagLine" in first):
+        return (
+            "is one of Sessionize's other views (Sessions, Speakers, Grid); "
+            "export the 'All' view (https://sessionize.com/api/v2/<id>/view/All)"
+        )
+    return "the top level must be an object"
