@@ -36,6 +36,7 @@ from isecg_events.readers import (
     spreadsheet,
 )
 from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
+from isecg_events.readers.mapping import mapping_of
 
 __all__ = [
     "BUNDLED",
@@ -269,7 +270,7 @@ def _mapped(document: dict[str, Any], source: str, timezone: str | None) -> Prog
     mapping's ``timezone`` and given its conference's title, venue and the
     like: so ``serve`` and ``publish`` take a Sessionize export too.
     """
-    settings = spreadsheet.mapping_of(document, source)
+    settings = mapping_of(document, source)
     if settings.file is None:
         raise ProgrammeError.single(source, "import.file", "is required: the export to read")
     base = Path(source).parent if not source.startswith("<") else Path()
