@@ -313,3 +313,12 @@ def test_a_broken_workbook_is_one_clear_problem(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + bytes(200))
     with pytest.raises(ProgrammeError, match="is not a readable XLSX workbook"):
         isecg_events.load(path, timezone="UTC")
+
+
+def test_a_speaker_id_of_zero_is_no_id(tmp_path: Path) -> None:
+    path = table(tmp_path, "Title,Start,End,Speakers\nA,2026-05-04 9:00,10:00,0:Ada|7:Bo\n")
+    (event,) = isecg_events.load(path, timezone="Europe/Paris").events
+    assert [(p.participant.name, p.participant.number) for p in event.participants] == [
+        ("Ada", None),
+        ("Bo", 7),
+    ]

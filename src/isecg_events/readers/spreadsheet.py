@@ -436,7 +436,7 @@ class _Table(Importer):
         for part in parts:
             name, number = part.strip(), None
             if match := _SPEAKER_ID.match(name):
-                number, name = int(match.group(1)), match.group(2).strip()
+                number, name = int(match.group(1)) or None, match.group(2).strip()
             if name:
                 person = self.participant(self.conference, name, number=number)
                 if person not in found:
