@@ -112,3 +112,11 @@ def test_output_is_deterministic_and_stable() -> None:
     first = writer.render(programme)
     assert first == writer.render(isecg_events.load(SUMMIT, timezone="Europe/London"))
     assert first.endswith(b"\n") and json.loads(first)
+
+
+def test_golden_output_of_a_real_export() -> None:
+    from tests.programmes import GOLDEN
+
+    programme = isecg_events.load(QA, timezone="America/New_York")
+    golden = GOLDEN / "sessionize-qaorthehwy2026.json"
+    assert writer.render(programme) == golden.read_bytes()
