@@ -438,3 +438,22 @@ def test_pretalx_biographies_and_avatars_are_kept() -> None:
 
 def p_text(text: str) -> str:
     return text.replace("\r\n", "\n").strip()
+
+
+def test_loads_takes_each_format_by_name_or_by_content() -> None:
+    gpn = (IMPORTS / "voctosched-gpn11.csv").read_bytes()
+    by_name = isecg_events.loads(gpn, syntax="csv", timezone="Europe/Berlin")
+    assert by_name == isecg_events.loads(gpn, timezone="Europe/Berlin")
+    feed = (IMPORTS / "ical-moca2024-excerpt.ics").read_bytes()
+    assert len(load_text_as(feed, "ical").events) == 16
+    with pytest.raises(ValueError, match="syntax must be one of toml, json, xml, ical, csv, xlsx"):
+        isecg_events.loads(gpn, syntax="excel")
+    # text that is nothing else is read as TOML, as loads() always did
+    with pytest.raises(isecg_events.ProgrammeError, match="TOML syntax error"):
+        isecg_events.loads("title = ")
+
+
+def load_text_as(raw: bytes, syntax: str) -> isecg_events.Programme:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        return isecg_events.loads(raw, syntax=syntax)
