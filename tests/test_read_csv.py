@@ -248,10 +248,9 @@ def test_export_needs_nothing_but_the_table_and_a_zone(tmp_path: Path) -> None:
 
 # -- XLSX -------------------------------------------------------------------------
 
-openpyxl = pytest.importorskip("openpyxl")
-
 
 def workbook(tmp_path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")  # the xlsx extra, in the test extra too
     book = openpyxl.Workbook()
     book.remove(book.active)
     for title, data in sheets.items():
@@ -322,3 +321,16 @@ def test_a_speaker_id_of_zero_is_no_id(tmp_path: Path) -> None:
         ("Ada", None),
         ("Bo", 7),
     ]
+
+
+def test_an_opendocument_spreadsheet_is_named(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "programme.ods"
+    with zipfile.ZipFile(path, "w") as archive:  # as LibreOffice stores it: mimetype first
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(
+        ProgrammeError, match=r"OpenDocument file \(\.ods\): save it as XLSX or CSV"
+    ):
+        isecg_events.load(path, timezone="UTC")

@@ -120,6 +120,10 @@ def _xlsx_rows(raw: bytes, source: str, mapping: TableMapping) -> tuple[list[_Ro
             "reading XLSX needs openpyxl: pip install 'isecg-events[xlsx]' "
             "(or save the sheet as CSV)",
         ) from None
+    if b"application/vnd.oasis.opendocument" in raw[:200]:  # its first, stored entry
+        raise ProgrammeError.single(
+            source, "", "is an OpenDocument file (.ods): save it as XLSX or CSV"
+        )
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # a broken or foreign ZIP: openpyxl raises many kinds
