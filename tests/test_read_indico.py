@@ -166,3 +166,11 @@ def test_the_cli_validates_an_indico_export(capsys: pytest.CaptureFixture[str]) 
     assert main(["validate", str(XDC)]) == 0
     out = capsys.readouterr().out
     assert "OK" in out and "unknown field" not in out
+
+
+def test_an_export_of_several_events_reads_the_first_with_a_warning(tmp_path: Path) -> None:
+    document = source()
+    document["results"].append(json.loads(SESSIONS.read_text("utf-8"))["results"][0])
+    with pytest.warns(ProgrammeWarning, match="holds 2 events; the first is read"):
+        programme = isecg_events.load(write(tmp_path, document))
+    assert programme.conference.title == "X.Org Developer Conference 2021"

@@ -267,6 +267,8 @@ def read(document: Mapping[str, Any], source: str, *, timezone: str | None = Non
         meta = results[0]
         key = conference_id(str(meta.get("title") or ""), f"indico_{meta.get('id')}", stem)
         reader = _Reader(source, key, zone)
+        if len(results) > 1:
+            reader.warn(Where("results"), f"holds {len(results)} events; the first is read")
         for index, contribution in enumerate(_list(meta.get("contributions"))):
             where = Where(f"results[0].contributions[{index}]")
             if (event := reader.entry(contribution, where)) is not None:
