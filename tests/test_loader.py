@@ -138,11 +138,6 @@ def test_hundred_thousand_segments_are_refused(write_programme: Callable[..., Pa
     ("content", "name", "expected"),
     [
         (b"", "p.toml", "is empty"),
-        (
-            b"\xef\xbb\xbf[conference]\n",
-            "p.toml",
-            "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
-        ),
         (b'title = "caf\xe9"\n', "p.toml", "is not UTF-8 (byte 0xe9 at offset 12)"),
         (
             b"[conference\nid = 1\n",

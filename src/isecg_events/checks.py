@@ -251,6 +251,12 @@ class _Checker:
                 self.problem(path, "give both given_name and family_name, or neither")
             if participant.number is not None:
                 self.value(f"{path}.number", rules.integer_problem(participant.number, 1))
+            self.text(f"{path}.bio", participant.bio, long=True)
+            if participant.picture is not None:
+                self.value(f"{path}.picture", rules.url_problem(participant.picture))
+            for index, link in enumerate(participant.links):
+                self.value(f"{path}.links[{index}].url", rules.url_problem(link.url))
+                self.text(f"{path}.links[{index}].title", link.title)
 
     def events(
         self,

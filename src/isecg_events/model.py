@@ -129,6 +129,23 @@ def _normal_case(family: str) -> str:
 
 
 @attrs.frozen
+class Link:
+    """A link an event carries: slides, a project page, a recording."""
+
+    url: str
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The title, or the URL when there is none."""
+        return self.title or self.url
+
+
+def _links(values: Iterable[Link]) -> tuple[Link, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
 class Participant:
     """A person on the programme, named or known only by position.
 
@@ -136,7 +153,10 @@ class Participant:
     reads by position and organization instead. A ``name`` printed
     "Given FAMILY" (``Naoki SATO``), without ``given_name`` and
     ``family_name``, is read as their split (:func:`split_printed_name`) and
-    shown in normal case (``Naoki Sato``).
+    shown in normal case (``Naoki Sato``). ``position`` also holds a
+    speaker's tagline (Sessionize's "Senior Engineer at Example"). ``bio``,
+    ``picture`` (an http(s) URL of a photo) and ``links`` (a profile's pages)
+    are kept as an imported source gives them, never made up.
     """
 
     id: str
@@ -148,6 +168,9 @@ class Participant:
     family_name: str | None = None
     guid: uuid.UUID | None = None
     number: int | None = None
+    bio: str | None = None
+    picture: str | None = None
+    links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
 
     @functools.cached_property
     def split_name(self) -> tuple[str, str] | None:
@@ -208,23 +231,6 @@ class Participation:
         if self.role:
             return f"{self.participant.label} ({self.role})"
         return self.participant.label
-
-
-@attrs.frozen
-class Link:
-    """A link an event carries: slides, a project page, a recording."""
-
-    url: str
-    title: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The title, or the URL when there is none."""
-        return self.title or self.url
-
-
-def _links(values: Iterable[Link]) -> tuple[Link, ...]:
-    return tuple(values)
 
 
 @attrs.frozen

@@ -476,7 +476,15 @@ class _Reader:
             guid = identity.imported_person_guid(conference.id, frab_id, name)
         key = str(guid)
         if key not in self.people:
-            self.people[key] = Participant(id=key, name=name, guid=guid, number=frab_id)
+            # pretalx gives a speaker's biography and avatar (an http(s) URL, else left out)
+            self.people[key] = Participant(
+                id=key,
+                name=name,
+                guid=guid,
+                number=frab_id,
+                bio=self.text(person, "biography", path, long=True),
+                picture=self.url(person, "avatar", path),
+            )
         return self.people[key]
 
 

@@ -54,7 +54,7 @@ FIELDS: Final = {
     "organization": {"name", "acronym", "country"},
     "participant": {
         "name", "given_name", "family_name", "position", "organization", "country", "guid",
-        "number",
+        "number", "bio", "picture", "links",
     },
     "event": {
         "id", "label", "title", "subtitle", "type", "day", "date", "start", "end",
@@ -222,6 +222,9 @@ class _Builder(FieldReader):
             family_name=family,
             guid=self.get(table, "guid", path, self.guid),
             number=self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
+            bio=self.get(table, "bio", path, self.long_text),
+            picture=self.get(table, "picture", path, self.url),
+            links=tuple(self.links(table, path)),
         )
 
     def events(
@@ -452,7 +455,7 @@ class _Builder(FieldReader):
         return segments
 
     def links(self, table: Mapping[str, Any], path: str) -> list[Link]:
-        """The event's ``links``: an array of tables with ``url`` and an optional ``title``."""
+        """An event's or participant's ``links``: tables with ``url`` and an optional ``title``."""
         links = []
         for where, link in self.tables(table, "links", path, "link"):
             url = self.get(link, "url", where, self.url, required=True)
