@@ -1,4 +1,4 @@
-"""schedule.html (exporters/html.py): its markup, judged by html5lib; the browser's in test_page_browser."""
+"""schedule.html (exporters/html.py): its markup, by html5lib; in a browser: test_page_browser."""
 
 from __future__ import annotations
 
@@ -29,14 +29,14 @@ ATTRIBUTES = {
     "lang", "charset", "name", "content", "aria-label", "aria-labelledby", "aria-hidden",
     "aria-pressed", "id", "href", "class", "style", "hidden", "role", "value", "type",
     "datetime", "data-store", "data-zone", "data-date", "data-event", "data-track", "data-room",
-    "data-feed", "data-your-zone",
+    "data-feed", "data-your-zone", "open",
 }  # fmt: skip
 
 #: Three days across the spring change in Paris (02:00 becomes 03:00 on
 #: 29 March 2026), declared rooms in an order unlike first use, two tracks
 #: (one colour declared), an overlap (a cancelled talk) in one room, long texts.
 CAMP = (
-    MINIMAL.replace("end = 2026-03-30", "end = 2026-03-30\nlanguage = \"en\"").split("[[events]]")[0]
+    MINIMAL.replace("end = 2026-03-30", 'end = 2026-03-30\nlanguage = "en"').split("[[events]]")[0]
     + """
 [[tracks]]
 name = "Policy"

@@ -201,10 +201,13 @@ def room_order(programme: Programme) -> list[str]:
 
 
 def _tracks(programme: Programme) -> dict[str, tuple[int, str]]:
-    """Each track's index and colour: its declared one if it is a colour, else the palette's."""
+    """Each track's index and colour (declared, else the palette's): declared first, then A-Z."""
     declared = {t.name: t.color for t in programme.conference.tracks}
+    used = set(programme.tracks)
+    order = [name for name in declared if name in used]
+    order += sorted(used.difference(order), key=lambda name: (name.casefold(), name))
     found = {}
-    for index, name in enumerate(programme.tracks):
+    for index, name in enumerate(order):
         colour = declared.get(name) or ""
         found[name] = (index, colour if _COLOUR.fullmatch(colour) else PALETTE[index % 14])
     return found
@@ -324,7 +327,9 @@ def _box(
     for segment in event.segments:  # an <ol>: the list numbers them
         line = segment.title
         if segment.start and segment.end:
-            line += f" ({segment.start.astimezone(zone):%H:%M}–{segment.end.astimezone(zone):%H:%M})"
+            line += (
+                f" ({segment.start.astimezone(zone):%H:%M}–{segment.end.astimezone(zone):%H:%M})"
+            )
         if segment.description:
             line += f" — {segment.description}"
         parts.append(clean(line))
