@@ -237,6 +237,8 @@ def test_track_colours_legend_and_filters_kept_in_the_url(
     visible = page.locator("article.ev:visible")
     assert sorted(visible.evaluate_all("l => l.map(e => e.id)")) == ["night", "opening"]
     assert "track=policy" in page.url
+    assert page.evaluate("getComputedStyle(document.querySelector('.grid')).display") == "block"
+    assert page.evaluate(GEOMETRY)["overlaps"] == []  # a filtered view is a list
     page.select_option("select[name=track]", "")
     page.select_option("select[name=room]", "hall-b")
     assert sorted(visible.evaluate_all("l => l.map(e => e.id)")) == ["closing", "night", "parallel"]

@@ -46,6 +46,8 @@
   function apply() {
     var now = state();
     var shown = 0;
+    // A filtered view reads as a list: the grid would be mostly empty.
+    root.classList.toggle("filtered", Boolean(now.track || now.room || now.q || now.picks));
     boxes.forEach(function (box, index) {
       var visible = (!now.track || box.getAttribute("data-track") === now.track) &&
         (!now.room || box.getAttribute("data-room") === now.room) &&
