@@ -32,8 +32,8 @@ from tests.test_html import CAMP
 ROOT = Path(__file__).resolve().parents[1]
 EXCERPT = ROOT / "tests" / "data" / "imports" / "pentabarf-fosdem2018-excerpt.xml"
 WIDTHS = (375, 768, 1280)
-#: A4's width in CSS pixels (210 mm at 96 px an inch).
-A4_PX = 794
+#: A4's width less the print stylesheet's margins (2 × 12 mm) in CSS pixels, 96 to an inch.
+A4_PX = round((210 - 2 * 12) / 25.4 * 96)
 
 #: FOSDEM 2018's rooms (30 of them), each a devroom with its own track.
 ROOMS = [

@@ -42,7 +42,10 @@ from isecg_events.identity import feed_slug
 from isecg_events.model import Event
 from isecg_events.programme import Occurrence, Programme
 
-__all__ = ["LANGUAGES", "OPTIONS", "render_prepared"]
+__all__ = [
+    "LANGUAGES", "OPTIONS", "label_language", "labels", "render_prepared", "room_order",
+    "zone_note",
+]  # fmt: skip
 
 #: Pixels per minute of the grid at the least (a 60-minute box is at least 120 px tall).
 PX_PER_MINUTE = 2.0
@@ -106,6 +109,12 @@ def _title(prepared: Prepared, event: Event) -> str:
 def _abstract_html(prepared: Prepared, event: Event) -> Markup | None:
     abstract = prepared.text(event).abstract
     return Markup(to_html(abstract, event.markup)) if abstract else None
+
+
+def _step(prepared: Prepared) -> int:
+    """The grid's step in minutes: the schedule's timeslot (5 to 60)."""
+    hours, minutes = _entries.timeslot(prepared).split(":")
+    return max(5, int(hours) * 60 + int(minutes))
 
 
 # -- the page -------------------------------------------------------------------
@@ -211,12 +220,6 @@ def _tracks(programme: Programme) -> dict[str, tuple[int, str]]:
         colour = declared.get(name) or ""
         found[name] = (index, colour if _COLOUR.fullmatch(colour) else PALETTE[index % 14])
     return found
-
-
-def _step(prepared: Prepared) -> int:
-    """The grid's step in minutes: the schedule's timeslot (5 to 60)."""
-    hours, minutes = _entries.timeslot(prepared).split(":")
-    return max(5, int(hours) * 60 + int(minutes))
 
 
 def _day(
