@@ -186,6 +186,18 @@ def test_declared_rooms_come_first_then_the_others_in_first_use() -> None:
     assert 'id="overlap" style="grid-area: 5 / 4 / span 6"' in page
 
 
+def test_a_long_empty_stretch_is_folded() -> None:
+    page = render(isecg_events.loads(CAMP)).decode()
+    # Sunday: 01:30 to 03:30 (12 rows of 5 minutes: 02:00 to 03:00 never was), then
+    # nothing until 10:00 (78 rows, folded to 1.5rem), then an hour.
+    assert (
+        "--rows: repeat(12, minmax(10.0px, auto)) repeat(1, 1.5rem) repeat(77, 0px) "
+        "repeat(12, minmax(10.0px, auto))" in page
+    )
+    assert '<div class="tk gap" aria-hidden="true" style="grid-row: 92"><span>10:00' in page
+    assert ">04:00<" not in page  # no label inside the fold
+
+
 def test_track_colours_declared_or_from_the_palette() -> None:
     page = render(isecg_events.loads(CAMP)).decode()
     assert ".t0 { --tc: #336699; }" in page and f".t1 {{ --tc: {html.PALETTE[1]}; }}" in page
@@ -246,7 +258,7 @@ def test_dates_come_from_babel() -> None:
     locale = Locale.parse("de")
     camp = isecg_events.loads(CAMP)
     assert html.zone_note(camp, date(2026, 3, 30), html.labels("de"), locale) == (
-        "Zeiten in Mitteleuropäische Sommerzeit, UTC+02:00."
+        "Zeitangaben: Mitteleuropäische Sommerzeit, UTC+02:00."
     )
 
 

@@ -19,6 +19,7 @@ allowlist sanitizer (:func:`._markup.to_html`).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -261,11 +262,23 @@ def _day(
             columns[room] = column
             column += len(lanes[room])
     heading = "EEEE d MMMM y" if locale.language == "en" else "full"
+    occupied = [False] * count
+    for _, _, row, span, _ in placed:
+        occupied[row : row + span] = [True] * span
+    folded = _folded(occupied, step)
     ticks = []
     for index in range(count):
+        if index in folded:
+            continue
         moment = timezones.add_elapsed(start, timedelta(minutes=index * step)).astimezone(zone)
-        if index == 0 or moment.minute % max(step, 30) == 0:
-            ticks.append({"row": index + 2, "label": f"{moment:%H:%M}"})
+        after_gap = index - 1 in folded
+        if index == 0 or after_gap or moment.minute % max(step, 30) == 0:
+            ticks.append({"row": index + 2, "label": f"{moment:%H:%M}", "gap": after_gap})
+    row_px = round(step * PX_PER_MINUTE, 1)
+    heights = [
+        ("0px" if i - 1 in folded else "1.5rem") if i in folded else f"minmax({row_px}px, auto)"
+        for i in range(count)
+    ]
     return {
         "id": f"day-{day.isoformat()}",
         "date": day.isoformat(),
@@ -273,8 +286,9 @@ def _day(
         "short": format_skeleton("MMMEd", day, locale=locale),
         "zone_note": zone_note(programme, day, words, locale),
         "columns": column - 2,
-        "rows": count,
-        "row_px": round(step * PX_PER_MINUTE, 1),
+        "rows": " ".join(
+            f"repeat({len(list(run))}, {height})" for height, run in itertools.groupby(heights)
+        ),
         "rooms": [
             {"name": r, "column": columns[r], "span": len(lanes[r])} for r in rooms if r in lanes
         ],
@@ -284,6 +298,18 @@ def _day(
             for o, room, row, span, lane in placed
         ],
     }
+
+
+def _folded(occupied: list[bool], step: int) -> set[int]:
+    """The rows of each empty stretch of an hour or more: folded to 1.5rem, with no time label."""
+    folded: set[int] = set()
+    index = 0
+    for busy, run in itertools.groupby(occupied):
+        length = len(list(run))
+        if not busy and length * step >= 60:
+            folded.update(range(index, index + length))
+        index += length
+    return folded
 
 
 def zone_note(programme: Programme, day: date, words: dict[str, str], locale: Locale) -> str:
