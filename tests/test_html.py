@@ -34,7 +34,8 @@ ATTRIBUTES = {
 
 #: Three days across the spring change in Paris (02:00 becomes 03:00 on
 #: 29 March 2026), declared rooms in an order unlike first use, two tracks
-#: (one colour declared), an overlap (a cancelled talk) in one room, long texts.
+#: (one colour declared), an overlap (a cancelled talk) in one room, long texts
+#: (a five-minute talk whose title is one long word).
 CAMP = (
     MINIMAL.replace("end = 2026-03-30", 'end = 2026-03-30\nlanguage = "en"').split("[[events]]")[0]
     + """
@@ -112,6 +113,14 @@ date = 2026-03-30
 start = "16:00"
 end = "17:00"
 room = "Hall B"
+
+[[events]]
+id = "unbroken"
+title = "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+date = 2026-03-30
+start = "17:00"
+end = "17:05"
+room = "Room A"
 """
 )
 

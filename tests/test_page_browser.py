@@ -4,7 +4,9 @@ Each point of the page is checked on three programmes: the plenary, a camp
 across the spring change of time (tests/test_html.py's ``CAMP``) and a
 FOSDEM-sized import (about 900 events in 30 rooms over two days, made from
 the real pentabarf excerpt in tests/data/imports: its events, abstracts and
-people repeated in FOSDEM's shape, read by the pentabarf reader).
+people repeated in FOSDEM's shape, read by the pentabarf reader). Real
+frab and pretalx schedules from ../shared/reference are judged too, where
+they are beside the checkout.
 
 axe-core comes from npm: ``.ci/run`` installs it in ``.ci/node``; elsewhere
 ``ISECG_AXE_JS`` may name its ``axe.min.js``. Without chromium, Playwright or
@@ -27,6 +29,7 @@ import pytest
 import isecg_events
 from isecg_events.programme import Programme
 from tests.judges import require
+from tests.programmes import reference
 from tests.test_html import CAMP
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +197,17 @@ def test_no_box_overlaps_or_is_clipped(
             ".map(t => [t.getBoundingClientRect().top, Date.parse(t.dateTime)])"
         )
         assert [t for _, t in sorted(tops)] == sorted(t for _, t in tops)
+
+
+@pytest.mark.parametrize("source", ["frab-camp2019.json", "pretalx-democon.json"])
+def test_real_schedules_neither_overlap_nor_clip(opened: Any, tmp_path: Path, source: str) -> None:
+    programme = isecg_events.load(reference(f"examples/{source}"))
+    file = tmp_path / "schedule.html"
+    file.write_bytes(isecg_events.get_exporter("html").render(programme))
+    for width in WIDTHS:
+        found = opened(file, width).evaluate(GEOMETRY)
+        assert found["count"] == len(programme.occurrences)
+        assert found["overlaps"] == [] and found["clipped"] == [], width
 
 
 def test_a_longer_box_is_taller_and_rooms_keep_their_order(
