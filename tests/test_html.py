@@ -207,6 +207,19 @@ def test_a_long_empty_stretch_is_folded() -> None:
     assert ">04:00<" not in page  # no label inside the fold
 
 
+def test_a_box_stops_at_the_end_of_its_day() -> None:
+    fair = (
+        '\n[[events]]\nid = "fair"\ntitle = "Fair"\ndate = 2026-03-28\nstart = "09:00"\n'
+        'duration = "PT50H"\nroom = "Hall C"\n'
+    )
+    page = render(isecg_events.loads(CAMP + fair)).decode()
+    assert '<time datetime="2026-03-30T12:00:00+02:00">12:00 (+2)</time>' in page
+    first_day = page.split('id="day-2026-03-28"')[1].split("</section>")[0]
+    # 09:00 to midnight in rows of 5 minutes: 180, not the 51 hours' 612.
+    assert "repeat(180, minmax(10.0px, auto))" in first_day
+    assert 'id="fair" style="grid-area: 2 / 5 / span 180"' in first_day
+
+
 def test_track_colours_declared_or_from_the_palette() -> None:
     page = render(isecg_events.loads(CAMP)).decode()
     assert ".t0 { --tc: #336699; }" in page and f".t1 {{ --tc: {html.PALETTE[1]}; }}" in page

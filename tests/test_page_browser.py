@@ -111,6 +111,12 @@ def pages(
             programmes["camp"], base_url="https://example.org/feeds"
         )
     )
+    found["camp-zh"] = folder / "camp-zh.html"
+    found["camp-zh"].write_bytes(
+        isecg_events.get_exporter("html").render(
+            isecg_events.loads(CAMP.replace('language = "en"', 'language = "zh-Hans"'))
+        )
+    )
     return found
 
 
@@ -368,7 +374,7 @@ def test_a_large_page_opens_fast(opened: Any, pages: dict[str, Path]) -> None:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-@pytest.mark.parametrize("name", ["plenary", "camp", "fosdem"])
+@pytest.mark.parametrize("name", ["plenary", "camp", "camp-zh", "fosdem"])
 def test_axe_finds_no_violation(
     opened: Any, pages: dict[str, Path], axe: str, name: str, width: int
 ) -> None:

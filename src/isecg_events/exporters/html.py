@@ -238,7 +238,10 @@ def _day(
     step = _step(prepared)
     first = min(o.start for o in occurrences).astimezone(zone)
     start = first - timedelta(minutes=first.minute % step, seconds=first.second)
-    end = max(o.end for o in occurrences)
+    # The grid ends with the day: a box of an event that goes on into the
+    # next days stops there (its times say when it ends).
+    _, day_end = timezones.day_bounds(day, zone, programme.conference.day_change)
+    end = min(max(o.end for o in occurrences), day_end)
     count = max(1, math.ceil(timezones.elapsed(start, end).total_seconds() / 60 / step))
     # Rows and, per room, lanes: a room gets as many columns as it has
     # events at once (an overlap, a cancelled talk left in place).
