@@ -19,6 +19,7 @@ allowlist sanitizer (:func:`._markup.to_html`).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -121,6 +122,24 @@ def _step(prepared: Prepared) -> int:
 # -- the page -------------------------------------------------------------------
 
 
+@functools.cache
+def _template() -> jinja2.Template:
+    """The compiled template, with its CSS and script: code, compiled once a process.
+
+    It holds nothing of any render. Compiling it for each render would cost
+    more than a small page's render, and leave reference cycles (a compiled
+    template's functions and their module) for the collector.
+    """
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("isecg_events.exporters", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template("schedule.html.j2")
+
+
 def label_language(tag: str | None) -> str:
     """The label language (a key of :data:`LANGUAGES`) for a BCP 47 tag: English unless known."""
     parts = (tag or "en").replace("_", "-").split("-")
@@ -184,14 +203,7 @@ def render_prepared(
         "zone": conference.timezone,
         "version": __version__,
     }
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("isecg_events.exporters", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    page = environment.get_template("schedule.html.j2").render(context).encode("utf-8")
+    page = _template().render(context).encode("utf-8")
     # Noncharacters go from the whole page at once: the template has none,
     # and escaping leaves them as they are, so this equals cleaning each value.
     if any(form in page for form in _NONCHARACTER_BYTES):
@@ -219,7 +231,10 @@ def _tracks(programme: Programme) -> dict[str, tuple[int, str]]:
     found = {}
     for index, name in enumerate(order):
         colour = declared.get(name) or ""
-        found[name] = (index, colour if _COLOUR.fullmatch(colour) else PALETTE[index % 14])
+        found[name] = (
+            index,
+            colour if _COLOUR.fullmatch(colour) else PALETTE[index % len(PALETTE)],
+        )
     return found
 
 
