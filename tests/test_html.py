@@ -314,3 +314,18 @@ def test_hostile_text_adds_no_element_or_attribute(programme: Programme) -> None
 def test_the_same_programme_gives_the_same_bytes(plenary: Programme) -> None:
     camp = isecg_events.loads(CAMP)
     assert html.render_prepared(Prepared(camp)) == html.render_prepared(Prepared(camp))
+
+
+def test_a_base_url_must_be_http(plenary: Programme) -> None:
+    with pytest.raises(ValueError, match="is not an http"):
+        render(plenary, base_url="javascript:alert(1)//")
+    page = render(plenary, base_url="http://example.org/glex").decode()
+    assert 'data-feed="webcal://example.org/glex/feed.ics"' in page
+
+
+def test_feed_links_in_the_conference_language(plenary: Programme) -> None:
+    german = isecg_events.loads(CAMP.replace('language = "en"', 'language = "de"'))
+    page = render(german, feeds=True).decode()
+    assert '<a href="tracks/policy.ics">Track: Policy</a>' in page
+    assert '<a href="rooms/hall-b.ics">Raum: Hall B</a>' in page
+    assert '<a href="people/ada.ics">Person: Ada Lovelace</a>' in page

@@ -300,6 +300,11 @@ def test_stars_and_my_picks(opened: Any, pages: dict[str, Path], published: bool
     assert "picks=1" in page.url
     links = page.locator("#picks-list a")
     assert links.count() == 2
+    assert page.locator("#picks-list li").all_inner_texts() == [
+        "Opening of the camp and a rather long title that has to wrap in a narrow box"
+        " · Sat 28 Mar 09:00–09:30",
+        "Across the change of time · Sun 29 Mar 01:30–03:30",
+    ]
     if published:
         subscribe = page.locator("#picks-subscribe a")
         assert subscribe.get_attribute("href") == (

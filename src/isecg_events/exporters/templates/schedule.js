@@ -83,7 +83,10 @@
       link.href = feed ? "#" + box.id : box.querySelector(".acts a").getAttribute("href");
       link.textContent = box.querySelector("h3").textContent;
       item.appendChild(link);
-      item.appendChild(doc.createTextNode(" · " + box.querySelector(".when").textContent));
+      var day = doc.querySelector('.days li:not(#today) a[href="#' + box.closest("section.day").id + '"]');
+      item.appendChild(doc.createTextNode(
+        " · " + (day ? day.textContent + " " : "") + box.querySelector(".when").textContent
+      ));
       list.appendChild(item);
     });
     doc.getElementById("picks-none").hidden = ids.length > 0;
