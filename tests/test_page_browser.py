@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import isecg_events
 from isecg_events.programme import Programme
 from tests.judges import require
-from tests.programmes import reference
+from tests.programmes import model_text, reference
+from tests.programmes import programmes as any_programme
 from tests.test_html import CAMP
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -432,3 +434,25 @@ def test_reads_without_javascript_and_anchors_scroll(browser: Any, pages: dict[s
     page.locator("#opening summary").click()  # details open without a script
     assert page.locator("#opening .abstract").is_visible()
     context.close()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(programme=any_programme(text=model_text(hazards=True)))
+def test_any_programme_neither_overlaps_nor_clips(browser: Any, programme: Programme) -> None:
+    # Random programmes with hostile text (long words, right-to-left marks,
+    # emoji, markup characters): the grid at 1280 px and the list at 375 px.
+    page = browser.new_page()
+    try:
+        for width in (375, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.set_content(isecg_events.get_exporter("html").render(programme).decode())
+            found = page.evaluate(GEOMETRY)
+            assert found["count"] == len(programme.occurrences)
+            assert found["overlaps"] == [] and found["clipped"] == [], width
+            assert width > 375 or found["width"] <= 375
+    finally:
+        page.close()
