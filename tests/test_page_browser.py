@@ -437,7 +437,7 @@ def test_reads_without_javascript_and_anchors_scroll(browser: Any, pages: dict[s
 
 
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
