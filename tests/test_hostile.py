@@ -325,6 +325,135 @@ def test_a_killed_run_is_repaired_by_the_next(tmp_path: Path) -> None:
     assert not list(target.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
+# A script writing 6,000 small files into events/ (and pruning stale ones):
+# its switch (6,000 replacements) is long enough to be caught in the middle.
+_SWITCH_SCRIPT = """
+import sys
+from pathlib import Path
+from isecg_events.output import write_all
+root, version, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+names = [f"{n:05d}.txt" for n in range(count)]
+if version == "new":
+    names = names[: count - 10]  # ten files stale: pruned
+outputs = [(root / "events" / name, f"{version} {name}\\n".encode()) for name in names]
+try:
+    write_all(outputs, root=root, prune=[(root / "events", "*.txt")])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _switch_run(root: Path, version: str, count: int) -> subprocess.Popen[bytes]:
+    script = [sys.executable, "-c", _SWITCH_SCRIPT, str(root), version, str(count)]
+    return subprocess.Popen(script, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_the_switch_puts_the_old_set_back(tmp_path: Path, signum: int) -> None:
+    """The signal is sent as soon as the first new file is in place: mid-switch."""
+    count = 6000
+    root = tmp_path / "out"
+    assert _switch_run(root, "old", count).wait(timeout=120) == 0
+    old = _files(root)
+    first = root / "events" / "00000.txt"
+    caught = 0
+    for _ in range(3):  # bounded: a fast machine may finish a switch between two looks
+        run = _switch_run(root, "new", count)
+        deadline = time.monotonic() + 120
+        while run.poll() is None and time.monotonic() < deadline:
+            if first.read_bytes().startswith(b"new"):
+                os.kill(run.pid, signum)
+                break
+        code = run.wait(timeout=120)
+        assert run.stderr is not None and b"Traceback" not in run.stderr.read()
+        if code == 0:  # finished before the signal was sent: the whole new set
+            assert len(_files(root)) == count - 10
+            assert _switch_run(root, "old", count).wait(timeout=120) == 0
+            continue
+        caught += 1
+        assert code == (130 if signum == signal.SIGINT else -signal.SIGTERM)
+        assert _files(root) == old  # every file old, none pruned, nothing left over
+        break
+    assert caught == 1
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_any_moment_of_an_export_leaves_one_whole_set(
+    tmp_path: Path, signum: int
+) -> None:
+    """SIGINT or SIGTERM at moments spread over a whole run: the old set or the new one."""
+    base = isecg_events.load()
+
+    def version(title: str) -> Path:
+        events = [
+            attrs.evolve(base.events[0], id=f"e{n}", title=title, room=f"Room {n}", guid=None)
+            for n in range(200 if title == "Old" else 190)  # ten events leave
+        ]
+        source = tmp_path / f"{title}.json"
+        source.write_bytes(native.to_json(attrs.evolve(base, events=events)))
+        return source
+
+    old, new = version("Old"), version("New")
+    target = tmp_path / "out"
+    assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    old_set = _files(target)
+    began = time.monotonic()
+    probe = tmp_path / "probe"
+    subprocess.run(
+        _command("export", str(new), "--split", "--output", str(probe)),
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    )
+    span = time.monotonic() - began
+    new_set = _files(probe)
+    outcomes = set()
+    # Moments: as soon as the first temporary file is staged, as soon as a new
+    # file is in place (the switch under way), and at shares of a run's span.
+    moments: list[str | float] = ["staged", "switching", 0.7, 0.95]
+    first = target / "glex2017.ics"
+    for moment in moments:  # bounded: four runs
+        run = subprocess.Popen(
+            _command("export", str(new), "--split", "--output", str(target)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        if isinstance(moment, float):
+            time.sleep(span * moment)
+        else:
+            deadline = time.monotonic() + 60
+            while run.poll() is None and time.monotonic() < deadline:
+                if moment == "staged" and any(
+                    name.endswith(TEMPORARY_SUFFIX) for name in os.listdir(target)
+                ):
+                    break
+                if moment == "switching" and first.read_bytes() != old_set["glex2017.ics"]:
+                    break
+        if run.poll() is None:
+            os.kill(run.pid, signum)
+        code = run.wait(timeout=120)
+        assert run.stderr is not None
+        err = run.stderr.read().decode()
+        found = _files(target)
+        if code == 0:
+            assert found == new_set
+            outcomes.add("new")
+            assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+        else:
+            # 130 and "interrupted" from the command; -2 if Ctrl-C came while
+            # Python was still importing it (its own traceback, nothing written).
+            expected = (130, -signal.SIGINT) if signum == signal.SIGINT else (-signal.SIGTERM,)
+            assert code in expected, err
+            assert code == -signal.SIGINT or "Traceback" not in err
+            # Interrupted before the switch ended: the old set; after (printing
+            # the paths, say): the new one. Never a mix, never a temporary file.
+            assert found in (old_set, new_set), sorted(set(found) ^ set(old_set))[:3]
+            outcomes.add("old" if found == old_set else "new")
+            if found == new_set:
+                assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    assert "old" in outcomes
+
+
 def test_an_event_that_left_the_programme_loses_its_file(tmp_path: Path) -> None:
     both = tmp_path / "both.toml"
     both.write_text(
