@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import attrs
@@ -20,7 +21,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.exporters import native
 from isecg_events.output import TEMPORARY_SUFFIX, write_all
-from tests.programmes import MINIMAL, programmes, without_position
+from tests.programmes import MINIMAL, large, programmes, without_position
 
 EVENT = 'date = 2026-03-28\nstart = "09:00"\nend = "10:00"'
 
@@ -521,3 +522,196 @@ def test_whatever_validates_exports_in_every_format(
         out = folder / profile
         assert main(["export", str(source), "--split", "--profile", profile, "-o", str(out)]) == 0
         assert (out / "events" / f"{'x' * 200}.ics").exists()
+
+
+# -- the release history -------------------------------------------------------
+
+_AT = "2026-03-01T09:00:00Z"
+
+
+def _history(tmp_path: Path, text: str = MINIMAL) -> tuple[Path, Path]:
+    """A programme file and a history folder holding its first release, v0."""
+    source = tmp_path / "programme.toml"
+    source.write_text(text, encoding="utf-8")
+    folder = tmp_path / "hist"
+    release = ["release", str(source), "--releases", str(folder), "--at", _AT]
+    assert main([*release, "--name", "v0"]) == 0
+    return source, folder
+
+
+def _parallel_releases(source: Path, folder: Path, names: list[str]) -> list[tuple[int, str]]:
+    runs = [
+        subprocess.Popen(
+            _command(
+                "release",
+                str(source),
+                "--releases",
+                str(folder),
+                "--name",
+                name,
+                "--at",
+                _AT,
+                "--allow-empty",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name in names
+    ]
+    results = []
+    for run in runs:
+        assert run.stderr is not None
+        results.append((run.wait(timeout=120), run.stderr.read().decode()))
+    return results
+
+
+def test_parallel_releases_take_turns(tmp_path: Path) -> None:
+    # 1,500 events: each run reads and compares for a while, so the runs overlap.
+    source, folder = _history(tmp_path, large(1500))
+    results = _parallel_releases(source, folder, [f"v{n}" for n in range(1, 7)])
+    assert [code for code, _ in results] == [0] * 6, results
+    history = isecg_events.History.read(folder)  # readable: one file per number
+    assert [r.number for r in history.releases] == list(range(1, 8))
+    assert sorted(r.name for r in history.releases) == [f"v{n}" for n in range(7)]
+
+
+def test_parallel_releases_with_one_name_record_it_once(tmp_path: Path) -> None:
+    source, folder = _history(tmp_path, large(1500))
+    results = _parallel_releases(source, folder, ["day-2"] * 6)
+    assert sorted(code for code, _ in results) == [0] + [2] * 5, results
+    for code, err in results:
+        assert code == 0 or err == "error: --name: a release is named 'day-2' already\n"
+    assert [r.name for r in isecg_events.History.read(folder).releases] == ["v0", "day-2"]
+
+
+def test_a_history_read_before_another_release_records_after_it(tmp_path: Path) -> None:
+    programme = isecg_events.loads(MINIMAL)
+    moved = isecg_events.loads(MINIMAL.replace('title = "Opening"', 'title = "Welcome"'))
+    stale = isecg_events.History.read(tmp_path / "hist")
+    at = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
+    stale.record(programme, name="v1", at=at)
+    with pytest.raises(isecg_events.ReleaseError, match="a release is named 'v1' already"):
+        stale.record(moved, name="v1", at=at)
+    _, release, changes = stale.record(moved, name="v2", at=at)
+    assert release.number == 2 and release.path.name == "0002-v2.json"
+    assert len(changes) == 1  # the title, against v1, recorded meanwhile
+
+
+def test_the_ten_thousandth_release_and_after(tmp_path: Path) -> None:
+    """10,001 real release files (copies of one), each read and parsed, ordered by number."""
+    _, folder = _history(tmp_path)
+    first = folder / "0001-v0.json"
+    text = first.read_text(encoding="utf-8")
+    assert '"name": "v0"' in text
+    first.unlink()
+    for number in range(1, 10_001):
+        name = f"r{number}"
+        (folder / f"{number:04d}-{name}.json").write_text(
+            text.replace('"name": "v0"', f'"name": "{name}"'), encoding="utf-8"
+        )
+    history = isecg_events.History.read(folder)
+    assert [r.number for r in history.releases] == list(range(1, 10_001))
+    assert [r.path.name for r in history.releases[9_998:]] == [
+        "9999-r9999.json",
+        "10000-r10000.json",
+    ]
+    assert history.latest is not None and history.latest.name == "r10000"
+    _, release, _ = history.record(
+        isecg_events.loads(MINIMAL.replace('title = "Opening"', 'title = "Welcome"')),
+        name="next",
+        at=history.latest.at,
+    )
+    assert release.number == 10_001 and release.path.name == "10001-next.json"
+    assert (
+        sorted(folder.iterdir())[0].name == "0001-r1.json"
+    )  # names sort otherwise; numbers do not
+
+
+def _release_file(folder: Path, name: str = "0001-v1.json") -> Path:
+    folder.mkdir(exist_ok=True)
+    return folder / name
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda path: path.write_text("[" * 3000 + "]" * 3000),
+            "0001-v1.json: JSON is nested too deeply",
+        ),
+        (
+            lambda path: path.write_text('{"release": ' * 3000 + "1" + "}" * 3000),
+            "0001-v1.json: JSON is nested too deeply",
+        ),
+        (lambda path: path.symlink_to("/dev/zero"), "0001-v1.json: is not a regular file"),
+        (lambda path: os.mkfifo(path), "0001-v1.json: is not a regular file"),
+        (lambda path: path.mkdir(), "0001-v1.json: is not a regular file"),
+    ],
+    ids=[
+        "nested 3,000 deep",
+        "nested in the release table",
+        "a link to /dev/zero",
+        "a FIFO",
+        "a folder",
+    ],
+)
+def test_hostile_files_in_a_history_are_refused(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    folder = tmp_path / "hist"
+    make(_release_file(folder))
+    result = subprocess.run(  # a subprocess: a FIFO must not hang the test either
+        _command("changes", "--releases", str(folder)), capture_output=True, timeout=60
+    )
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert message in err and "Traceback" not in err, err
+    assert err.splitlines()[1:] == ["1 problem found"]
+
+
+def _with_release_table(tmp_path: Path, **table: object) -> Path:
+    _, folder = _history(tmp_path)
+    path = folder / "0001-v0.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["release"].update(table)
+    path.write_text(json.dumps(document), encoding="utf-8")  # ASCII: \\ud800 stays an escape
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"name": "v1\nerror: forged"}, "release.name: must be a single line"),
+        ({"name": "v1\r\nx"}, "release.name: contains the control character U+000D"),
+        ({"name": "v\ud8001"}, "release.name: contains U+D800, which is not a character of text"),
+        ({"name": "x" * 100_000}, "release.name: is 100,000 characters long; the limit is 200"),
+        ({"note": "one\ntwo"}, "release.note: must be a single line"),
+        ({"note": "\x1b[31mred"}, "release.note: contains the control character U+001B"),
+    ],
+    ids=["newline", "CR LF", "lone surrogate", "100,000 characters", "note newline", "note ESC"],
+)
+def test_the_release_table_follows_the_value_rules(
+    tmp_path: Path, table: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _with_release_table(tmp_path, **table)
+    capsys.readouterr()
+    assert main(["changes", "--releases", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {folder / '0001-v0.json'}: {message}\n1 problem found\n"
+    with pytest.raises(isecg_events.ProgrammeError, match=re.escape(message)):
+        isecg_events.History.read(folder)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-14:00"])
+def test_a_release_time_out_of_range_is_refused(
+    tmp_path: Path, at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "programme.toml"
+    source.write_text(MINIMAL, encoding="utf-8")
+    folder = tmp_path / "hist"
+    code = main(["release", str(source), "--releases", str(folder), "--name", "v1", "--at", at])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: --at: {at} is outside the supported years 1900 to 2200\n"
+    )
+    assert not folder.exists()

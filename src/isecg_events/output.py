@@ -78,6 +78,8 @@ def write_all(
     outputs: Iterable[tuple[_P, bytes]],
     root: Path | None = None,
     prune: Iterable[tuple[Path, str]] = (),
+    *,
+    locked: bool = False,
 ) -> list[_P]:
     """Write every (path, content) pair atomically, or none of them.
 
@@ -95,6 +97,9 @@ def write_all(
             files matching the pattern in that folder that this run did not
             write are removed (an event that left the programme loses its
             ``events/<id>.ics``), so the folder holds one whole set.
+        locked: the caller holds ``root``'s lock (:func:`folder_lock`)
+            already, as a release holds its history's from reading it to
+            writing the new file.
 
     Returns:
         The paths written, as they came and in their order.
@@ -113,7 +118,7 @@ def write_all(
                 created.append(root)
             except FileExistsError:  # made before, or by a run started beside this one
                 pass
-            with folder_lock(root):
+            with contextlib.nullcontext() if locked else folder_lock(root):
                 return _write(outputs, created, root, prune)[0]
         except OSError as error:
             _remove_empty(created)
