@@ -109,6 +109,27 @@ class History:
             named[release.name] = release.path
         return cls(folder, tuple(releases))
 
+    @staticmethod
+    def fingerprint(folder: str | Path) -> tuple[tuple[str, int, int], ...]:
+        """What changes when a release is recorded in ``folder`` or a release file edited.
+
+        Each release file's name, modification time and size (no file is
+        opened); empty for a folder that is missing or cannot be listed.
+        """
+        found = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if _FILE.match(entry.name):
+                        try:
+                            status = entry.stat()
+                        except OSError:
+                            continue
+                        found.append((entry.name, status.st_mtime_ns, status.st_size))
+        except OSError:
+            return ()
+        return tuple(sorted(found))
+
     @property
     def latest(self) -> Release | None:
         """The newest release, or None in an empty history."""
