@@ -167,6 +167,34 @@ def test_imported_edges_are_refused_by_field(
     assert expected in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("raw_id", "expected"),
+    [
+        ("NaN", "must be a whole number such as 42, not NaN (which is not JSON)"),
+        ("Infinity", "not a number too large for any id (Infinity, which is not JSON)"),
+        ("1e999", "not a number too large for any id (Infinity, which is not JSON)"),
+        ("1.5", "must be a whole number such as 42, not 1.5"),
+        ('"abc"', "must be a whole number such as 42, not 'abc'"),
+        ("true", "must be a whole number such as 42, not true"),
+        ("[7]", "must be a whole number such as 42, not an array"),
+        ("-5", "-5 is out of range (1 to 2147483647)"),
+        ('"99999999999999999999999"', "a number this large is out of range (1 to 2147483647)"),
+    ],
+)
+def test_imported_ids_that_are_not_whole_numbers_are_refused(raw_id: str, expected: str) -> None:
+    text = json.dumps(_schedule(id=7)).replace('"id": 7', f'"id": {raw_id}')
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.loads(text, syntax="json")
+    assert "days[0].rooms['R'][0].id: " in str(caught.value)
+    assert str(caught.value).endswith(expected)
+
+
+@pytest.mark.parametrize("raw_id", ['"42"', "42", '" 42 "'])
+def test_an_imported_id_of_digits_is_taken_as_given(raw_id: str) -> None:
+    text = json.dumps(_schedule(id=7)).replace('"id": 7', f'"id": {raw_id}')
+    assert isecg_events.loads(text, syntax="json").events[0].number == 42
+
+
 def test_an_imported_day_given_twice_is_refused_naming_the_second() -> None:
     document = _schedule()
     days = document["schedule"]["conference"]["days"]  # type: ignore[index]
