@@ -276,8 +276,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if error.errno is None:
             raise
-        _silence_stdout()
         reason = error.strerror or str(error)
+        if error.filename is not None:  # a file or folder failed, not standard output
+            where = printable(os.fsdecode(error.filename))
+            print(f"error: nothing was written: {where}: {reason}", file=sys.stderr)
+            return EXIT_OUTPUT
+        _silence_stdout()
         print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
         return EXIT_OUTPUT
 
