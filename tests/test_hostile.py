@@ -743,3 +743,15 @@ def test_a_release_time_out_of_range_is_refused(
         f"error: --at: {at} is outside the supported years 1900 to 2200\n"
     )
     assert not folder.exists()
+
+
+def test_an_os_error_on_a_path_names_the_path_not_standard_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = tmp_path / ("a" * 300)
+    for folder in (long, long / "inner"):
+        assert main(["export", "--output", str(folder)]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines() == [f"error: nothing was written: {folder}: File name too long"]
+        assert "standard output" not in err
+    assert list(tmp_path.iterdir()) == []
