@@ -755,3 +755,28 @@ def test_an_os_error_on_a_path_names_the_path_not_standard_output(
         assert err.splitlines() == [f"error: nothing was written: {folder}: File name too long"]
         assert "standard output" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "PYTHONUNBUFFERED=1"])
+@pytest.mark.parametrize("read", [0, 1], ids=["closed at once", "closed after one byte"])
+def test_a_closed_pipe_is_exit_1_buffered_or_not(
+    tmp_path: Path, unbuffered: str, read: int
+) -> None:
+    source = tmp_path / "large.toml"
+    source.write_text(large(800), encoding="utf-8")  # more than a pipe holds
+    small = tmp_path / "small.toml"
+    small.write_text(MINIMAL, encoding="utf-8")
+    commands = [("agenda", str(source)), ("diff", str(small), str(small))]
+    for arguments in commands:  # a large output, and a one-line one ("No changes.")
+        process = subprocess.Popen(
+            _command(*arguments),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": unbuffered},
+        )
+        assert process.stdout is not None and process.stderr is not None
+        if read and arguments[0] == "agenda":
+            assert process.stdout.read(read)  # as `| head -c 1`: the reader leaves midway
+        process.stdout.close()
+        err = process.stderr.read()
+        assert (process.wait(timeout=60), err) == (1, b""), arguments
