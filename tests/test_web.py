@@ -384,3 +384,75 @@ def test_gzip_is_never_sent_to_a_client_that_refused_it(feed_server: Server) -> 
         assert "content-encoding" not in headers and body.startswith(b"BEGIN:VCALENDAR"), header
     _, headers, _ = feed_server.get("/demo2026.ics", {"Accept-Encoding": "identity;q=0.5, gzip"})
     assert headers["content-encoding"] == "gzip"
+
+
+# -- the index page (issue 35.9) -----------------------------------------------
+
+
+def test_the_index_lists_feeds_by_name_grouped_under_tracks_rooms_speakers(
+    feed_server: Server,
+) -> None:
+    import html5lib
+
+    _, _, page = feed_server.get("/", {"Host": "feeds.example.org"})
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    meta = {m.get("name"): m.get("content") for m in tree.iter("meta") if m.get("name")}
+    assert meta["viewport"] == "width=device-width, initial-scale=1"
+    assert tree.get("lang") == "en"
+    (main_,) = tree.iter("main")
+    body = next(tree.iter("body"))
+    assert list(body) == [main_]  # every part of the page inside a landmark
+    groups: dict[str, list[tuple[str, str]]] = {}
+    heading = ""
+    for element in main_:
+        if element.tag == "h2":
+            heading = element.text or ""
+        elif element.tag == "ul":
+            groups[heading] = [
+                (li.find("a").text or "", li.find("a").get("href")) for li in element.iter("li")
+            ]
+    assert list(groups) == [
+        "The whole programme", "Tracks", "Rooms", "Speakers", "Sessions", "Other formats",
+    ]  # fmt: skip
+    assert groups["Tracks"] == [("Policy", "webcal://feeds.example.org/tracks/policy.ics")]
+    assert groups["Rooms"] == [
+        ("Foyer", "webcal://feeds.example.org/rooms/foyer.ics"),
+        ("Room A", "webcal://feeds.example.org/rooms/room-a.ics"),
+    ]
+    assert [label for label, _ in groups["Speakers"]] == ["Ada Lovelace", "Chair, ORG"]
+    assert [label for label, _ in groups["Sessions"]] == ["Coffee break", "Opening", "Panel"]
+    assert b'href="http://feeds.example.org/tracks/policy.ics"' in page  # the web address too
+
+
+def _axe_script() -> Path:
+    from tests.judges import require
+    from tests.programmes import ROOT
+
+    candidates = [
+        os.environ.get("ISECG_AXE_JS", ""),
+        str(ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"),
+    ]
+    found = next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+    require(found is not None, "axe-core (npm install --prefix .ci/node axe-core)")
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_index_page_passes_axe(feed_server: Server, browser: object, width: int) -> None:
+    axe = _axe_script()
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(f"{feed_server.url}/")
+        page.add_script_tag(path=str(axe))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}}))"
+            ".violations.map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))])"
+        )
+        assert violations == []
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow  # nothing wider than a phone's screen
+    finally:
+        context.close()

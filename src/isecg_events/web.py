@@ -37,7 +37,7 @@ import attrs
 
 from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
-from isecg_events.exporters.feeds import FOLDERS, feed_name, site_files
+from isecg_events.exporters.feeds import feed_name, site_files
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 from isecg_events.readers import load
@@ -385,27 +385,88 @@ def _plain(
     return [body]
 
 
+#: The index page's groups of sub-feeds: folder, heading, and what each file is named after.
+_GROUPS = (("tracks", "Tracks"), ("rooms", "Rooms"), ("people", "Speakers"), ("events", "Sessions"))
+
+#: The index page's style: links at least 24 by 24 CSS pixels (WCAG 2.2's
+#: target size), readable on a phone without zooming.
+_INDEX_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0 auto;max-width:48rem;"
+    "padding:0 1rem}ul{padding-left:1.25rem}li{margin:.25rem 0}"
+    "a{display:inline-block;min-height:24px;min-width:24px;padding:2px 0}"
+    ".web{font-size:.9em;overflow-wrap:anywhere}"
+)
+
+
+def _feed_names(version: _Version) -> dict[str, dict[str, str]]:
+    """What each sub-feed is named after, by folder and file: the track, room, person or session."""
+    programme = version.programme
+    people = {
+        p.participant.id: p.participant.display_name or p.participant.label
+        for e in programme.events
+        for p in e.participations
+    }
+    return {
+        "tracks": {f"{slug}.ics": name for slug, name in version.slugs["track"].items()},
+        "rooms": {f"{feed_slug(e.room)}.ics": e.room for e in programme.events if e.room},
+        "people": {f"{key}.ics": name for key, name in people.items()},
+        "events": {f"{e.id}.ics": e.display_title for e in programme.events},
+    }
+
+
 def _index(version: _Version, environ: dict[str, Any]) -> str:
-    """A small page with a subscribe link (webcal:// and https://) for every feed."""
+    """The server's page: each feed by the name of what it holds, with a subscribe link.
+
+    The whole programme first, then the sub-feeds grouped under Tracks,
+    Rooms, Speakers and Sessions (link text: the track's, room's, person's
+    or session's name; ``webcal://`` to subscribe, the ``http(s)://``
+    address beside it), then the other files.
+    """
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
     scheme = environ.get("wsgi.url_scheme", "http")
     conference = version.programme.conference
-    rows = []
-    for name in sorted(version.files, key=lambda n: (n.count("/"), n)):
-        if not name.endswith(".ics"):
-            link = html.escape(f"/{name}")
-            rows.append(f'<li><a href="{link}">{html.escape(name)}</a></li>')
-            continue
+    names = _feed_names(version)
+
+    def feed(name: str, label: str) -> str:
         web = html.escape(f"{scheme}://{host}/{name}", quote=True)
         webcal = html.escape(f"webcal://{host}/{name}", quote=True)
-        links = f'<a href="{webcal}">subscribe</a> · <a href="{web}">{web}</a>'
-        rows.append(f"<li>{html.escape(name)}: {links}</li>")
+        return (
+            f'<li><a href="{webcal}">{html.escape(label)}</a> '
+            f'<span class="web">(<a href="{web}">{web}</a>)</span></li>'
+        )
+
+    whole: list[str] = []
+    others: list[str] = []
+    grouped: dict[str, list[tuple[str, str]]] = {folder: [] for folder, _ in _GROUPS}
+    for name in sorted(version.files):
+        folder, _, file = name.rpartition("/")
+        if folder in grouped:
+            grouped[folder].append((names[folder].get(file, file.removesuffix(".ics")), name))
+        elif name.endswith(".ics"):
+            whole.append(feed(name, conference.display_title))
+        else:
+            link = html.escape(f"/{name}", quote=True)
+            others.append(f'<li><a href="{link}">{html.escape(name)}</a></li>')
+    sections = []
+    if whole:
+        sections.append(f"<h2>The whole programme</h2><ul>{''.join(whole)}</ul>")
+    for folder, heading in _GROUPS:
+        entries = sorted(grouped[folder], key=lambda pair: (pair[0].casefold(), pair[1]))
+        if entries:
+            items = "".join(feed(name, label) for label, name in entries)
+            sections.append(f"<h2>{heading}</h2><ul>{items}</ul>")
+    if others:
+        sections.append(f"<h2>Other formats</h2><ul>{''.join(others)}</ul>")
     title = html.escape(conference.display_title)
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}: feeds</title></head><body><h1>{title}</h1>"
-        f"<p>Subscribe to the whole programme or to part of it. Folders: "
-        f"{', '.join(FOLDERS)}.</p><ul>{''.join(rows)}</ul></body></html>\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}: calendar feeds</title><style>{_INDEX_STYLE}</style></head>"
+        f"<body><main><h1>{title}</h1>"
+        "<p>Subscribe to the whole programme, or to a track, a room, a speaker or a "
+        "session: each link opens your calendar application; the address beside it is "
+        "the same feed for applications that ask for one.</p>"
+        f"{''.join(sections)}</main></body></html>\n"
     )
 
 
