@@ -281,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     one line and exit 130, as a shell reports a command SIGINT ended.
     """
     try:
-        return _run(argv)
+        with _whole_writes():
+            return _run(argv)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -291,10 +292,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if error.errno is None:
             raise
-        _silence_stdout()
         reason = error.strerror or str(error)
+        if error.filename is not None:  # a file or folder failed, not standard output
+            where = printable(os.fsdecode(error.filename))
+            print(f"error: nothing was written: {where}: {reason}", file=sys.stderr)
+            return EXIT_OUTPUT
+        _silence_stdout()
         print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
         return EXIT_OUTPUT
+
+
+@contextlib.contextmanager
+def _whole_writes() -> Iterator[None]:
+    """Standard output that writes all it is given, or raises, under ``python -u`` too.
+
+    Unbuffered (``-u``, ``PYTHONUNBUFFERED=1``), standard output is a raw
+    stream: one write to a pipe whose reader left takes part of the bytes
+    and says nothing, so a closed pipe ended the run with exit 0. A buffered
+    writer (over a duplicate of the descriptor, closed after) writes all
+    or raises ``BrokenPipeError``: exit 1, as documented. Buffered, what
+    is left is flushed before the run ends, for the same reason.
+    """
+    stdout = sys.stdout
+    if not isinstance(getattr(stdout, "buffer", None), io.FileIO):
+        yield
+        stdout.flush()  # a closed pipe is said now (exit 1), not by Python at exit (120)
+        return
+    raw = io.FileIO(os.dup(stdout.fileno()), "w")
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=stdout.encoding, errors=stdout.errors, line_buffering=True
+    )
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        whole, sys.stdout = sys.stdout, stdout
+        with contextlib.suppress(OSError, ValueError):
+            whole.close()  # the duplicate only; a failed flush was raised above
 
 
 def _silence_stdout() -> None:

@@ -8,6 +8,7 @@ by frab's integer id, or by name).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 import warnings
@@ -89,9 +90,20 @@ class _Reader:
         return url
 
     def number(self, table: Mapping[str, Any], key: str, path: str) -> int | None:
-        """A positive integer id; anything that is not an integer counts as absent."""
+        """A positive integer id, or one written as a string of digits (``"42"``).
+
+        Absent (or null, or an empty string) is None: the id is derived.
+        Anything else that is not a whole number (``1.5``, ``NaN``, ``1e999``,
+        ``"abc"``, ``true``) is refused, as ``-5`` is, naming the field.
+        """
         value = table.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            digits = value.strip()
+            value = int(digits) if len(digits) <= 20 else 10**20  # out of range, said so
         if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(f"{path}.{key}", f"must be a whole number such as 42, not {_shown(value)}")
             return None
         if (message := rules.integer_problem(value, 1)) is not None:
             self.problem(f"{path}.{key}", message)
@@ -570,3 +582,20 @@ def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
 
 
 _EVENT_REFERENCE = re.compile(r"\bevents\[\d+\]")
+
+
+def _shown(value: Any) -> str:
+    """A value that is not a whole number, as a problem shows it (JSON's words)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN (which is not JSON)"
+        if math.isinf(value):
+            return "a number too large for any id (Infinity, which is not JSON)"
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40] + ("..." if len(value) > 40 else ""))
+    if isinstance(value, list):
+        return "an array"
+    return "an object" if isinstance(value, dict) else type(value).__name__
