@@ -79,8 +79,14 @@ participants = ["ada", { id = "chair", role = "moderator" }]
 """
 
 
+ADA = '"ada"'
+
+
 def large(count: int) -> str:
-    """A programme of ``count`` one-hour events, twelve rooms, ten a day in each."""
+    """A programme of ``count`` one-hour events, twelve rooms, ten a day in each.
+
+    Ada speaks in the first room only: nobody is booked in two rooms at once.
+    """
     days = -(-count // 120)
     head = MINIMAL.split("[[events]]")[0].replace(
         "end = 2026-03-30", f"end = {date(2026, 3, 28) + timedelta(days)}"
@@ -89,7 +95,8 @@ def large(count: int) -> str:
         f'[[events]]\nid = "e{n}"\ntitle = "Session {n}"\n'
         f"date = {date(2026, 3, 28) + timedelta(n // 120)}\n"
         f'start = "{8 + n % 10}:00"\nend = "{8 + n % 10}:50"\nroom = "Room {n // 10 % 12}"\n'
-        f'abstract = "About session {n}."\nparticipants = ["ada"]\n'
+        f'abstract = "About session {n}."\n'
+        f"participants = [{ADA if n // 10 % 12 == 0 else ''}]\n"
         for n in range(count)
     ]
     return head + "\n".join(events)

@@ -673,8 +673,8 @@ def _parallel_releases(source: Path, folder: Path, names: list[str]) -> list[tup
     ]
     results = []
     for run in runs:
-        assert run.stderr is not None
-        results.append((run.wait(timeout=120), run.stderr.read().decode()))
+        _, err = run.communicate(timeout=120)  # read as it comes: a full pipe never blocks
+        results.append((run.returncode, err.decode()))
     return results
 
 
