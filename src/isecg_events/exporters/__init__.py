@@ -20,7 +20,6 @@ from datetime import timedelta
 from typing import Any
 
 from isecg_events.exporters import agenda, changes, html, ical
-from isecg_events.exporters._lanes import available_jobs, jobs_for
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
 from isecg_events.exporters.agenda import Detail
@@ -35,10 +34,8 @@ __all__ = [
     "Exporter",
     "Option",
     "Prepared",
-    "available_jobs",
     "event_to_ical",
     "get_exporter",
-    "jobs_for",
     "render_all",
     "render_changes",
     "render_history",

@@ -16,7 +16,6 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
-from isecg_events.collector import collector_paused
 from isecg_events.errors import OptionError
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.model import Event
@@ -352,8 +351,7 @@ def _prepared(programme: Programme) -> Iterator[Prepared]:
     """
     prepared = Prepared(programme)
     try:
-        with collector_paused():
-            yield prepared
+        yield prepared
     finally:
         prepared.close()
 

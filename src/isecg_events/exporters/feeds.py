@@ -11,12 +11,11 @@ itself (``GLEX 2017 – Hall 2``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from isecg_events.exporters import get_exporter
-from isecg_events.exporters._lanes import stream, stream_loading
-from isecg_events.exporters._registry import Plan, plan, render_with
+from isecg_events.exporters._registry import parts, plan, render_with
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 
@@ -83,7 +82,6 @@ def site_files(
     *,
     split: bool = False,
     feeds: bool = False,
-    jobs: int = 1,
 ) -> dict[str, bytes]:
     """Every file an export writes, by path relative to its folder.
 
@@ -92,42 +90,32 @@ def site_files(
     file of the formats that have one. ``schedule.html`` brings each event's
     own calendar, which its "Add to calendar" links open. ``export`` writes
     this (through :func:`site_stream`) and ``serve`` serves it, so the two
-    agree byte for byte. With ``jobs`` above 1, a large programme's formats
-    render in that many processes at most (:mod:`._lanes`; Linux), into the
-    same bytes.
+    agree byte for byte.
 
     Raises:
         ValueError: ``split`` with no format that has a file per event, or
             clashing feed names.
     """
-    files = site_stream(programme, names, options, split=split, feeds=feeds, jobs=jobs)
+    files = site_stream(programme, names, options, split=split, feeds=feeds)
     return {name: content for _, name, content in sorted(files, key=lambda file: file[0])}
 
 
 def site_stream(
-    programme: Programme | Callable[[], Programme],
+    programme: Programme,
     names: list[str],
     options: dict[str, Any],
     *,
     split: bool = False,
     feeds: bool = False,
-    jobs: int = 1,
-    writing: bool = False,
 ) -> Iterator[tuple[int, str, bytes]]:
     """:func:`site_files` one format at a time, as each is rendered: for writing while rendering.
 
     Args:
-        programme: the programme; or what loads it, run in each process
-            rendering (:func:`._lanes.stream_loading`: the children load
-            while this process does), so it must give the same programme in
-            every process.
+        programme: the programme.
         names: the formats, in order.
         options: their options.
         split: each event's own files too.
         feeds: every subscriber feed too.
-        jobs: the most processes to render in.
-        writing: the caller writes each file in this process as it comes
-            (:func:`._lanes.stream`).
 
     Yields:
         (rank, path, bytes): sorted by rank (a stable sort), the files are in
@@ -135,7 +123,6 @@ def site_stream(
 
     Raises:
         ValueError: as :func:`site_files`.
-        Exception: whatever loading the programme raises.
     """
     splitting = [name for name in names if get_exporter(name).render_event_prepared]
     if split and not splitting:
@@ -149,17 +136,8 @@ def site_stream(
     each = [get_exporter(name) for name in splitting] if split and not feeds else []
     rank = {("whole", e.name): index for index, e in enumerate(exporters)}
     rank |= {("apart", e.name): len(exporters) + 1 + index for index, e in enumerate(each)}
-    if callable(programme):
-        load, loaded = programme, []
-
-        def prepare() -> Plan:
-            loaded.append(load())
-            return plan(loaded[0], exporters, options, each)
-
-        rendered = stream_loading(prepare, exporters, each, jobs, writing=writing)
-    else:
-        loaded = [programme]
-        rendered = stream(plan(programme, exporters, options, each), jobs, writing=writing)
+    loaded = [programme]
+    rendered = parts(plan(programme, exporters, options, each))
     for part in rendered:
         position = rank[part.kind, part.name]
         if isinstance(part.content, bytes):

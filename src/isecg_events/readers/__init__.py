@@ -13,10 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import BinaryIO, Final
 
-import attrs
-
 from isecg_events import timezones
-from isecg_events.collector import collector_paused
 from isecg_events.errors import ProgrammeError
 from isecg_events.programme import Programme
 from isecg_events.readers import frab_json, frab_xml, native, positions
@@ -24,14 +21,10 @@ from isecg_events.readers.document import read_bytes, read_document, read_stream
 
 __all__ = [
     "BUNDLED",
-    "Source",
     "bundled_path",
     "load",
-    "load_source",
     "load_stream",
     "loads",
-    "read_source",
-    "read_source_stream",
 ]
 
 #: The file name of the bundled GLEX 2017 programme.
@@ -70,56 +63,9 @@ def load(path: str | os.PathLike[str] | None = None, *, timezone: str | None = N
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source(path), timezone=timezone)
-
-
-@attrs.frozen
-class Source:
-    """A programme's bytes as read, not yet parsed: :func:`load` in two steps.
-
-    Attributes:
-        raw: the bytes.
-        name: the file's name in messages.
-        syntax: "toml", "json" or "xml".
-    """
-
-    raw: bytes = attrs.field(repr=False)
-    name: str
-    syntax: str
-
-
-def read_source(path: str | os.PathLike[str] | None = None) -> Source:
-    """Read a programme file's bytes (the bundled programme's with no path), without parsing them.
-
-    Raises:
-        ProgrammeError: the file is missing, a folder, unreadable or too large.
-    """
     file = Path(path) if path is not None else bundled_path()
     name = str(path) if path is not None else f"data/{BUNDLED}"
-    return Source(read_bytes(file, name), name, _syntax_of(file))
-
-
-def read_source_stream(stream: BinaryIO, name: str = "<stdin>") -> Source:
-    """Read a programme's bytes from a binary stream, sniffing its syntax as :func:`load_stream`.
-
-    Raises:
-        ProgrammeError: the stream holds more than the size limit.
-    """
-    raw = read_stream(stream, name)
-    return Source(raw, name, sniff(raw))
-
-
-def load_source(source: Source, *, timezone: str | None = None) -> Programme:
-    """Load the programme of bytes already read; ``timezone`` is as in :func:`load`.
-
-    The same bytes give the same programme, in any process.
-
-    Raises:
-        ProgrammeError: the bytes have problems.
-        UnknownTimeZone: ``timezone`` is not an IANA zone name.
-    """
-    _check_zone(timezone)
-    return _parse(source.raw, source.name, source.syntax, timezone)
+    return _parse(read_bytes(file, name), name, _syntax_of(file), timezone)
 
 
 def load_stream(
@@ -135,7 +81,8 @@ def load_stream(
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source_stream(stream, source), timezone=timezone)
+    raw = read_stream(stream, source)
+    return _parse(raw, source, sniff(raw), timezone)
 
 
 def loads(
@@ -165,8 +112,7 @@ def _check_zone(timezone: str | None) -> None:
 
 def _parse(raw: bytes, source: str, syntax: str, timezone: str | None) -> Programme:
     try:
-        with collector_paused():
-            return _read(raw, source, syntax, timezone)
+        return _read(raw, source, syntax, timezone)
     except ProgrammeError as error:
         if syntax == "xml":
             raise
