@@ -14,7 +14,7 @@ from wcwidth import wcswidth
 
 import isecg_events
 from isecg_events import Event, Programme, Segment, to_agenda, to_markdown
-from isecg_events.exporters import Prepared
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.agenda import (
     Detail,
     _safe,

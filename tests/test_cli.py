@@ -12,7 +12,7 @@ import pytest
 import isecg_events
 from isecg_events.cli import main
 from isecg_events.errors import ExportError
-from isecg_events.exporters import Prepared
+from isecg_events.exporters._prepared import Prepared
 from tests.programmes import MINIMAL
 
 
@@ -126,7 +126,7 @@ def test_failing_exporter_leaves_earlier_outputs_untouched(
 
     broken = tuple(
         e if e.name != "markdown" else attrs.evolve(e, render_prepared=explode)
-        for e in exporters.EXPORTERS
+        for e in exporters.EXPORTERS.values()
     )
     from isecg_events.exporters import feeds
 

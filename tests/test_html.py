@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import isecg_events
-from isecg_events.exporters import Prepared, html
+from isecg_events.exporters import html
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.programme import Programme
 from tests.programmes import MINIMAL, RECURRING, model_text, programmes, reference
 
@@ -150,9 +151,10 @@ def test_the_lean_grid_on_real_programmes(plenary: Programme) -> None:
         isecg_events.load(reference("examples/pretalx-democon.json")),
         isecg_events.load(reference("examples/frab-camp2019.json")),
     ):
-        for options in ({}, {"feeds": True, "base_url": "https://example.org/glex/"}):
-            lean = html.render_prepared(Prepared(programme), **options)
-            assert lean == html.render_reference(Prepared(programme), **options)
+        for feeds, base_url in ((False, None), (True, "https://example.org/glex/")):
+            lean = html.render_prepared(Prepared(programme, feeds=feeds), base_url=base_url)
+            oracle = html.render_reference(Prepared(programme), base_url=base_url, feeds=feeds)
+            assert lean == oracle
     assert b"cancelled" in html.render_prepared(Prepared(isecg_events.loads(overlapping)))
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import to_schedule_json, to_schedule_xml
-from isecg_events.exporters import Prepared
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries as _frab
 from isecg_events.exporters.frab import schedule_xml

@@ -32,7 +32,7 @@ from isecg_events.errors import (
     printable,
     printable_lines,
 )
-from isecg_events.exporters import get_exporter, render_all, render_changes, render_history
+from isecg_events.exporters import get_exporter, render, render_changes, render_history
 from isecg_events.exporters.feeds import FOLDERS, site_stream
 from isecg_events.output import write_all
 from isecg_events.programme import Programme
@@ -48,7 +48,8 @@ EXIT_CHANGED = 1
 #: Ctrl-C: 128 + SIGINT, what a shell reports for a command SIGINT ended.
 EXIT_INTERRUPTED = 130
 _NOT_OPTIONS = {
-    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs"
+    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs",
+    "releases",
 }  # fmt: skip
 #: What ``--format all`` writes: every format but those that need a history.
 _ALL = [name for name in FORMATS if name != "atom"]
@@ -119,16 +120,22 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "publish":
             return _publish(programme, args)
         options = {k: v for k, v in vars(args).items() if k not in _NOT_OPTIONS}
-        releases = options.get("releases")
-        if releases is not None:
-            # Read once; the registry applies it, and refuses unreleased changes.
-            options["releases"] = History.read(releases)
-            options["releases"].check_current(programme)
         if args.command == "agenda":
             names = ["markdown" if args.markdown else "text"]
             return _export(programme, names, "-", split=False, options=options)
+        history = None
+        if args.releases is not None:
+            # Read once; the render applies it. Unreleased changes are refused.
+            history = History.read(args.releases)
+            history.check_current(programme)
         return _export(
-            programme, names, args.output, split=args.split, options=options, feeds=args.feeds
+            programme,
+            names,
+            args.output,
+            split=args.split,
+            options=options,
+            feeds=args.feeds,
+            releases=history,
         )
     except ProgrammeError as error:
         _report(error)
@@ -251,11 +258,12 @@ def _export(
     split: bool,
     options: dict[str, Any],
     feeds: bool = False,
+    releases: History | None = None,
 ) -> int:
     """Write the formats' files, or print one."""
     _check_export(names, output, split=split, feeds=feeds)
     if output == "-":
-        content = render_all(programme, names, **options)[names[0]]
+        content = render(programme, names, releases=releases, **options)[names[0]]
         binary = getattr(sys.stdout, "buffer", None)  # None when a caller put a text stream there
         if binary is None:
             sys.stdout.write(content.decode("utf-8"))
@@ -274,7 +282,7 @@ def _export(
     def outputs() -> Iterator[tuple[str, bytes]]:
         # Each format's files are staged as soon as it is rendered; all are
         # moved into place together at the end.
-        files = site_stream(programme, names, options, split=split, feeds=feeds)
+        files = site_stream(programme, names, options, split=split, feeds=feeds, releases=releases)
         for rank, relative, content in files:
             path = os.path.join(folder, relative)
             ranks[path] = rank

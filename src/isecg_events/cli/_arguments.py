@@ -17,7 +17,7 @@ from isecg_events.timezones import UnknownTimeZone, get_zone
 
 __all__ = ["FORMATS", "parser"]
 
-FORMATS = [exporter.name for exporter in EXPORTERS]
+FORMATS = list(EXPORTERS)
 FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
     "default: GLEX 2017"
@@ -57,8 +57,7 @@ def _options(formats: Sequence[str]) -> dict[str, Option]:
     found: dict[str, Option] = {}
     for name in formats:
         for option in get_exporter(name).options:
-            if option.command_line:
-                found.setdefault(option.name, option)
+            found.setdefault(option.name, option)
     return found
 
 
@@ -136,6 +135,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also the subscriber feeds: events/, tracks/, rooms/ and people/ (ics)",
     )
+    export.add_argument(
+        "--releases",
+        metavar="DIR",
+        help="the release history folder (see 'release'): SEQUENCE, stamps, removed events",
+    )
     _add_options(export, _options(FORMATS))
 
     agenda = commands.add_parser(
@@ -183,7 +187,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--releases", metavar="DIR", help="the release history folder")
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
-    _add_options(serve, {k: v for k, v in _options(["ics"]).items() if k != "releases"})
+    _add_options(serve, _options(["ics"]))
 
     publishing = commands.add_parser(
         "publish",

@@ -28,6 +28,7 @@ __all__ = [
     "blocks",
     "escape_markdown",
     "escape_markdown_reference",
+    "plain_of",
     "to_html",
     "to_plain",
     "without_bidi_controls",
@@ -91,11 +92,14 @@ def to_plain(text: str, markup: Markup) -> str:
     Plain text comes back as it is; Markdown and HTML lose their markup, keep
     their words, show links as ``text (url)`` and decode entities.
     """
-    if markup == "plain":
-        return text
+    return text if markup == "plain" else plain_of(blocks(text, markup))
+
+
+def plain_of(found: tuple[Block, ...]) -> str:
+    """The plain text of a Markdown or HTML text's blocks (see :func:`to_plain`)."""
     chunks: list[str] = []
     previous = None
-    for block in blocks(text, markup):
+    for block in found:
         if block.kind == "item":
             line = f"{block.marker} {block.plain}"
             if previous == "item" and not block.first:  # a list's items stay together

@@ -1,7 +1,7 @@
 """What changed, for people: a changelog in text, Markdown or JSON, and an Atom feed.
 
 The release history (:mod:`isecg_events.releases`) reaches the exporters as
-the render option ``releases``: the registry applies it to the programme
+the render's ``releases`` parameter: the render applies it to the programme
 before any format renders (SEQUENCE, stamps, removed events, version), and
 the ``atom`` format writes its releases as an Atom 1.0 feed (RFC 4287).
 This module knows the history only by the :class:`ReleaseHistory` protocol.
@@ -13,20 +13,17 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
 from xml.sax.saxutils import XMLGenerator
 
 from isecg_events import identity
 from isecg_events.diff import Change
 from isecg_events.exporters._markup import escape_markdown
-from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES
+from isecg_events.exporters._prepared import Prepared, ReleaseHistory
 from isecg_events.exporters._text import clean
-from isecg_events.programme import Programme
 
 __all__ = [
     "ATOM_NS",
-    "RELEASES",
     "ReleaseHistory",
     "render_atom",
     "render_changes",
@@ -34,27 +31,6 @@ __all__ = [
 ]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
-class _Release(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def note(self) -> str | None: ...
-
-
-class ReleaseHistory(Protocol):
-    """What the exporters use of a :class:`isecg_events.releases.History`."""
-
-    def apply(self, programme: Programme) -> Programme:
-        """The programme as subscribers must see it after every release."""
-        ...
-
-    def changes(self) -> Sequence[tuple[_Release, tuple[Change, ...]]]:
-        """Each release with its changes, oldest first."""
-        ...
 
 
 def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown", "json"]) -> str:
@@ -93,12 +69,13 @@ def render_history(history: ReleaseHistory, syntax: Literal["text", "markdown"])
     return "".join(out).rstrip("\n") + "\n"
 
 
-def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -> bytes:
-    """The releases as an Atom 1.0 feed, newest first, each listing its changes.
+def render_atom(prepared: Prepared) -> bytes:
+    """The render's releases as an Atom 1.0 feed, newest first, each listing its changes.
 
     Without a history (``--releases DIR``) the feed has no entries yet.
     """
     conference = prepared.programme.conference
+    releases = prepared.releases
     history = list(releases.changes()) if releases is not None else []
     stream = io.StringIO()
     xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)

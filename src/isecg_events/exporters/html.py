@@ -24,7 +24,7 @@ from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES, Option
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import Recurring, clean, clean_name
 from isecg_events.exporters.agenda import dates_and_place, day_heading, time_range, times_note
 from isecg_events.exporters.frab import _entries
@@ -51,13 +51,6 @@ OPTIONS = (
         parse=_base_url,
         help="where the export is published (https://…/): subscribe links become webcal://",
     ),
-    Option(
-        name="feeds",
-        default=False,
-        help="link the track, room and person feeds (export --feeds sets it)",
-        command_line=False,
-    ),
-    RELEASES,
 )
 
 
@@ -107,10 +100,8 @@ def render_prepared(
     prepared: Prepared,
     *,
     base_url: str | None = None,
-    feeds: bool = False,
-    releases: object = None,
 ) -> bytes:
-    """The page as UTF-8 (``releases`` is applied by the registry before the render).
+    """The page as UTF-8; it links the feeds when the render writes them (``prepared.feeds``).
 
     Each day's grid rows and session list are written by :func:`_grid_html`
     and :func:`_details_html` rather than the template's loops: the same
@@ -121,7 +112,7 @@ def render_prepared(
     Raises:
         ValueError: ``base_url`` is not an http(s) URL.
     """
-    return _render(prepared, base_url, feeds, lean=True)
+    return _render(prepared, base_url, prepared.feeds, lean=True)
 
 
 def render_reference(

@@ -14,15 +14,11 @@ import io
 from xml.sax.saxutils import XMLGenerator, escape, quoteattr
 
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries
 from isecg_events.programme import Programme
 
-__all__ = ["OPTIONS", "render_prepared"]
-
-#: The options of the ``xml`` format.
-OPTIONS = (RELEASES,)
+__all__ = ["render_prepared"]
 
 
 class _Writer:
@@ -77,11 +73,8 @@ class _Writer:
         self._xml.ignorableWhitespace("\n")
 
 
-def render_prepared(prepared: Prepared, *, releases: object = None) -> bytes:
-    """Serialise a prepared programme (whose entries schedule.json shares).
-
-    ``releases`` is applied by the registry before the render.
-    """
+def render_prepared(prepared: Prepared) -> bytes:
+    """Serialise a prepared programme (whose entries schedule.json shares)."""
     programme = prepared.programme
     days = _entries.days(prepared)
     out = _Writer()
