@@ -1,7 +1,7 @@
 """Abstracts and descriptions in their markup (plain, Markdown, HTML), rendered per format.
 
 Every kind goes one way: HTML is sanitized (nh3, an allowlist) and turned
-into Markdown (markdownify); Markdown is parsed by markdown-it-py (CommonMark,
+into Markdown (html-to-markdown); Markdown is parsed by markdown-it-py (CommonMark,
 raw HTML off) into :class:`Block` s, each carried both as plain text (links
 as ``text (url)``) and as escaped one-line CommonMark. The iCalendar
 DESCRIPTION and the text agenda take the plain form, the Markdown agenda
@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import nh3
@@ -22,6 +22,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from isecg_events.rules import Markup
+
+if TYPE_CHECKING:
+    import html_to_markdown
 
 __all__ = [
     "Block",
@@ -153,20 +156,30 @@ def _sanitize(markup_text: str) -> str:
 
 
 def _html_to_markdown(source: str) -> str:
-    """Sanitize HTML, then write it as Markdown (its literal characters escaped)."""
-    # Imported here: markdownify brings BeautifulSoup, a fifth of the
-    # command's start-up (0.2 s), and only HTML abstracts (imports) need it.
-    import markdownify
+    """Sanitize HTML, then write it as Markdown (its literal characters escaped).
 
-    return str(
-        markdownify.markdownify(
-            _sanitize(source),
-            heading_style="ATX",
-            bullets="-",
-            escape_asterisks=True,
-            escape_underscores=True,
-            escape_misc=True,
-        )
+    By html-to-markdown (Rust), chosen over markdownify by measurement (see
+    docs/performance.md): the same blocks for all but a few abstracts, whose
+    whitespace it reads as a browser does.
+    """
+    # Imported here: only HTML abstracts (imports) need it.
+    import html_to_markdown
+
+    result = html_to_markdown.convert(_sanitize(source), _h2m_options())
+    return str(result.content or "")
+
+
+@functools.cache
+def _h2m_options() -> html_to_markdown.ConversionOptions:
+    import html_to_markdown
+
+    return html_to_markdown.ConversionOptions(
+        heading_style="atx",
+        bullets="-",
+        escape_asterisks=True,
+        escape_underscores=True,
+        escape_misc=True,
+        autolinks=False,
     )
 
 
