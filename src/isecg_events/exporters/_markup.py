@@ -18,19 +18,18 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from isecg_events.rules import Markup
 
 if TYPE_CHECKING:
     import html_to_markdown
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "Block",
     "blocks",
     "escape_markdown",
-    "escape_markdown_reference",
     "plain_of",
     "to_html",
     "to_plain",
@@ -70,6 +69,9 @@ class Block:
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    # Imported here: only Markdown and HTML texts need it, not the command's start.
+    from markdown_it import MarkdownIt
+
     # Raw HTML off: inside Markdown it is shown as text, never passed on.
     return MarkdownIt("commonmark", {"html": False})
 
@@ -121,28 +123,11 @@ def to_html(text: str, markup: Markup) -> str:
     ``text`` is cleaned of control characters already.
     """
     if markup == "plain":
-        # Escaped text in <p> and <br> needs no sanitizer. This is, byte for
-        # byte, what the sanitizer makes of html.escape's paragraphs (a test
-        # holds it to that) at a tenth of the cost: nh3 took a quarter of
-        # schedule.html's render at 25,000 events.
-        return "".join(f"<p>{_html_text(p)}</p>" for p in _paragraphs(text))
-    return _sanitize(_parser().render(text) if markup == "markdown" else text)
-
-
-def plain_to_html_reference(text: str) -> str:
-    """:func:`to_html` of plain text the slow way, through the sanitizer: for tests."""
-    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in _paragraphs(text))
-    return _sanitize(body)
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
-
-
-def _html_text(text: str) -> str:
-    """Text as the sanitizer writes it in an element: ``&``, NBSP, ``<``, ``>`` escaped."""
-    escaped = text.replace("&", "&amp;").replace("\xa0", "&nbsp;")
-    return escaped.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+        paragraphs = [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
+        text = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    elif markup == "markdown":
+        text = _parser().render(text)
+    return _sanitize(text)
 
 
 def _sanitize(markup_text: str) -> str:
@@ -301,12 +286,6 @@ _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 # viewer would reorder the line around them.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
-# Words of characters that need no escape, one space between them: a text
-# escape_markdown returns unchanged (unless it starts like a list item).
-_WORD = f"[^\\s{_SPECIAL}{_BIDI}]+"
-_LITERAL = re.compile(f"{_WORD}(?: {_WORD})*")
-
-
 def without_bidi_controls(text: str) -> str:
     """``text`` without the characters that reorder a line (see :data:`_BIDI_CONTROLS`)."""
     return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
@@ -318,16 +297,6 @@ def _escape_inline(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Escape ``text`` (cleaned already) so CommonMark shows it literally, on one line."""
-    if _LITERAL.fullmatch(text) and not _LINE_START.match(text):
-        # Most texts (names, times, titles) need nothing. Checking costs
-        # under half of escaping, and halved Agenda.md's render at 25,000
-        # events (2.9 to 1.4 s); a test holds the two to the same result.
-        return text
-    return escape_markdown_reference(text)
-
-
-def escape_markdown_reference(text: str) -> str:
-    """:func:`escape_markdown` without its shortcut for texts that need nothing: for tests."""
     escaped = _ALWAYS.sub(r"\\\1", " ".join(without_bidi_controls(text).split()))
     return _LINE_START.sub(_escape_block_marker, escaped)
 
