@@ -109,7 +109,7 @@ def _event(out: _Writer, entry: _entries.FrabEvent, numbers: dict[str, int]) -> 
     """One ``<event>`` element, at depth 3."""
     out.open(3, "event", guid=entry["guid"], id=str(entry["id"]))
     for key in ("date", "start", "duration", "room"):
-        out.leaf(4, key, entry[key])  # type: ignore[literal-required]
+        out.leaf(4, key, entry[key])
     slug = _entries.xml_slug(entry)
     if slug:
         out.leaf(4, "slug", slug)
