@@ -286,6 +286,8 @@ _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 # viewer would reorder the line around them.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
+
+
 def without_bidi_controls(text: str) -> str:
     """``text`` without the characters that reorder a line (see :data:`_BIDI_CONTROLS`)."""
     return _BIDI_CONTROLS.sub("", text) if _BIDI_CONTROLS.search(text) else text
