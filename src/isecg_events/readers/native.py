@@ -551,8 +551,7 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
         report = checks.check(*parts, [e for _, e in events], [p for p, _ in events])
         raise ProgrammeError([*problems, *_located(report.problems, source)])
     try:
-        with checks.event_values_read():  # each value was held to its rules above
-            return Programme(*parts, tuple(event for _, event in events))
+        return Programme(*parts, tuple(event for _, event in events))
     except ProgrammeError as error:
         raise ProgrammeError(_located(error.problems, source)) from None
 
