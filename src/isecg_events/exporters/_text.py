@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -51,9 +50,8 @@ def clean(text: str) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text) if FORBIDDEN_CHARACTERS.search(text) else text
 
 
-@functools.lru_cache(maxsize=4096)
 def clean_name(text: str) -> str:
-    """:func:`clean` for short texts that recur (rooms, venues, types, tracks), cached."""
+    """:func:`clean` for short texts (rooms, venues, types, tracks)."""
     return clean(text)
 
 
@@ -78,7 +76,6 @@ def location(programme: Programme, event: Event) -> str | None:
     return _place(event.room, event.venue or programme.conference.venue)
 
 
-@functools.lru_cache(maxsize=4096)
 def _place(room: str | None, venue: str | None) -> str | None:
     parts = [clean(part).strip() for part in (room, venue) if part]
     text = ", ".join(part for part in parts if part)
