@@ -156,9 +156,11 @@ def _html_to_markdown(source: str) -> str:
 
 @functools.cache
 def _h2m_options() -> html_to_markdown.ConversionOptions:
+    import dataclasses
+
     import html_to_markdown
 
-    return html_to_markdown.ConversionOptions(
+    options = html_to_markdown.ConversionOptions(
         heading_style="atx",
         bullets="-",
         escape_asterisks=True,
@@ -166,6 +168,15 @@ def _h2m_options() -> html_to_markdown.ConversionOptions:
         escape_misc=True,
         autolinks=False,
     )
+    # Each choice as the library's own enum member, not its name: given a
+    # name, the library looks it up again on every call.
+    members = {}
+    for field in dataclasses.fields(options):
+        value = getattr(options, field.name)
+        kind = getattr(html_to_markdown, field.name.title().replace("_", ""), None)
+        if isinstance(value, str) and isinstance(kind, type) and hasattr(kind, value.upper()):
+            members[field.name] = getattr(kind, value.upper())
+    return dataclasses.replace(options, **members)
 
 
 class _Walker:

@@ -381,22 +381,24 @@ def _fill(words: list[str], width: int, first: str, rest: str) -> str:
 
 
 def _wrap_tokens(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """The lines of :func:`_wrap`, filled one token at a time."""
+    """The lines of :func:`_wrap`, filled one token at a time.
+
+    A word is one token, or, holding wide characters, one per wide
+    character and one per run between them (:func:`_word_tokens`).
+    """
     lines: list[str] = []
-    parts, used = [first], _width(first)
-    gap = 0  # columns before the next token: a space between words, none inside one
+    line, used, empty = first, _width(first), True
+    rest_width = _width(rest)
     for word in words:
-        for token, size in _word_tokens(word):
-            if used + gap + size > width and len(parts) > 1:
-                lines.append("".join(parts))
-                parts, used, gap = [rest], _width(rest), 0
-            if gap:
-                parts.append(" ")
-            parts.append(token)
+        gap = 0 if empty else 1  # a space between words, none inside one
+        for token, size in ((word, len(word)),) if word.isascii() else _word_tokens(word):
+            if not empty and used + gap + size > width:
+                lines.append(line)
+                line, used, gap = rest, rest_width, 0
+            line = f"{line} {token}" if gap else line + token
             used += gap + size
-            gap = 0
-        gap = 1
-    lines.append("".join(parts))
+            gap, empty = 0, False
+    lines.append(line)
     return lines
 
 
