@@ -690,9 +690,8 @@ def ical_oracle(
     from isecg_events.exporters._prepared import Prepared
 
     events = [occurrence.event for occurrence in programme.occurrences if occurrence.index == 0]
-    key = None if name is None else f"feed/{name}"
     title = name or programme.conference.display_title
-    calendar = ical._calendar(programme, title, refresh, profile, key)  # type: ignore[arg-type]
+    calendar = ical._calendar(programme, title, refresh, profile)  # type: ignore[arg-type]
     prepared = Prepared(programme)
     ical._add_events(calendar, prepared, events, profile)  # type: ignore[arg-type]
     return ical._finish(calendar, prepared, events)

@@ -2,7 +2,7 @@
 
 Feeds, apps and (later) release histories and CalDAV collections key on
 these values, so each has exactly one definition here: event and occurrence
-guids, numeric ids and slugs, room and person guids, calendar, segment and
+guids, numeric ids and slugs, room and person guids, segment and
 PARTICIPANT UIDs. All are UUIDv5 in :data:`NAMESPACE` under the conference
 id, so they are stable across runs and machines. Pure functions of strings
 and numbers: this module imports nothing of the package.
@@ -20,7 +20,6 @@ from typing import Final
 __all__ = [
     "MAX_NUMBER",
     "NAMESPACE",
-    "calendar_uid",
     "derive_guid",
     "derived_slug",
     "event_guid",
@@ -97,12 +96,6 @@ def imported_person_guid(conference_id: str, frab_id: int | None, name: str) -> 
     if frab_id is not None:
         return derive_guid(conference_id, "person-id", str(frab_id))
     return derive_guid(conference_id, "person-name", name)
-
-
-def calendar_uid(conference_id: str, event_id: str | None = None) -> uuid.UUID:
-    """The UID of the whole feed, or of one event's own calendar (``--split``)."""
-    parts = ("calendar",) if event_id is None else ("calendar", event_id)
-    return derive_guid(conference_id, *parts)
 
 
 def segment_uid(conference_id: str, event_id: str, index: int) -> uuid.UUID:

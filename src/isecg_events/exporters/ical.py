@@ -15,7 +15,7 @@ from typing import Literal, NamedTuple
 from icalendar import Calendar, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
-from isecg_events import identity, recurrence, timezones
+from isecg_events import recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._ical_rich import participant, segment_events
@@ -66,20 +66,18 @@ def render_feed(
 ) -> bytes:
     """A feed of ``events`` (in series order) of the render's programme.
 
-    ``name`` names a feed of part of the programme (NAME, X-WR-CALNAME),
-    which then gets a calendar UID of its own; None is the whole
-    programme's feed. In the compat profile the VEVENTs are the render's,
+    ``name`` names a feed of part of the programme (NAME, X-WR-CALNAME);
+    None is the whole programme's feed. In the compat profile the VEVENTs are the render's,
     each written once for every feed and file it is in.
     """
     programme = prepared.programme
     title = name or programme.conference.display_title
-    key = None if name is None else f"feed/{name}"
     if profile == "compat" and _lean_writer_applies(events):
         _check(profile, refresh)
-        head = prepared.derive(_Heads).head(events, title, key, refresh)
+        head = prepared.derive(_Heads).head(events, title, refresh)
         writer = prepared.derive(_LeanWriter)
         return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
-    calendar = _calendar(programme, title, refresh, profile, key)
+    calendar = _calendar(programme, title, refresh, profile)
     _add_events(calendar, prepared, events, profile)
     return _finish(calendar, prepared, events)
 
@@ -100,7 +98,7 @@ def render_event_prepared(
     single event's calendar is imported, not subscribed to.
     """
     if profile == "compat" and _lean_writer_applies([event]):
-        head = prepared.derive(_Heads).head([event], prepared.text(event).title, event.id, None)
+        head = prepared.derive(_Heads).head([event], prepared.text(event).title, None)
         vevents = prepared.derive(_LeanWriter).vevents([event])
         return {event.id: b"".join([head, *vevents, b"END:VCALENDAR\r\n"])}
     return _icalendar_event_calendars(prepared, event, profile)
@@ -111,12 +109,12 @@ def _icalendar_event_calendars(
 ) -> dict[str, bytes]:
     """:func:`render_event_prepared` through icalendar's ``to_ical()``: the rich profile."""
     programme = prepared.programme
-    calendar = _calendar(programme, clean(event.display_title), None, profile, event.id)
+    calendar = _calendar(programme, clean(event.display_title), None, profile)
     children = _add_events(calendar, prepared, [event], profile, children_apart=True)
     files = {event.id: _finish(calendar, prepared, [event])}
     for number, child in enumerate(children, start=1):
         key = f"{event.id}.part-{number}"  # a dot: no event id can take this name
-        own = _calendar(programme, str(child["SUMMARY"]), None, profile, key)
+        own = _calendar(programme, str(child["SUMMARY"]), None, profile)
         own.add_component(child)
         files[key] = _finish(own, prepared, [event])
     return files
@@ -181,18 +179,18 @@ def _calendar(
     name: str,
     refresh: timedelta | None,
     profile: Profile,
-    key: str | None = None,
 ) -> Calendar:
-    """The VCALENDAR frame; ``key`` names one event's own calendar (its UID derives from it)."""
+    """The VCALENDAR frame.
+
+    It carries no UID (RFC 7986 allows one): vdirsyncer's http storage, and
+    so khal subscribed to a feed, copies calendar properties into each event
+    and tells events apart by their first UID, so a feed read as one event.
+    """
     _check(profile, refresh)
     conference = programme.conference
     url = _ics_writer.safe_uri(conference.url) if conference.url else None
-    calendar = Calendar.new(
-        prodid=PRODID,
-        uid=identity.calendar_uid(conference.id, key),
-        url=url,
-        last_modified=conference.published,
-    )
+    calendar = Calendar.new(prodid=PRODID, uid="-", url=url, last_modified=conference.published)
+    del calendar["UID"]  # given, or new() would make up a random one
     # icalendar 7.3 writes X-WR-CALNAME/X-WR-CALDESC unescaped (a newline in
     # them fails), so both spellings are added here as TEXT values.
     description = clean(_calendar_description(programme))
@@ -443,10 +441,10 @@ class _Heads:
     """Calendar headers with their VTIMEZONEs, serialised by icalendar once per kind.
 
     The calendars of one render (the whole feed, each sub-feed, each event's
-    own) differ in their UID, their name, their span of dates, their zones
-    and whether they ask for a refresh: icalendar serialises the header once
-    per span, zones and refresh, with stand-ins for the UID and names, which
-    are then replaced by their own encoded lines. Tests hold every calendar
+    own) differ in their name, their span of dates, their zones and whether
+    they ask for a refresh: icalendar serialises the header once per span,
+    zones and refresh, with stand-ins for the names, which are then replaced
+    by their own encoded lines. Tests hold every calendar
     byte-identical to icalendar's own serialisation.
     """
 
@@ -454,18 +452,12 @@ class _Heads:
 
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        # The UID of the whole feed: a UUID no event's own calendar has.
-        self.stand_in = str(identity.calendar_uid(prepared.programme.conference.id)).encode()
         self._heads: dict[tuple[object, ...], list[bytes | str]] = {}
 
-    def head(
-        self, events: list[Event], name: str, key: str | None, refresh: timedelta | None
-    ) -> bytes:
-        """The calendar up to its first VEVENT, for ``events`` (``key``: see :func:`_calendar`)."""
-        conference_id = self.prepared.programme.conference.id
+    def head(self, events: list[Event], name: str, refresh: timedelta | None) -> bytes:
+        """The calendar named ``name`` up to its first VEVENT, for ``events``."""
         encoded = _ics_writer.text(clean(name))
         lines = {
-            "UID": b"UID:" + str(identity.calendar_uid(conference_id, key)).encode(),
             "NAME": _ics_writer.content_line("NAME", encoded),
             "X-WR-CALNAME": _ics_writer.content_line("X-WR-CALNAME", encoded),
         }
@@ -491,7 +483,6 @@ class _Heads:
             text = text[: -len(b"END:VCALENDAR\r\n")]
             found = []
             stand_ins = {
-                "UID": b"UID:" + self.stand_in,
                 "NAME": f"NAME:{self._NAME}".encode(),
                 "X-WR-CALNAME": f"X-WR-CALNAME:{self._NAME}".encode(),
             }
