@@ -268,6 +268,13 @@ def test_vdirsyncer_sees_every_event_of_a_feed(profile: str) -> None:
     assert "UID" not in calendar  # RFC 7986 allows one; clients misread it
     items = _served_items(feed)
     uids = {str(e["UID"]) for e in calendar.walk("VEVENT")}
-    assert len(items) == len(uids) == len(programme.events) + (
-        0 if profile == "compat" else sum(1 for e in programme.events for s in e.segments if s.start)
+    assert (
+        len(items)
+        == len(uids)
+        == len(programme.events)
+        + (
+            0
+            if profile == "compat"
+            else sum(1 for e in programme.events for s in e.segments if s.start)
+        )
     )
