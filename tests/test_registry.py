@@ -131,7 +131,7 @@ def test_exporters_declare_their_options() -> None:
         "text": ("width", "tz", "detail"),
         "markdown": ("width", "tz", "detail"),
         "html": ("base_url",),
-        "atom": (),
+        "atom": ("base_url",),
     }
 
 

@@ -121,6 +121,7 @@ EXPORTERS: dict[str, Exporter] = {
             summary="Atom feed of the releases and their changes (needs --releases)",
             file_name=_named("changes.atom"),
             render_prepared=changes.render_atom,
+            options=changes.OPTIONS,
         ),
     )
 }

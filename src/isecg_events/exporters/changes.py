@@ -20,10 +20,12 @@ from isecg_events import identity
 from isecg_events.diff import Change
 from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters._prepared import Prepared, ReleaseHistory
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean
 
 __all__ = [
     "ATOM_NS",
+    "OPTIONS",
     "ReleaseHistory",
     "render_atom",
     "render_changes",
@@ -31,6 +33,23 @@ __all__ = [
 ]
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _base_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text if text.endswith("/") else text + "/"
+
+
+#: The options of the ``atom`` format.
+OPTIONS = (
+    Option(
+        name="base_url",
+        default=None,
+        parse=_base_url,
+        help="where the export is published (https://…/): the feed links itself and the page",
+    ),
+)
 
 
 def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown", "json"]) -> str:
@@ -69,11 +88,18 @@ def render_history(history: ReleaseHistory, syntax: Literal["text", "markdown"])
     return "".join(out).rstrip("\n") + "\n"
 
 
-def render_atom(prepared: Prepared) -> bytes:
+def render_atom(prepared: Prepared, *, base_url: str | None = None) -> bytes:
     """The render's releases as an Atom 1.0 feed, newest first, each listing its changes.
 
-    Without a history (``--releases DIR``) the feed has no entries yet.
+    Without a history (``--releases DIR``) the feed has no entries yet. With
+    ``base_url``, where the export is published, the feed links itself
+    (``rel="self"``) and the schedule page, and so does each entry: a feed
+    reader has a page to open. Without it no link is invented.
+
+    Raises:
+        ValueError: ``base_url`` is not an http(s) URL.
     """
+    base = _base_url(base_url) if base_url else None
     conference = prepared.programme.conference
     releases = prepared.releases
     history = list(releases.changes()) if releases is not None else []
@@ -82,6 +108,9 @@ def render_atom(prepared: Prepared) -> bytes:
     xml.startDocument()
     xml.startElement("feed", {"xmlns": ATOM_NS})  # type: ignore[arg-type]
     _leaf(xml, "id", _urn(conference.id, "changes"))
+    if base:
+        _link(xml, rel="self", href=f"{base}changes.atom", type="application/atom+xml")
+        _link(xml, rel="alternate", href=f"{base}schedule.html", type="text/html")
     _leaf(xml, "title", clean(f"{conference.display_title}: programme changes"))
     updated = history[-1][0].at if history else conference.published
     _leaf(xml, "updated", _time(updated))
@@ -92,6 +121,8 @@ def render_atom(prepared: Prepared) -> bytes:
     for release, changes in reversed(history):
         xml.startElement("entry", {})  # type: ignore[arg-type]
         _leaf(xml, "id", _urn(conference.id, "release", release.name))
+        if base:
+            _link(xml, rel="alternate", href=f"{base}schedule.html", type="text/html")
         _leaf(xml, "title", clean(release.name))
         _leaf(xml, "updated", _time(release.at))
         if release.note:
@@ -114,6 +145,11 @@ def _leaf(xml: XMLGenerator, tag: str, text: str, **attributes: str) -> None:
     xml.startElement(tag, attributes)  # type: ignore[arg-type]
     xml.characters(text)
     xml.endElement(tag)
+
+
+def _link(xml: XMLGenerator, **attributes: str) -> None:
+    xml.startElement("link", attributes)  # type: ignore[arg-type]
+    xml.endElement("link")
 
 
 def _urn(*parts: str) -> str:
