@@ -680,3 +680,33 @@ def with_event(programme: Programme, event_id: str, **changes: Any) -> Programme
         for event in programme.events
     )
     return attrs.evolve(programme, events=events)
+
+
+def ical_oracle(
+    programme: Programme,
+    *,
+    name: str | None = None,
+    profile: str = "compat",
+    refresh: timedelta | None = timedelta(hours=12),
+) -> bytes:
+    """A feed entirely through icalendar's own ``to_ical()``: the lean writer's oracle.
+
+    ``name`` names a feed of part of the programme, as the sub-feeds are.
+    """
+    from isecg_events.exporters import ical
+    from isecg_events.exporters._prepared import Prepared
+
+    events = [occurrence.event for occurrence in programme.occurrences if occurrence.index == 0]
+    title = name or programme.conference.display_title
+    calendar = ical._calendar(programme, title, refresh, profile)  # type: ignore[arg-type]
+    prepared = Prepared(programme)
+    ical._add_events(calendar, prepared, events, profile)  # type: ignore[arg-type]
+    return ical._finish(calendar, prepared, events)
+
+
+def event_ical_oracle(programme: Programme, event: Event) -> dict[str, bytes]:
+    """An event's own compat calendar entirely through icalendar's ``to_ical()``."""
+    from isecg_events.exporters import ical
+    from isecg_events.exporters._prepared import Prepared
+
+    return ical._icalendar_event_calendars(Prepared(programme), event, "compat")

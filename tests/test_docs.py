@@ -37,7 +37,9 @@ def run_command(line: str, workdir: Path) -> str:
         # The benchmark's examples run at smoke size: full sizes take minutes.
         command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke"]
         result = subprocess.run(command, capture_output=True, text=True, check=True)
-        assert result.stdout.startswith("Yardstick: ") and "\n| N | yardstick s |" in result.stdout
+        assert "| start-up (`--version`) |" in result.stdout
+        assert "| GLEX 2017 plenary (our TOML) | 1 |" in result.stdout
+        assert "| iCalendar feed, 50 events |" in result.stdout
         return result.stdout
     assert words[0] == "isecg-events", line
     out = io.StringIO()

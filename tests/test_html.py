@@ -13,7 +13,8 @@ from babel import Locale
 from hypothesis import HealthCheck, given, settings
 
 import isecg_events
-from isecg_events.exporters import Prepared, html
+from isecg_events.exporters import html
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.programme import Programme
 from tests.programmes import MINIMAL, RECURRING, model_text, programmes, reference
 
@@ -325,7 +326,7 @@ def test_a_base_url_must_be_http(plenary: Programme) -> None:
 
 def test_feed_links_in_the_conference_language(plenary: Programme) -> None:
     german = isecg_events.loads(CAMP.replace('language = "en"', 'language = "de"'))
-    page = render(german, feeds=True).decode()
+    page = html.render_prepared(Prepared(german, feeds=True)).decode()  # export --feeds
     assert '<a href="tracks/policy.ics">Track: Policy</a>' in page
     assert '<a href="rooms/hall-b.ics">Raum: Hall B</a>' in page
     assert '<a href="people/ada.ics">Person: Ada Lovelace</a>' in page

@@ -37,7 +37,7 @@ import attrs
 
 from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
-from isecg_events.exporters.feeds import feed_name, site_files
+from isecg_events.exporters.feeds import feed_name, named_feed, site_files
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 from isecg_events.readers import load
@@ -104,7 +104,7 @@ def _os_reason(error: OSError) -> str:
 
 def _media_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1]
-    for exporter in EXPORTERS:
+    for exporter in EXPORTERS.values():
         if exporter.extension == extension:
             return exporter.media_type
     return "application/octet-stream"
@@ -167,12 +167,12 @@ class FeedApp:
                 )
             programme = load(self.path)
             options = dict(self.options)
-            names = [e.name for e in EXPORTERS if e.name != "atom"]
+            names = [name for name in EXPORTERS if name != "atom"]
+            history = None
             if self.releases is not None:
-                options["releases"] = History.read(self.releases)
+                history = History.read(self.releases)
                 names.append("atom")
-            files = site_files(programme, names, options, feeds=True)
-            history = options.get("releases")
+            files = site_files(programme, names, options, feeds=True, releases=history)
             shown = history.apply(programme) if history is not None else programme
         except ProgrammeError as error:
             self._error = error
@@ -313,10 +313,8 @@ class FeedApp:
             selected = version.programme.select(**wanted)
         except ValueError as error:
             return None, str(error)
-        ics = get_exporter("ics")
-        options = {k: v for k, v in self.options.items() if k in ics.option_names}
-        name = feed_name(version.programme, "my sessions")
-        body = ics.render(selected, **{**options, "calendar_name": name})
+        options = {k: v for k, v in self.options.items() if k in get_exporter("ics").option_names}
+        body = named_feed(selected, feed_name(version.programme, "my sessions"), **options)
         found = _file(body, _CALENDAR)
         with version.lock:
             version.personal[cache_key] = found

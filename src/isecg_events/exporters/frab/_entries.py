@@ -267,6 +267,9 @@ def _listed(prepared: Prepared) -> tuple[Occurrence, ...]:
 def _days(prepared: Prepared) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
+    Each day lists its rooms in the order of :func:`rooms`: declared rooms
+    first, in their order, then the others in order of first use.
+
     Entries outside the conference's dates (possible in imported schedules)
     get days of their own, so nothing is dropped.
 
@@ -282,8 +285,8 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
         day = timezones.conference_day(occurrence.start, zone, change)
         by_day.setdefault(day, []).append(occurrence)
     all_days = sorted(set(programme.conference.days) | set(by_day))
-    rooms = [room_name(programme, o) for o in occurrences]
-    room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
+    # Declared rooms first, in their order; then the others in order of first use.
+    room_order = {name: index for index, (name, _, _) in enumerate(rooms(prepared))}
     entries = _Entries(prepared)
     result = []
     for index, day in enumerate(all_days, start=1):
