@@ -286,3 +286,25 @@ def test_vdirsyncer_sees_every_event_of_a_feed(profile: str) -> None:
             else sum(1 for e in programme.events for s in e.segments if s.start)
         )
     )
+
+
+def test_the_rich_vcard_carries_bio_photo_and_links_read_by_vobject() -> None:
+    import vobject
+
+    from tests.programmes import ROOT
+
+    source = ROOT / "tests" / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    programme = isecg_events.load(source, timezone="Europe/London")
+    calendar = icalendar.Calendar.from_ical(to_ical(programme, profile="rich"))
+    people = {p.display_name: p for p in programme.participants}
+    seen = 0
+    for participant in calendar.walk("PARTICIPANT"):
+        card = vobject.readOne(str(participant["STRUCTURED-DATA"]))
+        person = people[card.fn.value]
+        assert (card.note.value if "note" in card.contents else None) == (
+            person.bio.strip() if person.bio else None
+        )
+        assert [u.value for u in card.contents.get("url", [])] == [x.url for x in person.links]
+        assert (card.photo.value if "photo" in card.contents else None) == person.picture
+        seen += bool(person.bio and person.links)
+    assert seen

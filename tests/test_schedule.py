@@ -607,3 +607,24 @@ def test_each_days_rooms_come_in_declared_order_then_in_order_of_use() -> None:
     assert conference_rooms == ["Hall A", "Hall B", "Annex"]  # the same order as before
     xml = to_schedule_xml(programme).decode()
     assert xml.index('name="Hall A"') < xml.index('name="Hall B"') < xml.index('name="Annex"')
+
+
+def test_a_speakers_bio_picture_and_links_reach_schedule_json() -> None:
+    # Sessionize gives them; schedule.json has the pretalx person's places for them.
+    source = (
+        Path(__file__).parent / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    )
+    programme = isecg_events.load(source, timezone="Europe/London")
+    document = assert_valid_json(to_schedule_json(programme))
+    persons = [p for e in entries(document) for p in e["persons"]]
+    given = {p.id: p for p in programme.participants}
+    with_bio = [p for p in persons if "biography" in p]
+    assert with_bio and len(with_bio) == sum(1 for p in given.values() if p.bio)
+    assert all(p["avatar"].startswith("https://") for p in persons if "avatar" in p)
+    assert any(p.get("links") for p in persons)
+    assert all(set(link) <= {"url", "title"} for p in persons for link in p.get("links", []))
+    # the plenary's panel, several known only by position, gets none of them made up
+    plenary = json.loads(to_schedule_json(isecg_events.load()))
+    assert all(
+        set(p) == {"guid", "name", "public_name"} for e in entries(plenary) for p in e["persons"]
+    )

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from isecg_events.exporters import agenda, changes, html, ical
+from isecg_events.exporters import agenda, changes, html, ical, sessionize
 from isecg_events.exporters._prepared import ReleaseHistory
 from isecg_events.exporters._registry import Exporter, Option, render_events_with, render_with
 from isecg_events.exporters.agenda import Detail
@@ -113,6 +113,14 @@ EXPORTERS: dict[str, Exporter] = {
             file_name=_named("schedule.html"),
             render_prepared=html.render_prepared,
             options=html.OPTIONS,
+        ),
+        Exporter(
+            name="sessionize",
+            extension="json",
+            media_type="application/json",
+            summary="Sessionize 'All data' JSON for the apps built on Sessionize's API",
+            file_name=_named("sessionize.json"),
+            render_prepared=sessionize.render_prepared,
         ),
         Exporter(
             name="atom",

@@ -46,12 +46,21 @@ VERSION = __version__
 _XML_SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")
 
 
-class Person(TypedDict):
+class _PersonProfile(TypedDict, total=False):
+    """What a source gave of a person beyond the name (the schema's pretalx fields)."""
+
+    biography: str
+    avatar: str
+    links: list[Reference]
+
+
+class Person(_PersonProfile):
     """A person as schedule.json lists it by default (see :data:`PERSON_STYLES`).
 
     ``public_name`` repeats ``name`` for readers of frab's older field
     (pyfahrplan); the numeric id is looked up by guid (:func:`person_numbers`),
-    as the schema allows ``id`` only without ``name``.
+    as the schema allows ``id`` only without ``name``. ``biography``,
+    ``avatar`` and ``links`` only where the source gave them.
     """
 
     guid: str
@@ -188,6 +197,12 @@ class _Entries:
                 "name": name,
                 "public_name": name,
             }
+            if participant.bio:
+                found["biography"] = clean(participant.bio)
+            if participant.picture:
+                found["avatar"] = participant.picture
+            if participant.links:
+                found["links"] = [_reference(link) for link in participant.links]
             self._persons[participant.id] = found
         return found
 
