@@ -34,6 +34,7 @@ def test_export_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "schedule.html",
         "schedule.json",
         "schedule.xml",
+        "sessionize.json",
     ]
     first = {n: (tmp_path / n).read_bytes() for n in names}
     assert main(["export", "--output", str(tmp_path), "--split"]) == 0
@@ -375,3 +376,14 @@ def test_jobs_is_a_deprecated_no_op(tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit) as exit_code:  # still a number, as before
         main(["export", "--jobs", "0", "-o", str(tmp_path / "c")])
     assert exit_code.value.code == 2
+
+
+def test_atom_without_a_history_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export", "-f", "atom", "-o", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        "error: --format atom is the changelog of a release history: give --releases DIR "
+        "(recorded with 'isecg-events release')\n"
+    )
+    assert not (tmp_path / "out").exists()

@@ -155,3 +155,37 @@ def test_data_format_reference_matches_the_shipped_schema() -> None:
     assert _documented_fields("[[events.segments]]") == set(
         event["segments"]["items"]["properties"]
     )
+
+
+def _documented_command_lines() -> Iterator[tuple[str, str]]:
+    """Every ``isecg-events ...`` line of a shell example, and every inline one
+    that gives real values (synopses with FILE, DIR or ``[...]`` are left out)."""
+    inline = re.compile(r"`(isecg-events [^`]+)`")
+    for page in PAGES:
+        name = str(page.relative_to(ROOT))
+        for language, body in blocks(page):
+            if language in ("sh", ""):  # shell examples, and plain blocks showing commands
+                for line in body.replace("\\\n", " ").strip().splitlines():
+                    if line.startswith("isecg-events ") and not re.search(
+                        r"\[-|\b(?:URL|NAME|DIR|FILE)\b", line
+                    ):
+                        yield name, line
+        for match in inline.finditer(page.read_text(encoding="utf-8")):
+            line = match.group(1)
+            # a command named in prose (`isecg-events release`) is no command line
+            if len(line.split()) > 2 and not re.search(r"\[|\]|…|\||\b[A-Z]{2,}\b", line):
+                yield name, line
+
+
+def test_every_documented_command_line_parses() -> None:
+    from isecg_events.cli._arguments import parser
+
+    lines = list(_documented_command_lines())
+    assert len(lines) > 25
+    for page, line in lines:
+        words = shlex.split(re.split(r" [>|] ", line)[0], comments=True)[1:]  # not the shell's
+        try:
+            parser().parse_args(words)
+        except SystemExit as error:
+            if error.code != 0:  # --help and --version exit 0
+                pytest.fail(f"{page}: {line!r} does not parse")

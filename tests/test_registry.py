@@ -18,7 +18,16 @@ IMPORTS = Path(__file__).parent / "data" / "imports"
 
 
 def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
-    assert list(EXPORTERS) == ["ics", "json", "xml", "text", "markdown", "html", "atom"]
+    assert list(EXPORTERS) == [
+        "ics",
+        "json",
+        "xml",
+        "text",
+        "markdown",
+        "html",
+        "sessionize",
+        "atom",
+    ]
     assert all(name == exporter.name for name, exporter in EXPORTERS.items())
     ics = get_exporter("ics")
     assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
@@ -131,6 +140,7 @@ def test_exporters_declare_their_options() -> None:
         "text": ("width", "tz", "detail"),
         "markdown": ("width", "tz", "detail"),
         "html": ("base_url",),
+        "sessionize": (),
         "atom": ("base_url",),
     }
 

@@ -50,6 +50,7 @@ from isecg_events.model import (
 from isecg_events.programme import Occurrence, Programme, ProgrammeBuilder
 from isecg_events.readers import load, loads
 from isecg_events.releases import History, Release, ReleaseError
+from isecg_events.site import export
 
 __all__ = [
     "EXPORTERS",
@@ -80,6 +81,7 @@ __all__ = [
     "__version__",
     "diff",
     "event_to_ical",
+    "export",
     "get_exporter",
     "load",
     "loads",

@@ -19,10 +19,9 @@ import warnings
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from isecg_events.cli._arguments import FORMATS, parser
+from isecg_events.cli._arguments import parser
 from isecg_events.diff import diff
 from isecg_events.errors import (
     ExportError,
@@ -34,11 +33,10 @@ from isecg_events.errors import (
     redact,
 )
 from isecg_events.exporters import get_exporter, render, render_changes, render_history
-from isecg_events.exporters.feeds import FOLDERS, site_stream
-from isecg_events.output import write_all
 from isecg_events.programme import Programme
 from isecg_events.readers import load, load_stream
 from isecg_events.releases import History
+from isecg_events.site import check_folder, default_formats, export
 from isecg_events.timezones import TimeZoneError, get_zone
 
 __all__ = ["main"]
@@ -50,10 +48,8 @@ EXIT_CHANGED = 1
 EXIT_INTERRUPTED = 130
 _NOT_OPTIONS = {
     "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs",
-    "releases", "strict",
+    "releases", "strict", "verbose",
 }  # fmt: skip
-#: What ``--format all`` writes: every format but those that need a history.
-_ALL = [name for name in FORMATS if name != "atom"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -171,6 +167,7 @@ def _command(args: argparse.Namespace) -> int:
             options=options,
             feeds=args.feeds,
             releases=history,
+            verbose=args.verbose,
         )
     except ProgrammeError as error:
         _report(error)
@@ -189,7 +186,12 @@ def _formats(given: list[str], releases: bool) -> list[str]:
     if "all" in given:
         if len(set(given)) > 1:
             raise ValueError("--format all takes every format; give it alone")
-        return _ALL + (["atom"] if releases else [])
+        return default_formats(releases)
+    if "atom" in given and not releases:
+        raise ValueError(
+            "--format atom is the changelog of a release history: give --releases DIR "
+            "(recorded with 'isecg-events release')"
+        )
     return list(dict.fromkeys(given))
 
 
@@ -280,9 +282,7 @@ def _check_export(names: list[str], output: str, *, split: bool, feeds: bool) ->
         if len(names) != 1 or split or feeds:
             raise ValueError("--output - takes a single --format and no --split or --feeds")
         return
-    folder = Path(output)
-    if not folder.exists() and not folder.parent.is_dir():
-        raise ExportError(f"{folder.parent}: the folder does not exist")
+    check_folder(output)
 
 
 def _export(
@@ -294,8 +294,13 @@ def _export(
     options: dict[str, Any],
     feeds: bool = False,
     releases: History | None = None,
+    verbose: bool = False,
 ) -> int:
-    """Write the formats' files, or print one."""
+    """Write the formats' files (:func:`isecg_events.site.export`), or print one.
+
+    Prints the files written at the folder's top, and a line per folder
+    below it with its count (every path with ``verbose``).
+    """
     _check_export(names, output, split=split, feeds=feeds)
     if output == "-":
         content = render(programme, names, releases=releases, **options)[names[0]]
@@ -306,27 +311,33 @@ def _export(
             binary.write(content)
         sys.stdout.flush()
         return EXIT_OK
-    folder = Path(output)
-    prune = []
-    if feeds:
-        prune = [(folder / name, "*.ics") for name in FOLDERS]
-    elif split or "html" in names:
-        prune = [(folder / "events", "*.ics")]
-    ranks: dict[str, int] = {}
-
-    def outputs() -> Iterator[tuple[str, bytes]]:
-        # Each format's files are staged as soon as it is rendered; all are
-        # moved into place together at the end.
-        files = site_stream(programme, names, options, split=split, feeds=feeds, releases=releases)
-        for rank, relative, content in files:
-            path = os.path.join(folder, relative)
-            ranks[path] = rank
-            yield path, content
-
-    written = write_all(outputs(), root=folder, prune=prune)
-    ordered = sorted(written, key=ranks.__getitem__)  # site_files' order
-    sys.stdout.write("".join(printable(path) + "\n" for path in ordered))
+    written = export(
+        programme, output, names, feeds=feeds, split=split, releases=releases, **options
+    )
+    shown = written if verbose else _summary(written, output)
+    sys.stdout.write("".join(printable(line) + "\n" for line in shown))
     return EXIT_OK
+
+
+def _summary(paths: list[str], output: str) -> list[str]:
+    """The top-level files as they are, each folder below as ``out/events/: 1,203 files``."""
+    lines: list[str] = []
+    folders: dict[str, int] = {}
+    for path in paths:
+        relative = os.path.relpath(path, output)
+        head, _, rest = relative.partition(os.sep)
+        if not rest:
+            lines.append(path)
+            continue
+        if head not in folders:
+            lines.append(head)
+        folders[head] = folders.get(head, 0) + 1
+    return [
+        f"{os.path.join(output, line, '')}: {_count(folders[line], 'file')}"
+        if line in folders
+        else line
+        for line in lines
+    ]
 
 
 def _publish(programme: Programme, args: argparse.Namespace) -> int:
@@ -378,7 +389,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     given = vars(args)
     options = {name: given[name] for name in ("profile", "refresh") if name in given}
-    app = create_app(args.file, releases=args.releases, **options)
+    app = create_app(args.file, releases=args.releases, timezone=args.timezone, **options)
     print(f"serving {printable(args.file)} on http://{args.host}:{args.port}/", file=sys.stderr)
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: a clean stop
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident=None)

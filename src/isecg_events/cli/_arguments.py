@@ -86,10 +86,16 @@ def _argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 
 
 def _add_options(parser: argparse.ArgumentParser, options: dict[str, Option]) -> None:
-    """One ``--NAME`` per option; left unset unless given, so formats keep their defaults."""
+    """One ``--NAME`` per option; left unset unless given, so formats keep their defaults.
+
+    A keyword with an underscore is spelled with a hyphen (``--base-url``),
+    the underscore kept as an alias (``--base_url``).
+    """
     for option in options.values():
+        spellings = dict.fromkeys([f"--{option.name.replace('_', '-')}", f"--{option.name}"])
         parser.add_argument(
-            f"--{option.name}",
+            *spellings,
+            dest=option.name,
             type=_argument_type(option.parse),
             choices=option.choices or None,
             default=argparse.SUPPRESS,
@@ -144,6 +150,12 @@ def parser() -> argparse.ArgumentParser:
         help="deprecated, ignored: an export renders in one process (removed in the next release)",
     )
     export.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="print every file written (default: the top-level files and a count per folder)",
+    )
+    export.add_argument(
         "--feeds",
         action="store_true",
         help="also the subscriber feeds: events/, tracks/, rooms/ and people/ (ics)",
@@ -196,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
         "serve", help="serve every feed over HTTP, following the file as it changes"
     )
     serve.add_argument("file", help="programme file, watched for changes")
+    serve.add_argument("--timezone", metavar="NAME", type=_zone_argument, help=TIMEZONE_HELP)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--releases", metavar="DIR", help="the release history folder")
