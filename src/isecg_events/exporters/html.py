@@ -391,9 +391,34 @@ def _box(
         "cancelled": event.status == "cancelled",
         "abstract": _abstract_html(prepared, event),
         "parts": parts,
+        "speakers": _speakers(event),
         "area": "{} / {} / span {}".format(*place),
         "ics": f"events/{event.id}.ics",
     }
+
+
+def _speakers(event: Event) -> list[dict[str, Any]]:
+    """What a source gave of the event's speakers (bio, photo, links), shown in its details.
+
+    The photo is a link, not a picture: the page makes no request elsewhere.
+    """
+    found = []
+    for participation in event.participations:
+        person = participation.participant
+        if not (person.bio or person.picture or person.links):
+            continue
+        found.append(
+            {
+                "name": clean(person.label),
+                "bio": [clean(part) for part in (person.bio or "").split("\n\n") if part.strip()],
+                "picture": person.picture,
+                "links": [
+                    {"url": link.url, "title": clean(link.title or link.url)}
+                    for link in person.links
+                ],
+            }
+        )
+    return found
 
 
 def _feed_links(programme: Programme, words: dict[str, str]) -> list[dict[str, str]]:
