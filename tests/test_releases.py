@@ -192,7 +192,7 @@ def test_cli_release_diff_changes_export(
     written = sorted(p.name for p in out.iterdir())
     assert written == [
         "agenda.md", "agenda.txt", "changes.atom", "demo2026.ics", "events", "schedule.html",
-        "schedule.json", "schedule.xml",
+        "schedule.json", "schedule.xml", "sessionize.json",
     ]  # fmt: skip
     assert main(["changes", "--releases", str(hist)]) == 0
     text = capsys.readouterr().out
