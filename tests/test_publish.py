@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
-from tests.judges import Radicale, refusing_port
+from tests.judges import Proxy, Radicale, Reply, refusing_port, start_proxy
 from tests.programmes import RECURRING, with_event
 
 
@@ -217,3 +218,139 @@ def test_a_second_server_xandikos(xandikos: str, programme: Programme) -> None:
         for v in icalendar.Calendar.from_ical(item.data).walk("VEVENT")
     )
     assert summaries == ["Opening", "Panel"]
+
+
+# -- what servers do: CR written as &#13;, replies that are no WebDAV XML ------
+
+
+@pytest.fixture
+def proxied(radicale: Radicale) -> Any:
+    """Start a proxy in front of Radicale whose replies ``edit`` changes."""
+    started: list[Any] = []
+
+    def start(edit: Any = None, delay: float = 0.0) -> Proxy:
+        servers = start_proxy(radicale.url, edit=edit, delay=delay)
+        started.append(servers)
+        return next(servers)
+
+    yield start
+    for servers in started:
+        servers.close()
+
+
+def _cr_as_entity(method: str, path: str, reply: Reply) -> Reply:
+    """What a libxml2-based server writes: every CR of the calendar data as ``&#13;``."""
+    status, headers, body = reply
+    if method == "REPORT":
+        body = re.sub(
+            rb"(calendar-data[^>]*>)(.*?)(</)",
+            lambda m: m[1] + m[2].replace(b"\r\n", b"\n").replace(b"\n", b"&#13;\n") + m[3],
+            body,
+            flags=re.S,
+        )
+    return status, headers, body
+
+
+def test_events_are_recognised_when_the_server_writes_cr_as_an_entity(
+    radicale: Radicale, calendar_url: str, programme: Programme, proxied: Any
+) -> None:
+    _publish(radicale, programme, calendar_url)
+    proxy = proxied(_cr_as_entity)
+    url = calendar_url.replace(radicale.url, proxy.url)
+    again = _publish(radicale, programme, url)
+    assert b"A&#13;\nB" in _cr_as_entity("REPORT", "", (207, {}, b"<calendar-data>A\r\nB</"))[2]
+    assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
+    changed = with_event(programme, "opening", title="Opening words")
+    outcome = _publish(radicale, changed, url)
+    assert (outcome.updated, outcome.writes) == (("Opening words",), 1)
+
+
+_HTML = (
+    b"<!DOCTYPE html><html><head><meta charset=utf-8><title>Sign in</title></head>"
+    b"<body><p>Please sign in<br></body></html>"
+)
+_DTD = (
+    b'<?xml version="1.0"?><!DOCTYPE d:multistatus [<!ENTITY x "calendar">]>'
+    b'<d:multistatus xmlns:d="DAV:"><d:response><d:href>&x;</d:href></d:response>'
+    b"</d:multistatus>"
+)
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "kind", "said"),
+    [
+        ("PROPFIND", _HTML, "text/html", "not WebDAV XML"),
+        ("REPORT", _HTML, "text/html", "not WebDAV XML"),
+        ("REPORT", b"", "text/xml", "an empty reply"),
+        ("PROPFIND", _DTD, "application/xml", "a DTD"),
+        ("REPORT", _DTD, "application/xml", "a DTD"),
+        ("REPORT", b'<a xmlns="urn:x"/>', "application/xml", "not a WebDAV multistatus"),
+    ],
+    ids=["html-propfind", "html-report", "empty", "dtd-propfind", "dtd-report", "other-xml"],
+)
+def test_a_reply_that_is_no_webdav_xml_is_one_line_exit_1(
+    radicale: Radicale,
+    calendar_url: str,
+    programme: Programme,
+    proxied: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    method: str,
+    body: bytes,
+    kind: str,
+    said: str,
+) -> None:
+    _publish(radicale, programme, calendar_url)
+
+    def odd(request: str, path: str, reply: Reply) -> Reply:
+        return (207, {"Content-Type": kind}, body) if request == method else reply
+
+    proxy = proxied(odd)
+    source = tmp_path / "p.toml"
+    source.write_text(RECURRING, encoding="utf-8")
+    url = calendar_url.replace(radicale.url, proxy.url)
+    monkeypatch.setenv(PASSWORD_VARIABLE, radicale.password)
+    assert main(["publish", str(source), "--caldav", url, "--user", radicale.user]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.startswith("error: ") and said in captured.err, captured.err
+    assert len(captured.err.splitlines()) == 1
+    for name in ("ParseError", "EntitiesForbidden", "XMLSyntaxError", "Traceback"):
+        assert name not in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://[::1/cal/", "host"),
+        ("https://alice:pw@[zz]/cal/", "host"),
+        ("http://example.org:99999/cal/", "port"),
+        ("http://example.org:0/cal/", "port"),
+        ("http://example.org:-1/cal/", "port"),
+        ("http://exa mple.org/cal/", "space"),
+        ("http://example.org/c\nal/", "character"),
+        ("http://example.org/cal/\x00", "character"),
+        ("", "http"),
+        ("example.org/cal/", "http"),
+    ],
+)
+def test_a_malformed_url_is_bad_input_before_any_request(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    url: str,
+    said: str,
+) -> None:
+    from isecg_events import publish as module
+
+    def no_request(*_: object) -> None:
+        raise AssertionError("no client may be made for an unusable URL")
+
+    monkeypatch.setattr(module, "_client", no_request)
+    source = tmp_path / "p.toml"
+    source.write_text(RECURRING, encoding="utf-8")
+    assert main(["publish", str(source), "--caldav", url]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --caldav ") and len(err.splitlines()) == 1, err
+    assert said in err.split(":", 2)[-1] and "pw" not in err
