@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -354,3 +354,122 @@ def test_a_malformed_url_is_bad_input_before_any_request(
     err = capsys.readouterr().err
     assert err.startswith("error: --caldav ") and len(err.splitlines()) == 1, err
     assert said in err.split(":", 2)[-1] and "pw" not in err
+
+
+# -- a republish writes exactly the events that changed ------------------------
+
+
+def test_a_release_rewrites_only_the_events_it_changed(
+    radicale: Radicale,
+    calendar_url: str,
+    programme: Programme,
+    tmp_path: Path,
+    proxied: Any,
+) -> None:
+    from isecg_events.releases import History
+
+    at = datetime(2026, 2, 1, tzinfo=UTC)
+    history, _, _ = History.read(tmp_path / "history").record(programme, name="v1", at=at)
+    _publish(radicale, programme, calendar_url, releases=history)
+    changed = with_event(programme, "opening", title="Opening words")
+    history, _, _ = history.record(changed, name="v2", at=at + timedelta(days=3))
+    proxy = proxied()
+    url = calendar_url.replace(radicale.url, proxy.url)
+    outcome = _publish(radicale, changed, url, releases=history)
+    assert outcome.summary() == "created 0, updated 1, deleted 0, unchanged 2"
+    puts = [path for method, path, _ in proxy.requests if method == "PUT"]
+    assert len(puts) == outcome.writes == 1
+    assert sorted(_read(radicale, calendar_url)) == ["Coffee break", "Opening words", "Panel"]
+
+
+def test_without_a_history_a_new_published_stamp_rewrites_nothing(
+    radicale: Radicale, calendar_url: str, programme: Programme
+) -> None:
+    _publish(radicale, programme, calendar_url)
+    before = _read(radicale, calendar_url)
+    later = attrs.evolve(
+        programme,
+        conference=attrs.evolve(
+            programme.conference, published=datetime(2026, 3, 1, 12, tzinfo=UTC)
+        ),
+    )
+    again = _publish(radicale, later, calendar_url)
+    assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
+    moved = with_event(later, "panel", room="Room C")
+    outcome = _publish(radicale, moved, calendar_url)
+    assert (outcome.updated, outcome.writes) == (("Panel",), 1)
+    after = _read(radicale, calendar_url)
+    assert after["Panel"]["DTSTAMP"].dt == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert after["Opening"]["DTSTAMP"].dt == before["Opening"]["DTSTAMP"].dt
+
+
+# -- an event edited on the server is put back ----------------------------------
+
+
+def _edit_on_server(radicale: Radicale, calendar_url: str, title: str, edit: Any) -> None:
+    """What a calendar client does: read the event, change it, PUT it back (our marks kept)."""
+    calendar = _client(radicale).calendar(url=calendar_url)
+    for item in calendar.events():
+        parsed = icalendar.Calendar.from_ical(item.data)
+        event = next(e for e in parsed.walk("VEVENT"))
+        if str(event["SUMMARY"]) == title:
+            edit(event)
+            event["X-MOZ-GENERATION"] = "2"  # what Thunderbird adds
+            item.data = parsed.to_ical().decode()
+            item.save()
+            return
+    raise AssertionError(title)
+
+
+def test_an_event_edited_on_the_server_is_restored(
+    radicale: Radicale, calendar_url: str, programme: Programme
+) -> None:
+    _publish(radicale, programme, calendar_url)
+
+    def move(event: Any) -> None:
+        event["SUMMARY"] = "Opening (moved to the bar)"
+        event["LOCATION"] = "The bar"
+
+    _edit_on_server(radicale, calendar_url, "Opening", move)
+    _edit_on_server(radicale, calendar_url, "Panel", lambda e: e.add("ATTENDEE", "mailto:x@y"))
+    outcome = _publish(radicale, programme, calendar_url)
+    assert outcome.summary() == "created 0, updated 0, deleted 0, unchanged 1, restored 2"
+    assert sorted(outcome.restored) == ["Opening", "Panel"]
+    events = _read(radicale, calendar_url)
+    assert sorted(events) == ["Coffee break", "Opening", "Panel"]
+    assert "ATTENDEE" not in events["Panel"]
+    assert str(events["Opening"]["LOCATION"]) == "Room A, Centre"
+    again = _publish(radicale, programme, calendar_url)
+    assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
+
+
+def test_what_a_server_adds_or_rewrites_is_not_an_edit(
+    radicale: Radicale, calendar_url: str, programme: Programme, proxied: Any
+) -> None:
+    """Folding, line ends, PRODID, X- properties and defaults a server adds: not edits."""
+    _publish(radicale, programme, calendar_url)
+
+    def normalise(method: str, path: str, reply: Reply) -> Reply:
+        status, headers, body = reply
+        if method != "REPORT":
+            return status, headers, body
+
+        def rewrite(match: re.Match[bytes]) -> bytes:
+            text = match[2].replace(b"\r\n ", b"").replace(b"\r\n", b"\n")
+            text = re.sub(rb"PRODID:[^\n]*", b"PRODID:-//Server//EN", text)
+            text = text.replace(
+                b"END:VEVENT",
+                b"TRANSP:OPAQUE\nX-SERVER-SEEN:1\nCREATED:20260102T000000Z\nEND:VEVENT",
+            )
+            return match[1] + text + match[3]
+
+        return (
+            status,
+            headers,
+            re.sub(rb"(calendar-data[^>]*>)(.*?)(</)", rewrite, body, flags=re.S),
+        )
+
+    proxy = proxied(normalise)
+    url = calendar_url.replace(radicale.url, proxy.url)
+    again = _publish(radicale, programme, url)
+    assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
