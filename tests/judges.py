@@ -162,8 +162,11 @@ class Radicale:
         assert status == 201, reply
 
 
-def start_radicale(folder: Path) -> Iterator[Radicale]:
-    """Run Radicale on a free loopback port with one htpasswd user; stop it by PID."""
+def start_radicale(folder: Path, *, auth: bool = True) -> Iterator[Radicale]:
+    """Run Radicale on a free loopback port with one htpasswd user; stop it by PID.
+
+    ``auth=False``: without authentication (``auth none``), as many first installs run.
+    """
     require(_has_module("radicale"), "Radicale (pip install radicale)")
     user, password = "tester", base64.urlsafe_b64encode(os.urandom(12)).decode()
     htpasswd = folder / "users"
@@ -178,6 +181,12 @@ def start_radicale(folder: Path) -> Iterator[Radicale]:
             "--auth-htpasswd-filename", str(htpasswd),
             "--auth-htpasswd-encryption", "plain",
             "--rights-type", "owner_only",
+            "--logging-level", "warning",
+        ] if auth else [
+            sys.executable, "-m", "radicale", "--config", "",
+            "--server-hosts", f"127.0.0.1:{port}",
+            "--storage-filesystem-folder", str(folder / "collections"),
+            "--auth-type", "none",
             "--logging-level", "warning",
         ]  # fmt: skip
 

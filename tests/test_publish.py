@@ -17,7 +17,7 @@ import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
-from tests.judges import Proxy, Radicale, Reply, refusing_port, start_proxy
+from tests.judges import Proxy, Radicale, Reply, refusing_port, start_proxy, start_radicale
 from tests.programmes import RECURRING, with_event
 
 
@@ -473,3 +473,54 @@ def test_what_a_server_adds_or_rewrites_is_not_an_edit(
     url = calendar_url.replace(radicale.url, proxy.url)
     again = _publish(radicale, programme, url)
     assert (again.summary(), again.writes) == ("created 0, updated 0, deleted 0, unchanged 3", 0)
+
+
+# -- errors say what happened and what to do ------------------------------------
+
+
+def test_a_missing_password_says_how_to_give_one(
+    radicale: Radicale,
+    calendar_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    source = tmp_path / "p.toml"
+    source.write_text(RECURRING, encoding="utf-8")
+    monkeypatch.delenv(PASSWORD_VARIABLE, raising=False)  # and no terminal to ask on
+    assert main(["publish", str(source), "--caldav", calendar_url, "--user", radicale.user]) == 1
+    err = capsys.readouterr().err
+    assert f"asks for the password of {radicale.user} and none was given" in err, err
+    assert PASSWORD_VARIABLE in err and "wrong" not in err
+    assert main(["publish", str(source), "--caldav", calendar_url]) == 1
+    err = capsys.readouterr().err
+    assert "asks for a user name and password: give --user NAME" in err, err
+
+
+def test_access_denied_is_not_a_wrong_password(radicale: Radicale, programme: Programme) -> None:
+    someone_elses = f"{radicale.url}/someone-else/{uuid.uuid4()}/"
+    with pytest.raises(PublishError) as caught:
+        _publish(radicale, programme, someone_elses)
+    message = str(caught.value)
+    assert f"refuses reading the calendar to user {radicale.user}" in message, message
+    assert "no permission" in message and "wrong" not in message
+
+
+def test_a_missing_parent_collection_says_it_must_exist(
+    tmp_path: Path, programme: Programme
+) -> None:
+    servers = start_radicale(tmp_path, auth=False)
+    server = next(servers)
+    try:
+        url = f"{server.url}/events-team/glex-2017/"
+        with pytest.raises(PublishError) as caught:
+            publish(programme, url)
+        message = str(caught.value)
+        assert f"{server.url}/events-team/, does not exist" in message, message
+        assert f"curl -X MKCOL {server.url}/events-team/" in message
+        # what the message says to do, done: the calendar is made in it
+        status, _ = server.request("MKCOL", "/events-team/")
+        assert status == 201
+        assert publish(programme, url).summary() == "created 3, updated 0, deleted 0, unchanged 0"
+    finally:
+        servers.close()

@@ -228,6 +228,8 @@ def publish(
             session.run(jobs, lists, max(1, workers), progress)
     except PublishError as error:
         done = _outcome(lists, session)
+        if not done.writes:
+            raise PublishError(f"{error} (nothing was written)") from None
         raise PublishError(f"{error} (done before it: {done.summary()})") from None
     except KeyboardInterrupt:
         raise Interrupted(_outcome(lists, session)) from None
