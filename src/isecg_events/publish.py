@@ -40,8 +40,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any, Final
+from typing import Any, Final, TextIO
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import attrs
@@ -60,6 +59,7 @@ __all__ = [
     "PublishError",
     "UnusableURL",
     "publish",
+    "terminal_progress",
 ]
 
 #: The environment variable the command line reads the password from.
@@ -241,6 +241,30 @@ def publish(
             f"(done: {result.summary()}); publish again to see them as they are now"
         )
     return result
+
+
+def terminal_progress(stream: TextIO) -> Callable[[int, int], None] | None:
+    """A counter of writes done, kept on one line of ``stream``; None when it is no terminal.
+
+    It is redrawn at most ten times a second, and wiped when the last write is
+    done, so that the summary that follows stands alone.
+    """
+    isatty = getattr(stream, "isatty", None)
+    if not (isatty and isatty()):
+        return None
+    shown = 0.0
+
+    def show(done: int, total: int) -> None:
+        nonlocal shown
+        now = time.monotonic()
+        if done < total and now - shown < 0.1:
+            return
+        shown = now
+        line = f"publishing: {done:,} of {total:,} writes"
+        stream.write("\r" + (line if done < total else " " * len(line) + "\r"))
+        stream.flush()
+
+    return show
 
 
 def _outcome(lists: dict[str, list[str]], session: _Session) -> Outcome:
@@ -644,44 +668,22 @@ class _Session:
         whatever happens.
         """
         self.gate = _Gate(workers)
-        done = 0
+        counted = [0, len(jobs)]
 
-        def record(job: _Job, future: Future[bool]) -> None:
-            nonlocal done
-            done += 1
-            if future.result():
-                lists[job.kind].append(job.title)
-            else:
-                lists["conflicts"].append(job.theirs)
-            if progress is not None:
-                progress(done, len(jobs))
+        def send(job: _Job) -> None:
+            # Recorded by the thread that sent it, as soon as the server answered:
+            # Ctrl-C (which only the main thread sees) cannot come in between.
+            written = self.write(job)
+            with self.lock:
+                counted[0] += 1
+                kind, title = (job.kind, job.title) if written else ("conflicts", job.theirs)
+                lists[kind].append(title)
+                if progress is not None:
+                    progress(*counted)
 
-        if not jobs:
-            return
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish")
-        try:
-            for deletions in (False, True):
-                if deletions:
-                    self.gate.narrow()
-                futures = {
-                    pool.submit(self.write, job): job
-                    for job in jobs
-                    if (job.body is None) == deletions
-                }
-                pending = set(futures)
-                try:
-                    while pending:
-                        finished, pending = wait(pending, return_when="FIRST_COMPLETED")
-                        for future in finished:
-                            record(futures[future], future)
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    for future in pending:
-                        if future.done() and not future.cancelled() and not future.exception():
-                            record(futures[future], future)
-                    raise
-        finally:
-            pool.shutdown(wait=True)
+        _drain([job for job in jobs if job.body is not None], send, workers)
+        self.gate.narrow()
+        _drain([job for job in jobs if job.body is None], send, 1)
 
     def write(self, job: _Job) -> bool:
         """One PUT or DELETE with its precondition; False when the server answered 412.
@@ -713,6 +715,58 @@ class _Session:
             return False
         self.checked(response, what, ok)
         return True
+
+
+def _drain(jobs: list[_Job], send: Callable[[_Job], None], workers: int) -> None:
+    """Run ``send`` on every job from ``workers`` threads; stop at the first failure or Ctrl-C.
+
+    Nothing is left running when this returns or raises: on a failure, or on
+    Ctrl-C (which only this thread sees, whatever it is doing), no job is
+    started any more and those under way are finished first. The threads are
+    plain ones, counted under a lock, so that an interruption while one is
+    being started cannot leave a write unwaited for.
+    """
+    queue = list(reversed(jobs))
+    condition = threading.Condition()
+    state: dict[str, Any] = {"running": 0, "stop": False, "error": None}
+
+    def work() -> None:
+        with condition:
+            if state["stop"]:
+                return
+            state["running"] += 1
+        try:
+            while True:
+                with condition:
+                    if state["stop"] or not queue:
+                        return
+                    job = queue.pop()
+                try:
+                    send(job)
+                except BaseException as error:  # kept for the caller, raised there
+                    with condition:
+                        state["stop"] = True
+                        state["error"] = state["error"] or error
+                    return
+        finally:
+            with condition:
+                state["running"] -= 1
+                condition.notify_all()
+
+    if not jobs:
+        return
+    try:
+        for _ in range(min(workers, len(jobs))):
+            threading.Thread(target=work, name="publish", daemon=True).start()
+        with condition:
+            condition.wait_for(lambda: state["running"] == 0 and (state["stop"] or not queue))
+    except BaseException:
+        with condition:
+            state["stop"] = True
+            condition.wait_for(lambda: state["running"] == 0)  # those under way, finished
+        raise
+    if state["error"] is not None:
+        raise state["error"]
 
 
 class _Gate:
