@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,9 +22,9 @@ import pytest
 import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
-from isecg_events.publish import PASSWORD_VARIABLE, PublishError, publish
+from isecg_events.publish import PASSWORD_VARIABLE, WORKERS, PublishError, publish
 from tests.judges import Proxy, Radicale, Reply, refusing_port, start_proxy, start_radicale
-from tests.programmes import RECURRING, with_event
+from tests.programmes import RECURRING, large, with_event
 
 
 @pytest.fixture
@@ -524,3 +530,129 @@ def test_a_missing_parent_collection_says_it_must_exist(
         assert publish(programme, url).summary() == "created 3, updated 0, deleted 0, unchanged 0"
     finally:
         servers.close()
+
+
+# -- a few writes at a time, progress on a terminal, Ctrl-C --------------------
+
+
+def test_writes_go_a_few_at_a_time_each_with_its_precondition(
+    radicale: Radicale, proxied: Any
+) -> None:
+    many = isecg_events.loads(large(48))
+    proxy = proxied(delay=0.05)
+    base = f"{proxy.url}/{radicale.user}"
+    outcome = _publish(radicale, many, f"{base}/{uuid.uuid4()}/", workers=1)
+    assert (proxy.most_at_once, len(outcome.created)) == (1, 48)
+    proxy.requests.clear()
+    url = f"{base}/{uuid.uuid4()}/"
+    outcome = _publish(radicale, many, url)
+    assert len(outcome.created) == 48
+    assert 1 < proxy.most_at_once <= WORKERS  # the time it saves: benchmarks/publish.py
+    puts = [headers for method, _, headers in proxy.requests if method == "PUT"]
+    assert len(puts) == 48 and all(h.get("If-None-Match") == "*" for h in puts)
+    proxy.requests.clear()
+    renamed = attrs.evolve(
+        many, events=tuple(attrs.evolve(e, title=e.title + " (new)") for e in many.events)
+    )
+    assert len(_publish(radicale, renamed, url).updated) == 48
+    puts = [headers for method, _, headers in proxy.requests if method == "PUT"]
+    assert len(puts) == 48 and all(h.get("If-Match", "").startswith('"') for h in puts)
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    radicale: Radicale, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pty
+
+    source = tmp_path / "p.toml"
+    source.write_text(large(30), encoding="utf-8")
+    url = f"{radicale.url}/{radicale.user}/{uuid.uuid4()}/"
+    command = [sys.executable, "-m", "isecg_events", "publish", str(source), "--caldav", url]
+    command += ["--user", radicale.user]
+    env = {**os.environ, PASSWORD_VARIABLE: radicale.password}
+    main_side, terminal = pty.openpty()
+    try:
+        done = subprocess.run(
+            command, stderr=terminal, stdout=subprocess.PIPE, env=env, timeout=120, check=False
+        )
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # EIO: the terminal's other side is closed
+            while chunk := os.read(main_side, 4096):
+                shown += chunk
+    finally:
+        os.close(main_side)
+    assert (
+        done.returncode == 0 and done.stdout == b"created 30, updated 0, deleted 0, unchanged 0\n"
+    )
+    assert b"publishing: " in shown and b" of 30 writes" in shown, shown
+    assert shown.endswith(b"\r"), shown  # wiped at the end
+    quiet = subprocess.run(
+        [*command[:-4], "--caldav", url.replace(url[-37:-1], str(uuid.uuid4())), *command[-2:]],
+        capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert (quiet.returncode, quiet.stderr) == (0, b"")
+
+
+def _calendar_titles(radicale: Radicale, url: str) -> list[str]:
+    """The SUMMARY of every resource, each read whole as iCalendar (marks included)."""
+    titles = []
+    for item in _client(radicale).calendar(url=url).events():
+        event = icalendar.Calendar.from_ical(item.data).walk("VEVENT")[0]
+        assert "X-ISECG-EVENTS-HASH" in event and item.data.rstrip().endswith("END:VCALENDAR")
+        titles.append(str(event["SUMMARY"]))
+    return titles
+
+
+@pytest.mark.parametrize("after", [1, 25])
+def test_ctrl_c_leaves_every_event_old_or_new_and_a_rerun_completes(
+    radicale: Radicale, tmp_path: Path, proxied: Any, after: int
+) -> None:
+    count = 60
+    old = tmp_path / "old.toml"
+    old.write_text(large(count), encoding="utf-8")
+    new = tmp_path / "new.toml"
+    new.write_text(large(count).replace('title = "Session', 'title = "Talk'), encoding="utf-8")
+    proxy = proxied(delay=0.1)
+    url = f"{proxy.url}/{radicale.user}/{uuid.uuid4()}/"
+    env = {**os.environ, PASSWORD_VARIABLE: radicale.password}
+
+    def command(source: Path) -> list[str]:
+        return [sys.executable, "-m", "isecg_events", "publish", str(source), "--caldav", url,
+                "--user", radicale.user]  # fmt: skip
+
+    def interrupted(source: Path) -> str:
+        proxy.requests.clear()
+        running = subprocess.Popen(
+            command(source), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        deadline = time.monotonic() + 60
+        while sum(m == "PUT" for m, _, _ in proxy.requests) < after:
+            assert time.monotonic() < deadline and running.poll() is None
+            time.sleep(0.005)
+        running.send_signal(signal.SIGINT)
+        out, err = running.communicate(timeout=60)
+        assert (running.returncode, out) == (130, b""), err
+        text = err.decode()
+        assert text.startswith("interrupted after: ") and "publish again" in text, text
+        assert len(text.splitlines()) == 1 and "Traceback" not in text
+        return text
+
+    said = interrupted(old)
+    created = int(re.search(r"created (\d+)", said)[1])  # type: ignore[index]
+    titles = _calendar_titles(radicale, url.replace(proxy.url, radicale.url))
+    assert 0 < created < count and len(titles) == created
+    rerun = subprocess.run(command(old), capture_output=True, env=env, timeout=120, check=False)
+    assert rerun.stdout.decode() == (
+        f"created {count - created}, updated 0, deleted 0, unchanged {created}\n"
+    )
+    said = interrupted(new)
+    updated = int(re.search(r"updated (\d+)", said)[1])  # type: ignore[index]
+    titles = _calendar_titles(radicale, url.replace(proxy.url, radicale.url))
+    assert len(titles) == count and 0 < updated < count
+    assert sum(t.startswith("Talk") for t in titles) == updated
+    assert all(t.startswith(("Talk", "Session")) for t in titles)
+    rerun = subprocess.run(command(new), capture_output=True, env=env, timeout=120, check=False)
+    assert rerun.stdout.decode() == (
+        f"created 0, updated {count - updated}, deleted 0, unchanged {updated}\n"
+    )
