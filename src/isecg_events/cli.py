@@ -560,7 +560,7 @@ def _publish(programme: Programme, args: argparse.Namespace) -> int:
         print(f"error: publishing failed: {printable(text)}", file=sys.stderr)
         return EXIT_OUTPUT
     if args.dry_run:
-        for kind in ("created", "updated", "deleted"):
+        for kind in ("created", "updated", "restored", "deleted"):
             for title in getattr(outcome, kind):
                 print(printable(f"would be {kind}: {title}"))
         print(printable(f"dry run, nothing written: would be {outcome.summary()}"))
