@@ -428,7 +428,12 @@ def _edit_on_server(radicale: Radicale, calendar_url: str, title: str, edit: Any
 
 
 def test_an_event_edited_on_the_server_is_restored(
-    radicale: Radicale, calendar_url: str, programme: Programme
+    radicale: Radicale,
+    calendar_url: str,
+    programme: Programme,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     _publish(radicale, programme, calendar_url)
 
@@ -438,6 +443,17 @@ def test_an_event_edited_on_the_server_is_restored(
 
     _edit_on_server(radicale, calendar_url, "Opening", move)
     _edit_on_server(radicale, calendar_url, "Panel", lambda e: e.add("ATTENDEE", "mailto:x@y"))
+    dry = _publish(radicale, programme, calendar_url, dry_run=True)
+    assert (sorted(dry.restored), dry.writes) == (["Opening", "Panel"], 0)
+    source = tmp_path / "p.toml"
+    source.write_text(RECURRING, encoding="utf-8")
+    monkeypatch.setenv(PASSWORD_VARIABLE, radicale.password)
+    command = ["publish", str(source), "--caldav", calendar_url, "--user", radicale.user]
+    assert main([*command, "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would be restored: Opening\n" in out and out.endswith(
+        "would be created 0, updated 0, deleted 0, unchanged 1, restored 2\n"
+    )
     outcome = _publish(radicale, programme, calendar_url)
     assert outcome.summary() == "created 0, updated 0, deleted 0, unchanged 1, restored 2"
     assert sorted(outcome.restored) == ["Opening", "Panel"]
