@@ -34,7 +34,6 @@ so it never appears in a message, whatever failed.
 
 from __future__ import annotations
 
-import hashlib
 import random
 import re
 import threading
@@ -46,6 +45,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 import attrs
 
 from isecg_events import identity
+from isecg_events._bounded import Gate, drain
+from isecg_events._ical_content import HASH, MARK, digest, read_events, same, title_of
 from isecg_events.errors import IsecgEventsError, redact
 from isecg_events.exporters import get_exporter, timezone_calendar
 from isecg_events.exporters._text import clean
@@ -66,17 +67,9 @@ __all__ = [
 PASSWORD_VARIABLE: Final = "ISECG_EVENTS_CALDAV_PASSWORD"
 #: How many writes are sent at the same time (a browser's share of one host).
 WORKERS: Final = 6
-_MARK: Final = "X-ISECG-EVENTS-CONFERENCE"
-_HASH: Final = "X-ISECG-EVENTS-HASH"
 _XML: Final = {"Content-Type": "application/xml"}
-#: Properties that say when, not what: never a reason to write.
-_STAMPS: Final = frozenset({"DTSTAMP", "LAST-MODIFIED", "CREATED", _HASH})
-#: Standard properties a server may add at their default value (RFC 5545).
-_DEFAULTS: Final = {"SEQUENCE": b"0", "TRANSP": b"OPAQUE", "CLASS": b"PUBLIC", "PRIORITY": b"0"}
 #: How many times a write the server answered ``423 Locked`` is sent (about 20 s in all).
 _LOCKED_ATTEMPTS: Final = 16
-_EVENTS = re.compile(r"^BEGIN:VEVENT$.*^END:VEVENT$", re.M | re.S | re.I)
-_NAME = re.compile(rb"[;:]")
 
 
 class PublishError(IsecgEventsError):
@@ -210,14 +203,14 @@ def publish(
         else:
             existing = session.ours(programme.conference.id)
         jobs = []
-        for name, (title, body, digest) in wanted.items():
+        for name, (title, body, content) in wanted.items():
             found = existing.pop(name, None)
             if found is None:
                 jobs.append(_Job("created", name, title, body, None, title))
-            elif _same(found.events, body):
+            elif same(found.events, body):
                 lists["unchanged"].append(title)
             else:
-                kind = "restored" if found.digest == digest else "updated"
+                kind = "restored" if found.digest == content else "updated"
                 jobs.append(_Job(kind, name, title, body, found.etag, found.title))
         for name, found in existing.items():
             jobs.append(_Job("deleted", name, found.title, None, found.etag, found.title))
@@ -288,104 +281,11 @@ def _resources(programme: Programme, releases: Any) -> dict[str, tuple[str, byte
     for event in effective.events:
         body = files[event.id]
         uid = identity.event_guid(effective.conference.id, event.id, event.guid)
-        digest = _digest(body)
-        marks = f"{_MARK}:{effective.conference.id}\r\n{_HASH}:{digest}\r\n".encode()
+        content = digest(body)
+        marks = f"{MARK}:{effective.conference.id}\r\n{HASH}:{content}\r\n".encode()
         head, end, tail = body.partition(b"END:VEVENT\r\n")
-        resources[f"{uid}.ics"] = (clean(event.display_title), head + marks + end + tail, digest)
+        resources[f"{uid}.ics"] = (clean(event.display_title), head + marks + end + tail, content)
     return resources
-
-
-def _digest(body: bytes) -> str:
-    """The hash of a calendar our writer rendered, without its stamps.
-
-    The calendar-level properties (before the first component) and the
-    DTSTAMP and LAST-MODIFIED lines are left out: they move with every
-    release, the event does not.
-    """
-    unfolded = body.replace(b"\r\n ", b"")
-    first = unfolded.index(b"\r\nBEGIN:") + 2
-    lines = unfolded[first : unfolded.rindex(b"END:VCALENDAR")].split(b"\r\n")
-    kept = b"\r\n".join(line for line in lines if _NAME.split(line, 1)[0] not in _STAMPS_BYTES)
-    return hashlib.sha256(kept).hexdigest()
-
-
-_STAMPS_BYTES: Final = frozenset(name.encode() for name in _STAMPS)
-
-
-def _events(data: str) -> tuple[Any, ...] | None:
-    """The VEVENTs of calendar data, read as iCalendar; None when it cannot be read.
-
-    Line ends are made CRLF first (a server may write CR as ``&#13;``, or
-    drop it); only the text from the first VEVENT to the last is read, as
-    the time zones, long to read, are not compared.
-    """
-    import icalendar
-
-    text = data.replace("\r\n", "\n").replace("\r", "\n")
-    found = _EVENTS.search(text)
-    if found is None:
-        return None
-    wrapped = "BEGIN:VCALENDAR\r\n" + found.group(0).replace("\n", "\r\n") + "\r\nEND:VCALENDAR\r\n"
-    try:
-        calendar = icalendar.Calendar.from_ical(wrapped)
-        return tuple(calendar.walk("VEVENT"))
-    except Exception:  # any text a server holds: unreadable is "not ours"
-        return None
-
-
-def _same(theirs: tuple[Any, ...], body: bytes) -> bool:
-    """Whether the server's VEVENTs say what ``body``'s do, property by property.
-
-    Stamps are left out on both sides; a property of theirs whose name ours
-    does not use is left out when it is an ``X-`` one or a standard one at
-    its default value: servers and clients add those without changing the
-    event.
-    """
-    ours = _events(body.decode("utf-8")) or ()
-    names = {name.upper() for event in ours for name in event}
-    mine = {_key(event): _shape(event, lambda _: True) for event in ours}
-
-    def keep(prop: tuple[str, tuple[tuple[str, str], ...], bytes]) -> bool:
-        name, _, value = prop
-        if name in names:
-            return True
-        return not (name.startswith("X-") or _DEFAULTS.get(name) == value)
-
-    try:
-        return mine == {_key(event): _shape(event, keep) for event in theirs}
-    except Exception:  # a value icalendar cannot write back: not as we wrote it
-        return False
-
-
-def _key(event: Any) -> bytes:
-    recurrence = event.get("RECURRENCE-ID")
-    return b"" if recurrence is None else recurrence.to_ical()
-
-
-def _shape(component: Any, keep: Callable[[Any], bool]) -> tuple[Any, ...]:
-    props = []
-    for name, value in component.items():
-        if name.upper() in _STAMPS:
-            continue
-        for one in value if isinstance(value, list) else [value]:
-            params = getattr(one, "params", {})
-            written = one.to_ical() if hasattr(one, "to_ical") else str(one).encode()
-            prop = (
-                name.upper(),
-                tuple(sorted((str(k).upper(), str(v)) for k, v in params.items())),
-                written,
-            )
-            if keep(prop):
-                props.append(prop)
-    subs = sorted(_shape(sub, keep) for sub in component.subcomponents)
-    return (component.name, tuple(sorted(props)), tuple(subs))
-
-
-def _title(events: tuple[Any, ...], default: str) -> str:
-    for event in events:
-        if "RECURRENCE-ID" not in event and "SUMMARY" in event:
-            return clean(str(event["SUMMARY"]))
-    return default
 
 
 def _credentials(
@@ -475,7 +375,7 @@ class _Session:
         self.lock = threading.Lock()
         self.writes = 0
         self.requests = 0
-        self.gate = _Gate(1)
+        self.gate = Gate(1)
 
     def client(self) -> Any:
         if threading.get_ident() == self.reader:
@@ -636,19 +536,19 @@ class _Session:
         self.checked(response, what, (207,))
         found = {}
         for href, props in _responses(self.multistatus(response, what)).items():
-            events = _events(props.get("calendar-data", ""))
+            events = read_events(props.get("calendar-data", ""))
             if not events:
                 continue  # no event we can read: never ours to touch
-            marks = {str(e.get(_MARK, "")).strip() for e in events}
+            marks = {str(e.get(MARK, "")).strip() for e in events}
             if conference_id not in marks:
                 continue  # not ours: never touched
             name = href.rstrip("/").rsplit("/", 1)[-1]
-            digests = [str(e[_HASH]).strip() for e in events if _HASH in e]
+            digests = [str(e[HASH]).strip() for e in events if HASH in e]
             found[name] = _Existing(
                 href,
                 props.get("getetag"),
                 digests[0] if digests else None,
-                _title(events, name),
+                title_of(events, name),
                 events,
             )
         return found
@@ -667,7 +567,7 @@ class _Session:
         way are finished, no other is sent; ``lists`` holds what was done
         whatever happens.
         """
-        self.gate = _Gate(workers)
+        self.gate = Gate(workers)
         counted = [0, len(jobs)]
 
         def send(job: _Job) -> None:
@@ -681,9 +581,9 @@ class _Session:
                 if progress is not None:
                     progress(*counted)
 
-        _drain([job for job in jobs if job.body is not None], send, workers)
+        drain([job for job in jobs if job.body is not None], send, workers)
         self.gate.narrow()
-        _drain([job for job in jobs if job.body is None], send, 1)
+        drain([job for job in jobs if job.body is None], send, 1)
 
     def write(self, job: _Job) -> bool:
         """One PUT or DELETE with its precondition; False when the server answered 412.
@@ -715,81 +615,6 @@ class _Session:
             return False
         self.checked(response, what, ok)
         return True
-
-
-def _drain(jobs: list[_Job], send: Callable[[_Job], None], workers: int) -> None:
-    """Run ``send`` on every job from ``workers`` threads; stop at the first failure or Ctrl-C.
-
-    Nothing is left running when this returns or raises: on a failure, or on
-    Ctrl-C (which only this thread sees, whatever it is doing), no job is
-    started any more and those under way are finished first. The threads are
-    plain ones, counted under a lock, so that an interruption while one is
-    being started cannot leave a write unwaited for.
-    """
-    queue = list(reversed(jobs))
-    condition = threading.Condition()
-    state: dict[str, Any] = {"running": 0, "stop": False, "error": None}
-
-    def work() -> None:
-        with condition:
-            if state["stop"]:
-                return
-            state["running"] += 1
-        try:
-            while True:
-                with condition:
-                    if state["stop"] or not queue:
-                        return
-                    job = queue.pop()
-                try:
-                    send(job)
-                except BaseException as error:  # kept for the caller, raised there
-                    with condition:
-                        state["stop"] = True
-                        state["error"] = state["error"] or error
-                    return
-        finally:
-            with condition:
-                state["running"] -= 1
-                condition.notify_all()
-
-    if not jobs:
-        return
-    try:
-        for _ in range(min(workers, len(jobs))):
-            threading.Thread(target=work, name="publish", daemon=True).start()
-        with condition:
-            condition.wait_for(lambda: state["running"] == 0 and (state["stop"] or not queue))
-    except BaseException:
-        with condition:
-            state["stop"] = True
-            condition.wait_for(lambda: state["running"] == 0)  # those under way, finished
-        raise
-    if state["error"] is not None:
-        raise state["error"]
-
-
-class _Gate:
-    """At most ``limit`` writes at a time; ``narrow()`` makes it one at a time."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.active = 0
-        self.condition = threading.Condition()
-
-    def narrow(self) -> None:
-        with self.condition:
-            self.limit = 1
-
-    def __enter__(self) -> None:
-        with self.condition:
-            self.condition.wait_for(lambda: self.active < self.limit)
-            self.active += 1
-
-    def __exit__(self, *_: object) -> None:
-        with self.condition:
-            self.active -= 1
-            self.condition.notify_all()
 
 
 def _responses(root: Any) -> dict[str, dict[str, str]]:
