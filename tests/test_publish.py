@@ -18,13 +18,14 @@ import attrs
 import caldav
 import icalendar
 import pytest
+from hypothesis import given, settings
 
 import isecg_events
 from isecg_events.cli import main
 from isecg_events.programme import Programme
 from isecg_events.publish import PASSWORD_VARIABLE, WORKERS, PublishError, publish
 from tests.judges import Proxy, Radicale, Reply, refusing_port, start_proxy, start_radicale
-from tests.programmes import RECURRING, large, with_event
+from tests.programmes import RECURRING, large, model_text, programmes, with_event
 
 
 @pytest.fixture
@@ -672,3 +673,30 @@ def test_ctrl_c_leaves_every_event_old_or_new_and_a_rerun_completes(
     assert rerun.stdout.decode() == (
         f"created 0, updated {count - updated}, deleted 0, unchanged {updated}\n"
     )
+
+
+# -- the comparison, on any programme -----------------------------------------
+
+
+@given(programmes(text=model_text(hazards=True, max_size=30)))
+@settings(max_examples=40, deadline=None)
+def test_every_resource_reads_back_as_itself_and_its_hash_ignores_stamps(
+    drawn: Programme,
+) -> None:
+    from isecg_events import publish as module
+    from isecg_events._ical_content import HASH, read_events, same
+
+    later = attrs.evolve(
+        drawn, conference=attrs.evolve(drawn.conference, published=datetime(2026, 9, 9, tzinfo=UTC))
+    )
+    again = module._resources(later, None)
+    for name, (_, body, content) in module._resources(drawn, None).items():
+        text = body.decode("utf-8")
+        events = read_events(text)
+        assert events and same(events, body)
+        assert {str(e[HASH]) for e in events} == {content} == {again[name][2]}
+        # a server that writes LF only, or CR as &#13; (read back as CR LF), changes nothing
+        assert same(read_events(text.replace("\r\n", "\n")) or (), body)
+        # what changed in the event is seen
+        edited = text.replace("\r\nSUMMARY:", "\r\nSUMMARY:X ", 1)
+        assert not same(read_events(edited) or (), body)
