@@ -432,6 +432,8 @@ class _Session:
                 f"{self.host} refuses {what} to {who}: signed in, but no permission on "
                 f"{self.collection}; check the URL, or ask for write access to it"
             )
+        if self.user is None and self.secret is not None:
+            return f"{self.host} asks for a user name with the password: give --user NAME"
         if self.user is None:
             return f"{self.host} asks for a user name and password: give --user NAME and {asked}"
         if self.secret is None:
