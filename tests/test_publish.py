@@ -288,12 +288,21 @@ _DTD = (
     [
         ("PROPFIND", _HTML, "text/html", "not WebDAV XML"),
         ("REPORT", _HTML, "text/html", "not WebDAV XML"),
+        ("REPORT", _HTML, "text/xml", "not WebDAV XML"),
         ("REPORT", b"", "text/xml", "an empty reply"),
         ("PROPFIND", _DTD, "application/xml", "a DTD"),
         ("REPORT", _DTD, "application/xml", "a DTD"),
         ("REPORT", b'<a xmlns="urn:x"/>', "application/xml", "not a WebDAV multistatus"),
     ],
-    ids=["html-propfind", "html-report", "empty", "dtd-propfind", "dtd-report", "other-xml"],
+    ids=[
+        "html-propfind",
+        "html-report",
+        "html-said-xml",
+        "empty",
+        "dtd-propfind",
+        "dtd-report",
+        "other-xml",
+    ],
 )
 def test_a_reply_that_is_no_webdav_xml_is_one_line_exit_1(
     radicale: Radicale,

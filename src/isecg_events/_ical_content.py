@@ -34,8 +34,8 @@ def digest(body: bytes) -> str:
     """The hash of a calendar our writer rendered, without its stamps.
 
     The calendar-level properties (before the first component) and the
-    DTSTAMP and LAST-MODIFIED lines are left out: they move with every
-    release, the event does not.
+    stamps (DTSTAMP, LAST-MODIFIED, CREATED) are left out: they move with
+    every release, the event does not.
     """
     unfolded = body.replace(b"\r\n ", b"")
     first = unfolded.index(b"\r\nBEGIN:") + 2
@@ -114,6 +114,7 @@ def _shape(component: Any, keep: Callable[[Any], bool]) -> tuple[Any, ...]:
 
 
 def title_of(events: tuple[Any, ...], default: str) -> str:
+    """The SUMMARY of the main VEVENT (not an occurrence's), made printable; else ``default``."""
     for event in events:
         if "RECURRENCE-ID" not in event and "SUMMARY" in event:
             return clean(str(event["SUMMARY"]))

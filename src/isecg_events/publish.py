@@ -406,8 +406,11 @@ class _Session:
             return self._refused(status, what)
         text = redact(f"{type(error).__name__}: {error}", [self.secret])
         lowered = text.lower()
-        if type(error).__name__ == "XMLSyntaxError":
-            return f"{what}: the server's reply is not WebDAV XML ({text})"
+        if type(error).__name__ == "XMLSyntaxError":  # lxml's, in python-caldav
+            return (
+                f"{what}: the server's reply is not WebDAV XML, though it says it is XML: "
+                f"is {self.collection} a CalDAV calendar, not a web page or a login form?"
+            )
         if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
             return f"TLS verification failed for {self.host}"
         if "unauthorized" in lowered or "401" in lowered:
@@ -426,11 +429,15 @@ class _Session:
     def _refused(self, status: int, what: str) -> str:
         """What a 401 or 403 means with the credentials given, and what to do."""
         asked = f"set {PASSWORD_VARIABLE}, or run on a terminal to be asked for it"
-        if status == 403:
-            who = f"user {self.user}" if self.user else "an anonymous user"
+        if status == 403 and self.user is None:
             return (
-                f"{self.host} refuses {what} to {who}: signed in, but no permission on "
-                f"{self.collection}; check the URL, or ask for write access to it"
+                f"{self.host} refuses {what} without a user name (no permission on "
+                f"{self.collection} for anonymous users): give --user NAME"
+            )
+        if status == 403:
+            return (
+                f"{self.host} refuses {what} to user {self.user}: signed in, but no permission "
+                f"on {self.collection}; check the URL, or ask for write access to it"
             )
         if self.user is None and self.secret is not None:
             return f"{self.host} asks for a user name with the password: give --user NAME"
