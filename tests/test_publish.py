@@ -713,3 +713,17 @@ def test_every_resource_reads_back_as_itself_and_its_hash_ignores_stamps(
         # what changed in the event is seen
         edited = text.replace("\r\nSUMMARY:", "\r\nSUMMARY:X ", 1)
         assert not same(read_events(edited) or (), body)
+
+
+def test_xandikos_which_takes_one_write_at_a_time(xandikos: str) -> None:
+    """Xandikos answers 423 Locked to concurrent writes: each is sent again, none lost."""
+    many = isecg_events.loads(large(30))
+    url = f"{xandikos}/user/calendars/{uuid.uuid4()}/"
+    outcome = publish(many, url)
+    assert (len(outcome.created), outcome.conflicts) == (30, ())
+    fewer = attrs.evolve(many, events=many.events[:20])
+    renamed = with_event(fewer, "e0", title="First")
+    outcome = publish(renamed, url)
+    assert (outcome.updated, len(outcome.deleted), len(outcome.unchanged)) == (("First",), 10, 19)
+    again = publish(renamed, url)
+    assert (again.writes, len(again.unchanged)) == (0, 20)
