@@ -727,3 +727,44 @@ def test_xandikos_which_takes_one_write_at_a_time(xandikos: str) -> None:
     assert (outcome.updated, len(outcome.deleted), len(outcome.unchanged)) == (("First",), 10, 19)
     again = publish(renamed, url)
     assert (again.writes, len(again.unchanged)) == (0, 20)
+
+
+def test_the_counter_is_wiped_however_the_writes_end(
+    radicale: Radicale, programme: Programme, proxied: Any
+) -> None:
+    import io
+
+    from isecg_events.publish import terminal_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert terminal_progress(io.StringIO()) is None
+    screen = Terminal()
+    counter = terminal_progress(screen)
+    assert counter is not None
+    counter(1, 3)
+    counter(3, 3)
+    counter.end()  # type: ignore[attr-defined]
+    width = len("publishing: 3 of 3 writes")
+    assert screen.getvalue().endswith("\rpublishing: 3 of 3 writes\r" + " " * width + "\r")
+
+    puts = []
+
+    def failing(method: str, path: str, reply: Reply) -> Reply:
+        puts.append(method == "PUT")
+        return (500, {}, b"") if method == "PUT" and sum(puts) == 3 else reply
+
+    proxy = proxied(failing)
+    screen = Terminal()
+    with pytest.raises(PublishError, match="the server answered 500"):
+        publish(
+            programme,
+            f"{proxy.url}/{radicale.user}/{uuid.uuid4()}/",
+            user=radicale.user,
+            password=radicale.password,
+            progress=terminal_progress(screen),
+        )
+    shown = screen.getvalue()
+    assert shown.startswith("\rpublishing: 1 of 3 writes") and shown.endswith(" \r"), shown

@@ -173,7 +173,8 @@ def publish(
         client: a ``caldav.DAVClient`` to use (tests), shared by every write;
             else one is made per writer.
         workers: how many writes are sent at the same time (1: one after another).
-        progress: called with (writes done, writes to do) after each write.
+        progress: called with (writes done, writes to do) after each write;
+            its ``end()``, if it has one, when the writes end, however they end.
 
     Raises:
         UnusableURL: ``url`` is no http(s) URL of a host (nothing was sent).
@@ -218,7 +219,12 @@ def publish(
             for job in jobs:
                 lists[job.kind].append(job.title)
         else:
-            session.run(jobs, lists, max(1, workers), progress)
+            try:
+                session.run(jobs, lists, max(1, workers), progress)
+            finally:
+                end = getattr(progress, "end", None)
+                if end is not None:
+                    end()
     except PublishError as error:
         done = _outcome(lists, session)
         if not done.writes:
@@ -239,25 +245,36 @@ def publish(
 def terminal_progress(stream: TextIO) -> Callable[[int, int], None] | None:
     """A counter of writes done, kept on one line of ``stream``; None when it is no terminal.
 
-    It is redrawn at most ten times a second, and wiped when the last write is
-    done, so that the summary that follows stands alone.
+    It is redrawn at most ten times a second, and wiped when the publication
+    ends, however it ends (its ``end()``, which :func:`publish` calls), so
+    that the summary or the error that follows stands alone.
     """
     isatty = getattr(stream, "isatty", None)
     if not (isatty and isatty()):
         return None
-    shown = 0.0
+    return _Counter(stream)
 
-    def show(done: int, total: int) -> None:
-        nonlocal shown
+
+class _Counter:
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = 0.0
+        self.width = 0
+
+    def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - shown < 0.1:
+        if now - self.shown < 0.1 and done < total:
             return
-        shown = now
+        self.shown = now
         line = f"publishing: {done:,} of {total:,} writes"
-        stream.write("\r" + (line if done < total else " " * len(line) + "\r"))
-        stream.flush()
+        self.width = max(self.width, len(line))
+        self.stream.write("\r" + line)
+        self.stream.flush()
 
-    return show
+    def end(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
 
 
 def _outcome(lists: dict[str, list[str]], session: _Session) -> Outcome:
