@@ -554,6 +554,7 @@ def test_a_missing_parent_collection_says_it_must_exist(
         message = str(caught.value)
         assert f"{server.url}/events-team/, does not exist" in message, message
         assert f"curl -X MKCOL {server.url}/events-team/" in message
+        assert message.endswith("(nothing was written)")
         # what the message says to do, done: the calendar is made in it
         status, _ = server.request("MKCOL", "/events-team/")
         assert status == 201

@@ -536,7 +536,6 @@ class _Session:
         )
         what = "creating the calendar"
         response = self.request(self.collection, "MKCALENDAR", what, body, dict(_XML))
-        self.writes += 1
         if int(response.status) == 409:
             parent = urljoin(self.collection, "..")
             raise PublishError(
@@ -547,6 +546,7 @@ class _Session:
                 f"authentication, make it with: curl -X MKCOL {parent})"
             )
         self.checked(response, what, (201,))
+        self.writes += 1
 
     def ours(self, conference_id: str) -> dict[str, _Existing]:
         """The resources this conference published, by name, with their ETags."""
