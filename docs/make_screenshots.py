@@ -2,8 +2,10 @@
 
     python docs/make_screenshots.py
 
-Renders the plenary and a busy synthetic day (12 rooms) with the html
-format and photographs each page in Debian's chromium through Playwright.
+Renders the plenary and a FOSDEM-sized programme (the one the browser tests
+use: tests/test_page_browser.py) with the html format and photographs each
+page in Debian's chromium through Playwright, at a phone's width (375 px)
+and a desktop's (1280 px).
 """
 
 from __future__ import annotations
@@ -16,32 +18,41 @@ from pathlib import Path
 import isecg_events
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from run import synthetic  # noqa: E402
 from tests.judges import CHROMIUM_ARGS  # noqa: E402
+from tests.test_page_browser import fosdem_shaped  # noqa: E402
+
+#: Each picture: the programme, the width, and what the page is asked for.
+PICTURES = {
+    "html-plenary": ("plenary", 1280, ""),
+    "html-desktop": ("fosdem", 1280, ""),
+    "html-phone": ("fosdem", 375, ""),
+    "html-filtered": ("fosdem", 1280, "?track=devroom-22"),
+}
 
 
 def main() -> None:
-    """Render both pages and photograph them."""
+    """Render the pages and photograph them."""
     from playwright.sync_api import sync_playwright
 
     images = ROOT / "docs" / "images"
     images.mkdir(exist_ok=True)
-    busy = isecg_events.loads(synthetic(100))
-    first_day = min(busy.occurrences_by_day())
-    busy = busy.select(events=[o.event.id for o in busy.occurrences_by_day()[first_day]])
-    pages = {"html-plenary": isecg_events.load(), "html-busy-day": busy}
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        programmes = {
+            "plenary": isecg_events.load(),
+            "fosdem": isecg_events.load(fosdem_shaped(Path(folder)), timezone="Europe/Brussels"),
+        }
         browser = playwright.chromium.launch(
             executable_path=shutil.which("chromium"), args=CHROMIUM_ARGS
         )
-        for name, programme in pages.items():
-            page_file = Path(folder) / f"{name}.html"
-            page_file.write_bytes(isecg_events.get_exporter("html").render(programme))
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(page_file.as_uri())
+        for name, (source, width, query) in PICTURES.items():
+            page_file = Path(folder) / f"{source}.html"
+            page_file.write_bytes(isecg_events.get_exporter("html").render(programmes[source]))
+            page = browser.new_page(
+                viewport={"width": width, "height": 900 if width > 400 else 800}
+            )
+            page.goto(page_file.as_uri() + query)
             page.screenshot(path=str(images / f"{name}.png"), full_page=False)
             page.close()
         browser.close()

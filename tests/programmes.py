@@ -382,7 +382,7 @@ CASES: list[tuple[str, Callable[[str], str], str]] = [
     (
         "outside the conference",
         lambda t: t.replace("date = 2026-03-28", "date = 2026-04-02"),
-        "events[0].start: 2026-04-02 09:00 is outside the conference (2026-03-28 to 2026-03-30)",
+        "events[0].date: 2026-04-02 09:00 is outside the conference (2026-03-28 to 2026-03-30)",
     ),
     (
         "overlap in a room",

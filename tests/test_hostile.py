@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import attrs
@@ -21,7 +22,7 @@ from isecg_events.cli import main
 from isecg_events.exporters import native
 from isecg_events.output import TEMPORARY_SUFFIX, write_all
 from tests.judges import Radicale, refusing_port
-from tests.programmes import MINIMAL, programmes, without_position
+from tests.programmes import MINIMAL, large, programmes, without_position
 
 EVENT = 'date = 2026-03-28\nstart = "09:00"\nend = "10:00"'
 
@@ -165,6 +166,34 @@ def test_imported_edges_are_refused_by_field(
     with pytest.raises(isecg_events.ProgrammeError) as caught:
         isecg_events.load(path)
     assert expected in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw_id", "expected"),
+    [
+        ("NaN", "must be a whole number such as 42, not NaN (which is not JSON)"),
+        ("Infinity", "not a number too large for any id (Infinity, which is not JSON)"),
+        ("1e999", "not a number too large for any id (Infinity, which is not JSON)"),
+        ("1.5", "must be a whole number such as 42, not 1.5"),
+        ('"abc"', "must be a whole number such as 42, not 'abc'"),
+        ("true", "must be a whole number such as 42, not true"),
+        ("[7]", "must be a whole number such as 42, not an array"),
+        ("-5", "-5 is out of range (1 to 2147483647)"),
+        ('"99999999999999999999999"', "a number this large is out of range (1 to 2147483647)"),
+    ],
+)
+def test_imported_ids_that_are_not_whole_numbers_are_refused(raw_id: str, expected: str) -> None:
+    text = json.dumps(_schedule(id=7)).replace('"id": 7', f'"id": {raw_id}')
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.loads(text, syntax="json")
+    assert "days[0].rooms['R'][0].id: " in str(caught.value)
+    assert str(caught.value).endswith(expected)
+
+
+@pytest.mark.parametrize("raw_id", ['"42"', "42", '" 42 "'])
+def test_an_imported_id_of_digits_is_taken_as_given(raw_id: str) -> None:
+    text = json.dumps(_schedule(id=7)).replace('"id": 7', f'"id": {raw_id}')
+    assert isecg_events.loads(text, syntax="json").events[0].number == 42
 
 
 def test_an_imported_day_given_twice_is_refused_naming_the_second() -> None:
@@ -326,6 +355,135 @@ def test_a_killed_run_is_repaired_by_the_next(tmp_path: Path) -> None:
     assert not list(target.rglob(f"*{TEMPORARY_SUFFIX}"))
 
 
+# A script writing 6,000 small files into events/ (and pruning stale ones):
+# its switch (6,000 replacements) is long enough to be caught in the middle.
+_SWITCH_SCRIPT = """
+import sys
+from pathlib import Path
+from isecg_events.output import write_all
+root, version, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+names = [f"{n:05d}.txt" for n in range(count)]
+if version == "new":
+    names = names[: count - 10]  # ten files stale: pruned
+outputs = [(root / "events" / name, f"{version} {name}\\n".encode()) for name in names]
+try:
+    write_all(outputs, root=root, prune=[(root / "events", "*.txt")])
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def _switch_run(root: Path, version: str, count: int) -> subprocess.Popen[bytes]:
+    script = [sys.executable, "-c", _SWITCH_SCRIPT, str(root), version, str(count)]
+    return subprocess.Popen(script, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_during_the_switch_puts_the_old_set_back(tmp_path: Path, signum: int) -> None:
+    """The signal is sent as soon as the first new file is in place: mid-switch."""
+    count = 6000
+    root = tmp_path / "out"
+    assert _switch_run(root, "old", count).wait(timeout=120) == 0
+    old = _files(root)
+    first = root / "events" / "00000.txt"
+    caught = 0
+    for _ in range(3):  # bounded: a fast machine may finish a switch between two looks
+        run = _switch_run(root, "new", count)
+        deadline = time.monotonic() + 120
+        while run.poll() is None and time.monotonic() < deadline:
+            if first.read_bytes().startswith(b"new"):
+                os.kill(run.pid, signum)
+                break
+        code = run.wait(timeout=120)
+        assert run.stderr is not None and b"Traceback" not in run.stderr.read()
+        if code == 0:  # finished before the signal was sent: the whole new set
+            assert len(_files(root)) == count - 10
+            assert _switch_run(root, "old", count).wait(timeout=120) == 0
+            continue
+        caught += 1
+        assert code == (130 if signum == signal.SIGINT else -signal.SIGTERM)
+        assert _files(root) == old  # every file old, none pruned, nothing left over
+        break
+    assert caught == 1
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_at_any_moment_of_an_export_leaves_one_whole_set(
+    tmp_path: Path, signum: int
+) -> None:
+    """SIGINT or SIGTERM at moments spread over a whole run: the old set or the new one."""
+    base = isecg_events.load()
+
+    def version(title: str) -> Path:
+        events = [
+            attrs.evolve(base.events[0], id=f"e{n}", title=title, room=f"Room {n}", guid=None)
+            for n in range(200 if title == "Old" else 190)  # ten events leave
+        ]
+        source = tmp_path / f"{title}.json"
+        source.write_bytes(native.to_json(attrs.evolve(base, events=events)))
+        return source
+
+    old, new = version("Old"), version("New")
+    target = tmp_path / "out"
+    assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    old_set = _files(target)
+    began = time.monotonic()
+    probe = tmp_path / "probe"
+    subprocess.run(
+        _command("export", str(new), "--split", "--output", str(probe)),
+        stdout=subprocess.DEVNULL,
+        check=True,
+        timeout=120,
+    )
+    span = time.monotonic() - began
+    new_set = _files(probe)
+    outcomes = set()
+    # Moments: as soon as the first temporary file is staged, as soon as a new
+    # file is in place (the switch under way), and at shares of a run's span.
+    moments: list[str | float] = ["staged", "switching", 0.7, 0.95]
+    first = target / "glex2017.ics"
+    for moment in moments:  # bounded: four runs
+        run = subprocess.Popen(
+            _command("export", str(new), "--split", "--output", str(target)),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        if isinstance(moment, float):
+            time.sleep(span * moment)
+        else:
+            deadline = time.monotonic() + 60
+            while run.poll() is None and time.monotonic() < deadline:
+                if moment == "staged" and any(
+                    name.endswith(TEMPORARY_SUFFIX) for name in os.listdir(target)
+                ):
+                    break
+                if moment == "switching" and first.read_bytes() != old_set["glex2017.ics"]:
+                    break
+        if run.poll() is None:
+            os.kill(run.pid, signum)
+        code = run.wait(timeout=120)
+        assert run.stderr is not None
+        err = run.stderr.read().decode()
+        found = _files(target)
+        if code == 0:
+            assert found == new_set
+            outcomes.add("new")
+            assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+        else:
+            # 130 and "interrupted" from the command; -2 if Ctrl-C came while
+            # Python was still importing it (its own traceback, nothing written).
+            expected = (130, -signal.SIGINT) if signum == signal.SIGINT else (-signal.SIGTERM,)
+            assert code in expected, err
+            assert code == -signal.SIGINT or "Traceback" not in err
+            # Interrupted before the switch ended: the old set; after (printing
+            # the paths, say): the new one. Never a mix, never a temporary file.
+            assert found in (old_set, new_set), sorted(set(found) ^ set(old_set))[:3]
+            outcomes.add("old" if found == old_set else "new")
+            if found == new_set:
+                assert main(["export", str(old), "--split", "--output", str(target)]) == 0
+    assert "old" in outcomes
+
+
 def test_an_event_that_left_the_programme_loses_its_file(tmp_path: Path) -> None:
     both = tmp_path / "both.toml"
     both.write_text(
@@ -477,3 +635,233 @@ def test_a_library_failure_quoting_the_url_is_redacted(
     with pytest.raises(publish.PublishError) as caught:
         publish.publish(isecg_events.loads(MINIMAL), url, client=Exploding())
     assert SECRET not in str(caught.value) and "//***@example.org" in str(caught.value)
+
+
+# -- the release history -------------------------------------------------------
+
+_AT = "2026-03-01T09:00:00Z"
+
+
+def _history(tmp_path: Path, text: str = MINIMAL) -> tuple[Path, Path]:
+    """A programme file and a history folder holding its first release, v0."""
+    source = tmp_path / "programme.toml"
+    source.write_text(text, encoding="utf-8")
+    folder = tmp_path / "hist"
+    release = ["release", str(source), "--releases", str(folder), "--at", _AT]
+    assert main([*release, "--name", "v0"]) == 0
+    return source, folder
+
+
+def _parallel_releases(source: Path, folder: Path, names: list[str]) -> list[tuple[int, str]]:
+    runs = [
+        subprocess.Popen(
+            _command(
+                "release",
+                str(source),
+                "--releases",
+                str(folder),
+                "--name",
+                name,
+                "--at",
+                _AT,
+                "--allow-empty",
+            ),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name in names
+    ]
+    results = []
+    for run in runs:
+        assert run.stderr is not None
+        results.append((run.wait(timeout=120), run.stderr.read().decode()))
+    return results
+
+
+def test_parallel_releases_take_turns(tmp_path: Path) -> None:
+    # 1,500 events: each run reads and compares for a while, so the runs overlap.
+    source, folder = _history(tmp_path, large(1500))
+    results = _parallel_releases(source, folder, [f"v{n}" for n in range(1, 7)])
+    assert [code for code, _ in results] == [0] * 6, results
+    history = isecg_events.History.read(folder)  # readable: one file per number
+    assert [r.number for r in history.releases] == list(range(1, 8))
+    assert sorted(r.name for r in history.releases) == [f"v{n}" for n in range(7)]
+
+
+def test_parallel_releases_with_one_name_record_it_once(tmp_path: Path) -> None:
+    source, folder = _history(tmp_path, large(1500))
+    results = _parallel_releases(source, folder, ["day-2"] * 6)
+    assert sorted(code for code, _ in results) == [0] + [2] * 5, results
+    for code, err in results:
+        assert code == 0 or err == "error: --name: a release is named 'day-2' already\n"
+    assert [r.name for r in isecg_events.History.read(folder).releases] == ["v0", "day-2"]
+
+
+def test_a_history_read_before_another_release_records_after_it(tmp_path: Path) -> None:
+    programme = isecg_events.loads(MINIMAL)
+    moved = isecg_events.loads(MINIMAL.replace('title = "Opening"', 'title = "Welcome"'))
+    stale = isecg_events.History.read(tmp_path / "hist")
+    at = datetime.fromisoformat("2026-03-01T09:00:00+00:00")
+    stale.record(programme, name="v1", at=at)
+    with pytest.raises(isecg_events.ReleaseError, match="a release is named 'v1' already"):
+        stale.record(moved, name="v1", at=at)
+    _, release, changes = stale.record(moved, name="v2", at=at)
+    assert release.number == 2 and release.path.name == "0002-v2.json"
+    assert len(changes) == 1  # the title, against v1, recorded meanwhile
+
+
+def test_the_ten_thousandth_release_and_after(tmp_path: Path) -> None:
+    """10,001 real release files (copies of one), each read and parsed, ordered by number."""
+    _, folder = _history(tmp_path)
+    first = folder / "0001-v0.json"
+    text = first.read_text(encoding="utf-8")
+    assert '"name": "v0"' in text
+    first.unlink()
+    for number in range(1, 10_001):
+        name = f"r{number}"
+        (folder / f"{number:04d}-{name}.json").write_text(
+            text.replace('"name": "v0"', f'"name": "{name}"'), encoding="utf-8"
+        )
+    history = isecg_events.History.read(folder)
+    assert [r.number for r in history.releases] == list(range(1, 10_001))
+    assert [r.path.name for r in history.releases[9_998:]] == [
+        "9999-r9999.json",
+        "10000-r10000.json",
+    ]
+    assert history.latest is not None and history.latest.name == "r10000"
+    _, release, _ = history.record(
+        isecg_events.loads(MINIMAL.replace('title = "Opening"', 'title = "Welcome"')),
+        name="next",
+        at=history.latest.at,
+    )
+    assert release.number == 10_001 and release.path.name == "10001-next.json"
+    assert (
+        sorted(folder.iterdir())[0].name == "0001-r1.json"
+    )  # names sort otherwise; numbers do not
+
+
+def _release_file(folder: Path, name: str = "0001-v1.json") -> Path:
+    folder.mkdir(exist_ok=True)
+    return folder / name
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda path: path.write_text("[" * 3000 + "]" * 3000),
+            "0001-v1.json: JSON is nested too deeply",
+        ),
+        (
+            lambda path: path.write_text('{"release": ' * 3000 + "1" + "}" * 3000),
+            "0001-v1.json: JSON is nested too deeply",
+        ),
+        (lambda path: path.symlink_to("/dev/zero"), "0001-v1.json: is not a regular file"),
+        (lambda path: os.mkfifo(path), "0001-v1.json: is not a regular file"),
+        (lambda path: path.mkdir(), "0001-v1.json: is not a regular file"),
+    ],
+    ids=[
+        "nested 3,000 deep",
+        "nested in the release table",
+        "a link to /dev/zero",
+        "a FIFO",
+        "a folder",
+    ],
+)
+def test_hostile_files_in_a_history_are_refused(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    folder = tmp_path / "hist"
+    make(_release_file(folder))
+    result = subprocess.run(  # a subprocess: a FIFO must not hang the test either
+        _command("changes", "--releases", str(folder)), capture_output=True, timeout=60
+    )
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert message in err and "Traceback" not in err, err
+    assert err.splitlines()[1:] == ["1 problem found"]
+
+
+def _with_release_table(tmp_path: Path, **table: object) -> Path:
+    _, folder = _history(tmp_path)
+    path = folder / "0001-v0.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["release"].update(table)
+    path.write_text(json.dumps(document), encoding="utf-8")  # ASCII: \\ud800 stays an escape
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"name": "v1\nerror: forged"}, "release.name: must be a single line"),
+        ({"name": "v1\r\nx"}, "release.name: contains the control character U+000D"),
+        ({"name": "v\ud8001"}, "release.name: contains U+D800, which is not a character of text"),
+        ({"name": "x" * 100_000}, "release.name: is 100,000 characters long; the limit is 200"),
+        ({"note": "one\ntwo"}, "release.note: must be a single line"),
+        ({"note": "\x1b[31mred"}, "release.note: contains the control character U+001B"),
+    ],
+    ids=["newline", "CR LF", "lone surrogate", "100,000 characters", "note newline", "note ESC"],
+)
+def test_the_release_table_follows_the_value_rules(
+    tmp_path: Path, table: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _with_release_table(tmp_path, **table)
+    capsys.readouterr()
+    assert main(["changes", "--releases", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {folder / '0001-v0.json'}: {message}\n1 problem found\n"
+    with pytest.raises(isecg_events.ProgrammeError, match=re.escape(message)):
+        isecg_events.History.read(folder)
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:00:00-14:00"])
+def test_a_release_time_out_of_range_is_refused(
+    tmp_path: Path, at: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "programme.toml"
+    source.write_text(MINIMAL, encoding="utf-8")
+    folder = tmp_path / "hist"
+    code = main(["release", str(source), "--releases", str(folder), "--name", "v1", "--at", at])
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"error: --at: {at} is outside the supported years 1900 to 2200\n"
+    )
+    assert not folder.exists()
+
+
+def test_an_os_error_on_a_path_names_the_path_not_standard_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = tmp_path / ("a" * 300)
+    for folder in (long, long / "inner"):
+        assert main(["export", "--output", str(folder)]) == 1
+        err = capsys.readouterr().err
+        assert err.splitlines() == [f"error: nothing was written: {folder}: File name too long"]
+        assert "standard output" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("unbuffered", ["", "1"], ids=["buffered", "PYTHONUNBUFFERED=1"])
+@pytest.mark.parametrize("read", [0, 1], ids=["closed at once", "closed after one byte"])
+def test_a_closed_pipe_is_exit_1_buffered_or_not(
+    tmp_path: Path, unbuffered: str, read: int
+) -> None:
+    source = tmp_path / "large.toml"
+    source.write_text(large(800), encoding="utf-8")  # more than a pipe holds
+    small = tmp_path / "small.toml"
+    small.write_text(MINIMAL, encoding="utf-8")
+    commands = [("agenda", str(source)), ("diff", str(small), str(small))]
+    for arguments in commands:  # a large output, and a one-line one ("No changes.")
+        process = subprocess.Popen(
+            _command(*arguments),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": unbuffered},
+        )
+        assert process.stdout is not None and process.stderr is not None
+        if read and arguments[0] == "agenda":
+            assert process.stdout.read(read)  # as `| head -c 1`: the reader leaves midway
+        process.stdout.close()
+        err = process.stderr.read()
+        assert (process.wait(timeout=60), err) == (1, b""), arguments

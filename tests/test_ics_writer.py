@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -155,8 +154,12 @@ def test_own_calendars_of_the_plenary_and_imports_are_byte_identical(
     _each_event_alike(plenary)
     for name in ("pretalx-democon.json", "frab-camp2019.json"):
         _each_event_alike(isecg_events.load(reference(f"examples/{name}")))
-    for path in sorted((Path(__file__).parent / "data" / "imports").iterdir()):
-        _each_event_alike(isecg_events.load(path))
+    from tests.test_imports import EXPORTS, IMPORTS, SOURCES, load
+
+    for path, zone in SOURCES.items():  # every real export, with the zone it needs
+        _each_event_alike(load(path, zone))
+    for name, zone in EXPORTS.items():
+        _each_event_alike(load(IMPORTS / name, zone))
 
 
 def test_own_calendars_across_zones_and_spans_are_byte_identical() -> None:

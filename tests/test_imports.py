@@ -8,6 +8,7 @@ a pretalx schedule.json of 2020 (Markdown, no time zone).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 import warnings
@@ -18,6 +19,8 @@ from pathlib import Path
 import attrs
 import icalendar
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import identity
@@ -309,3 +312,148 @@ def test_our_format_declares_tracks_and_rooms(tmp_path: Path) -> None:
         "rooms[1].name: 'Room A' is declared already at rooms[0]",
         "tracks[0].color: 'blue' is not a colour such as '#336699'",
     ]
+
+
+# -- every source, one model ------------------------------------------------------
+
+#: Each real export of tests/data/imports with the --timezone it needs.
+EXPORTS = {
+    "sessionize-globalazure-austria2024.json": "Europe/Vienna",
+    "sessionize-qaorthehwy2026-excerpt.json": "America/New_York",
+    "sessionize-scottishsummit2026-excerpt.json": "Europe/London",
+    "voctosched-gpn11.csv": "Europe/Berlin",
+    "gpn11-german-headers.mapping.toml": None,
+    "indico-xdc2021-excerpt.json": None,
+    "indico-docs-timetable.json": None,
+    "indico-docs-event-sessions.json": None,
+    "ical-pyconindia2021-excerpt.ics": "Asia/Kolkata",
+    "ical-moca2024-excerpt.ics": None,
+}
+
+
+@pytest.mark.parametrize("name", list(EXPORTS))
+def test_every_export_passes_the_checks_and_every_format(name: str, tmp_path: Path) -> None:
+    """Each reader's programme renders to valid schedule.json and .xml and reads back."""
+    programme = load(IMPORTS / name, EXPORTS[name])
+    assert programme.events
+    schedule = isecg_events.to_schedule_json(programme)
+    assert_valid_json(schedule)
+    assert_valid_xml(isecg_events.to_schedule_xml(programme))
+    calendar = icalendar.Calendar.from_ical(isecg_events.to_ical(programme))
+    assert len(calendar.walk("VEVENT")) == len(programme.occurrences)
+    again = load_text(schedule)
+    assert [(e.title, e.start, e.end) for e in again.events] == [
+        (e.title, e.start, e.end) for e in programme.events
+    ]
+    # an event with no room is filed under the conference's venue in schedule.json
+    assert [e.room for e in again.events if e.room in programme.rooms] == [
+        e.room for e in programme.events if e.room
+    ]
+
+
+def load_text(raw: bytes) -> isecg_events.Programme:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        return isecg_events.loads(raw)
+
+
+@pytest.mark.parametrize("name", list(EXPORTS))
+def test_content_not_the_name_tells_the_format(name: str, tmp_path: Path) -> None:
+    source = IMPORTS / name
+    if name.endswith(".toml"):
+        pytest.skip("a mapping names its table beside it")
+    nameless = tmp_path / "export"
+    nameless.write_bytes(b"\xef\xbb\xbf" + source.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    # the same events; ids and guids may differ, as a conference's id may come from the name
+    facts = [[(e.title, e.start, e.end, e.room, e.track) for e in load(path, EXPORTS[name]).events]
+             for path in (nameless, source)]  # fmt: skip
+    assert facts[0] == facts[1]
+
+
+def test_richer_participants_survive_our_own_json(tmp_path: Path) -> None:
+    from isecg_events.exporters.native import to_json
+
+    programme = load(IMPORTS / "sessionize-qaorthehwy2026-excerpt.json", "America/New_York")
+    assert any(p.bio and p.picture and p.links for p in programme.participants)
+    assert isecg_events.loads(to_json(programme), syntax="json") == programme
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.binary(max_size=400),
+    name=st.sampled_from(["x.csv", "x.ics", "x.json", "x.xlsx", "x", "x.toml"]),
+)
+def test_any_bytes_give_a_programme_or_a_programme_error(data: bytes, name: str) -> None:
+    """Whatever the bytes and the name: a ProgrammeError, never another exception."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        try:
+            isecg_events.loads(data, source=name, timezone="UTC")
+        except isecg_events.ProgrammeError as error:
+            assert error.problems and all(p.file == name for p in error.problems)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    prefix=st.sampled_from(
+        [
+            b"BEGIN:VCALENDAR\r\n",
+            b'{"sessions": [',
+            b"Title,Start,End\n",
+            b'{"count": 1, "results": ',
+        ]
+    ),
+    data=st.binary(max_size=300),
+)
+def test_broken_exports_of_each_kind_are_programme_errors(prefix: bytes, data: bytes) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        with contextlib.suppress(isecg_events.ProgrammeError):
+            isecg_events.loads(prefix + data, source="export", timezone="UTC")
+
+
+def test_pretalx_biographies_and_avatars_are_kept() -> None:
+    path = Path(__file__).resolve().parents[2] / "shared" / "reference" / "examples"
+    democon = path / "pretalx-democon.json"
+    if not democon.is_file():
+        pytest.skip("../shared/reference is not beside the repository")
+    document = json.loads(democon.read_text("utf-8"))
+    persons = {
+        p.get("name") or p["public_name"]: p
+        for e in entries(document)
+        for p in e.get("persons", [])
+    }
+    programme = load(democon)
+    kept = {p.name: p for p in programme.participants}
+    with_bio = [name for name, p in persons.items() if (p.get("biography") or "").strip()]
+    assert with_bio
+    for name in with_bio:
+        assert kept[name].bio == p_text(persons[name]["biography"])
+    for name, person in persons.items():
+        avatar = person.get("avatar") or ""
+        assert kept[name].picture == (
+            avatar if avatar.startswith(("http://", "https://")) else None
+        )
+
+
+def p_text(text: str) -> str:
+    return text.replace("\r\n", "\n").strip()
+
+
+def test_loads_takes_each_format_by_name_or_by_content() -> None:
+    gpn = (IMPORTS / "voctosched-gpn11.csv").read_bytes()
+    by_name = isecg_events.loads(gpn, syntax="csv", timezone="Europe/Berlin")
+    assert by_name == isecg_events.loads(gpn, timezone="Europe/Berlin")
+    feed = (IMPORTS / "ical-moca2024-excerpt.ics").read_bytes()
+    assert len(load_text_as(feed, "ical").events) == 16
+    with pytest.raises(ValueError, match="syntax must be one of toml, json, xml, ical, csv, xlsx"):
+        isecg_events.loads(gpn, syntax="excel")
+    # text that is nothing else is read as TOML, as loads() always did
+    with pytest.raises(isecg_events.ProgrammeError, match="TOML syntax error"):
+        isecg_events.loads("title = ")
+
+
+def load_text_as(raw: bytes, syntax: str) -> isecg_events.Programme:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        return isecg_events.loads(raw, syntax=syntax)

@@ -138,11 +138,6 @@ def test_hundred_thousand_segments_are_refused(write_programme: Callable[..., Pa
     ("content", "name", "expected"),
     [
         (b"", "p.toml", "is empty"),
-        (
-            b"\xef\xbb\xbf[conference]\n",
-            "p.toml",
-            "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
-        ),
         (b'title = "caf\xe9"\n', "p.toml", "is not UTF-8 (byte 0xe9 at offset 12)"),
         (
             b"[conference\nid = 1\n",
@@ -257,3 +252,91 @@ def test_roles_are_a_closed_set_with_suggestions(write_programme: Callable[..., 
         attrs.evolve(
             programme, events=(attrs.evolve(event, participants=(event.participants[0], odd)),)
         )
+
+
+def _second_event(start: str, end: str, *, room: str = "Room B", status: str = "") -> str:
+    extra = f'\nstatus = "{status}"' if status else ""
+    return (
+        f'\n[[events]]\nid = "panel"\ntitle = "Panel"\ndate = 2026-03-28\nstart = "{start}"\n'
+        f'end = "{end}"\nroom = "{room}"\nparticipants = ["chair"]{extra}\n'
+    )
+
+
+def test_a_participant_in_two_rooms_at_once_is_a_warning_or_under_strict_an_error(
+    tmp_path: Path,
+) -> None:
+    text = MINIMAL + _second_event("09:30", "10:30")
+    with pytest.warns(isecg_events.ProgrammeWarning) as caught:
+        programme = isecg_events.loads(text, source="p.toml")
+    (warning,) = [w.message for w in caught]
+    assert str(warning) == (
+        "p.toml:40:16: events[1].participants: Chair, ORG ('chair') is booked in events[0] "
+        "('opening') and here ('panel') at once, 2026-03-28 09:30 to 10:00"
+    )
+    assert len(programme.warnings) == 1  # a programme built in Python holds them too
+    with pytest.raises(ProgrammeError) as refused:
+        isecg_events.loads(text, source="p.toml", strict=True)
+    assert str(refused.value) == str(warning)
+    source = tmp_path / "p.toml"
+    source.write_text(text, encoding="utf-8")
+    assert main(["validate", str(source)]) == 0
+    assert main(["validate", "--strict", str(source)]) == 2
+    assert main(["export", "--strict", str(source), "-o", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        _second_event("10:00", "11:00"),  # back to back
+        _second_event("09:30", "10:30", status="cancelled"),
+    ],
+    ids=["back to back", "cancelled"],
+)
+def test_what_is_no_clash(second: str) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert isecg_events.loads(MINIMAL + second, strict=True).warnings == ()
+
+
+def test_an_unquoted_time_gets_a_hint() -> None:
+    with pytest.raises(ProgrammeError) as caught:
+        isecg_events.loads(MINIMAL.replace('start = "09:00"', "start = 09:00"), source="p.toml")
+    assert str(caught.value) == (
+        "p.toml:28:10: TOML syntax error: Expected newline or end of document after a "
+        'statement; a time of day is a quoted string: start = "09:00"'
+    )
+
+
+def test_an_unknown_conference_zone_hides_no_other_problem() -> None:
+    text = (
+        MINIMAL.replace('"Europe/Paris"', '"Europe/Pariss"')
+        .replace('"ada", {', '"adaa", {')
+        .replace('role = "moderator"', 'role = "wizard"')
+    )
+    with pytest.raises(ProgrammeError) as caught:
+        isecg_events.loads(text, source="p.toml")
+    paths = sorted(problem.path for problem in caught.value.problems)
+    assert paths == [
+        "conference.timezone",
+        "events[0].participants[0]",
+        "events[0].participants[1].role",
+    ]
+
+
+def test_a_day_outside_the_conference_is_reported_on_its_date() -> None:
+    text = MINIMAL.replace("date = 2026-03-28", "date = 2026-04-28")
+    with pytest.raises(ProgrammeError) as caught:
+        isecg_events.loads(text, source="p.toml")
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.column) == ("events[0].date", 27, 8)
+    # a start given as a date-time is the value to correct
+    text = MINIMAL.replace(
+        'date = 2026-03-28\nstart = "09:00"\nend = "10:00"',
+        "start = 2026-04-28T09:00:00\nend = 2026-04-28T10:00:00",
+    )
+    with pytest.raises(ProgrammeError) as caught:
+        isecg_events.loads(text, source="p.toml")
+    assert [p.path for p in caught.value.problems] == ["events[0].start"]

@@ -160,3 +160,18 @@ def test_clashing_numbers_are_resolved_deterministically() -> None:
     programme = Programme(conference(), events=(event("a", 9, number=7), event("b", 11, number=7)))
     numbers = sorted(o.number for o in programme.occurrences)
     assert numbers[0] == 7 and numbers[1] != 7
+
+
+def test_a_printed_name_shows_the_same_from_a_file_and_from_python() -> None:
+    import isecg_events
+    from tests.programmes import MINIMAL
+
+    built = Participant(id="anna", name="Anna MÜLLER")
+    read = isecg_events.loads(
+        MINIMAL.replace('name = "Ada LOVELACE"', 'name = "Anna MÜLLER"')
+    ).participants[0]
+    assert built.display_name == read.display_name == "Anna Müller"
+    assert built.sort_key[:2] == read.sort_key[:2] == ("müller", "anna")
+    assert Participant(id="x", name="Director, UAESA").display_name == "Director, UAESA"
+    given = Participant(id="y", name="Mary DE LA CRUZ", given_name="Mary", family_name="De la Cruz")
+    assert given.display_name == "Mary De la Cruz"

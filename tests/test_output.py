@@ -250,13 +250,13 @@ def test_a_folder_the_run_built_is_not_pruned(
     # It holds only what the run wrote: scanning 25,000 names would find nothing.
     root = tmp_path / "out"
     pruned: list[list[Path]] = []
-    real = output._prune
+    real = output._stale
 
-    def prune(folders: list[tuple[Path, str]], written: set[str]) -> None:
+    def stale(folders: list[tuple[Path, str]], written: set[str]) -> list[str]:
         pruned.append([folder for folder, _ in folders])
-        real(folders, written)
+        return real(folders, written)
 
-    monkeypatch.setattr(output, "_prune", prune)
+    monkeypatch.setattr(output, "_stale", stale)
     events, feeds = root / "events", root / "feeds"
     feeds.mkdir(parents=True)
     (feeds / "stale.ics").write_bytes(b"gone")
@@ -297,3 +297,49 @@ def test_files_are_world_readable_whatever_the_umask(tmp_path: Path, umask: int)
         os.umask(previous)
     assert (root / "a.txt").stat().st_mode & 0o777 == 0o644
     assert (root / "events" / "b.ics").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_failure_in_the_middle_of_the_switch_puts_every_old_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "out"
+    events = root / "events"
+    events.mkdir(parents=True)
+    for name in ("a", "b", "c", "stale"):
+        (events / f"{name}.ics").write_bytes(f"old {name}".encode())
+    real, calls = os.replace, []
+
+    def third_fails(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == 3:
+            raise OSError(5, "Input/output error", target)
+        real(source, target)
+
+    monkeypatch.setattr(output.os, "replace", third_fails)
+    outputs = [(events / f"{name}.ics", f"new {name}".encode()) for name in ("a", "b", "c", "d")]
+    with pytest.raises(ExportError, match="Input/output error"):
+        output.write_all(outputs, root=root, prune=[(events, "*.ics")])
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in events.iterdir()} == {
+        f"{name}.ics": f"old {name}".encode() for name in ("a", "b", "c", "stale")
+    }  # a and b replaced, then put back; d never placed; stale kept; nothing left over
+
+
+def test_a_switch_keeps_each_old_file_aside_until_the_set_is_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Replacing never leaves a target missing: the old file is linked aside, not moved.
+    root = tmp_path / "out"
+    root.mkdir()
+    (root / "a.txt").write_bytes(b"old")
+    present: list[bool] = []
+    real = os.replace
+
+    def replace(source: str, target: str) -> None:
+        present.append(os.path.exists(target))
+        real(source, target)
+
+    monkeypatch.setattr(output.os, "replace", replace)
+    output.write_all([(root / "a.txt", b"new"), (root / "b.txt", b"B")], root=root)
+    assert present == [True, False]
+    assert sorted(p.name for p in root.iterdir()) == ["a.txt", "b.txt"]

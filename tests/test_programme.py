@@ -211,7 +211,14 @@ def test_the_file_corpus_is_a_python_corpus(
     except (NotInPython, tomllib.TOMLDecodeError, KeyError, ValueError, TypeError):
         pytest.skip("a problem of the file's syntax or types, which Python objects cannot hold")
     CHECKED_IN_PYTHON.append(name)
-    assert _problems(from_python.value) == _problems(from_file.value)
+    # A file gives an event's day apart (its date), and a day outside the
+    # conference is reported there; Python objects hold only the start.
+    in_file = [
+        (path.replace(".date", ".start"), message) if "outside the conference" in message else pair
+        for pair in _problems(from_file.value)
+        for path, message in [pair]
+    ]
+    assert _problems(from_python.value) == sorted(in_file)
     assert all(problem.file == "" for problem in from_python.value.problems)
 
 

@@ -58,12 +58,6 @@ EXTRA: list[tuple[str, str, bytes, str]] = [
     ("empty file", "p.toml", b"", "is empty"),
     ("only whitespace", "p.toml", b"  \n\n", "is empty"),
     (
-        "byte-order mark",
-        "p.toml",
-        b"\xef\xbb\xbf" + MINIMAL.encode(),
-        "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
-    ),
-    (
         "latin-1 bytes",
         "p.toml",
         MINIMAL.replace("Centre", "Centr\xe9").encode("latin-1"),

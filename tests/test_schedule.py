@@ -524,7 +524,7 @@ def test_an_absent_zone_is_inferred_across_a_dst_change_and_after_midnight() -> 
         programme = isecg_events.loads(_schedule(dates), syntax="json", source="old.json")
     (warning,) = caught
     message = str(warning.message)
-    assert message.startswith("old.json: schedule.conference.time_zone_name: is absent;")
+    assert message.startswith("old.json:1:45: schedule.conference.time_zone_name: is absent;")
     assert "(+01:00, +02:00) fit Africa/Ceuta (so do " in message
     assert "--timezone NAME" in message
     assert sorted(o.start.isoformat() for o in programme.occurrences) == dates

@@ -221,3 +221,238 @@ def test_ctrl_c_stops_the_server_cleanly(tmp_path: Path) -> None:
             process.wait(timeout=10)
     assert process.returncode == 0
     assert b"Traceback" not in err and b"serving" in err
+
+
+# -- hostile conditions (issue 33.4, 33.9, 33.14; 36.8) -------------------------
+
+
+def _status(server: Server) -> dict[str, object]:
+    state: dict[str, object] = json.loads(server.get("/status")[2])
+    return state
+
+
+def _wait_for_status(server: Server, key: str, wanted: object, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if _status(server)[key] == wanted:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"/status {key} never became {wanted!r}: {_status(server)}")
+
+
+def test_a_fifo_at_the_watched_path_never_blocks_a_request(feed_server: Server) -> None:
+    feed_server.file.unlink()
+    os.mkfifo(feed_server.file)
+    time.sleep(1.1)  # past the check interval: the next request looks at the path
+    began = time.monotonic()
+    status, _, body = feed_server.get("/demo2026.ics")  # would hang on open() before
+    assert status == 200 and b"BEGIN:VCALENDAR" in body  # the last good version
+    assert time.monotonic() - began < 5
+    _wait_for_status(
+        feed_server,
+        "problems",
+        [f"{feed_server.file}: is not a regular file (a FIFO or a device); not read"],
+    )
+    feed_server.file.unlink()  # the lock was released: the next edit is served
+    feed_server.file.write_text(RECURRING.replace('room = "Foyer"', 'room = "Hall"'), "utf-8")
+    _wait_for(feed_server, "/demo2026.ics", b"LOCATION:Hall")
+    assert _status(feed_server)["problems"] == []
+
+
+def test_a_deleted_file_is_one_clear_problem_and_its_return_clears_it(
+    feed_server: Server,
+) -> None:
+    text = feed_server.file.read_text(encoding="utf-8")
+    stamp = feed_server.file.stat()
+    feed_server.file.unlink()
+    _wait_for_status(
+        feed_server, "problems", [f"{feed_server.file}: no such file (deleted or moved?)"]
+    )
+    assert feed_server.get("/demo2026.ics")[0] == 200  # the last good version stays online
+    feed_server.file.write_text(text, encoding="utf-8")
+    os.utime(feed_server.file, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as it was
+    _wait_for_status(feed_server, "problems", [])
+    log = (feed_server.file.parent / "serve.log").read_text(encoding="utf-8")
+    assert "[Errno" not in log and log.count("no such file") == 1
+
+
+def test_serving_a_missing_file_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "missing.toml"
+    assert main(["serve", str(missing), "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"error: {missing}: no such file (deleted or moved?)"
+    assert "[Errno" not in err
+
+
+def test_a_failed_reload_releases_the_lock_and_shows_in_status(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isecg_events import web
+
+    file = tmp_path / "p.toml"
+    file.write_text(RECURRING, encoding="utf-8")
+    lines: list[str] = []
+    app = create_app(file, check_interval=0, log=lines.append)
+
+    def get(path: str) -> tuple[str, bytes]:
+        captured: list[str] = []
+        body = b"".join(
+            app({"REQUEST_METHOD": "GET", "PATH_INFO": path}, lambda s, h: captured.append(s))
+        )
+        return captured[0], body
+
+    def broken(*args: object, **kwargs: object) -> dict[str, bytes]:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(web, "site_files", broken)
+    file.write_text(RECURRING.replace('room = "Foyer"', 'room = "Hall"'), encoding="utf-8")
+    assert get("/demo2026.ics")[0] == "200 OK"  # the last good version
+    problems = json.loads(get("/status")[1])["problems"]
+    assert problems == [
+        f"{file}: cannot be served (RecursionError: maximum recursion depth exceeded)"
+    ]
+    assert not app._reload_lock.locked()
+    monkeypatch.undo()
+    file.write_text(RECURRING.replace('room = "Foyer"', 'room = "Hall 2"'), encoding="utf-8")
+    assert b"LOCATION:Hall 2" in get("/demo2026.ics")[1]
+    assert json.loads(get("/status")[1])["problems"] == []
+
+
+def test_a_release_recorded_after_an_edit_is_served(tmp_path: Path) -> None:
+    """The documented workflow: serve --releases, edit the file, then record a release."""
+    from tests.judges import start_server
+
+    file = tmp_path / "p.toml"
+    file.write_text(RECURRING, encoding="utf-8")
+    history = tmp_path / "hist"
+    release = ["release", str(file), "--releases", str(history)]
+    assert main([*release, "--name", "v1", "--at", "2026-03-01T09:00:00Z"]) == 0
+    servers = start_server(file, "--releases", str(history))
+    server = next(servers)
+    try:
+        assert _status(server)["version"] == "v1"
+        file.write_text(RECURRING.replace('room = "Foyer"', 'room = "Hall"'), encoding="utf-8")
+        deadline = time.monotonic() + 15
+        while not _status(server)["problems"] and time.monotonic() < deadline:
+            time.sleep(0.2)  # unreleased changes: refused until a release holds them
+        assert "no release holds" in str(_status(server)["problems"])
+        assert main([*release, "--name", "v2", "--at", "2026-03-02T09:00:00Z"]) == 0
+        _wait_for_status(server, "version", "v2")
+        assert _status(server)["problems"] == []
+        assert b"LOCATION:Hall" in server.get("/demo2026.ics")[2]
+        assert b"<title>v2</title>" in server.get("/changes.atom")[2]
+    finally:
+        servers.close()
+
+
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("GZIP;Q=1", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("br;q=1.0, gzip;q=0.8, *;q=0.1", True),
+        ("gzip;q=0, identity", False),
+        ("gzip; q=0", False),
+        ("gzip;q=0.000", False),
+        ("nogzip", False),
+        ("gzipped", False),
+        ("", False),
+        ("identity", False),
+        ("*;q=0", False),
+        ("*, gzip;q=0", False),
+        ("gzip;q=0.5, identity", False),  # identity preferred (q=1)
+        ("gzip;q=0.5, identity;q=0.4", True),
+        ("gzip;q=2", False),  # not a qvalue: the element counts for nothing
+        ("gzip;q=abc", False),
+        ("deflate, *;q=0.5", True),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights(header: str, gzipped: bool) -> None:
+    from isecg_events.web import accepts_gzip
+
+    assert accepts_gzip(header) is gzipped
+
+
+def test_gzip_is_never_sent_to_a_client_that_refused_it(feed_server: Server) -> None:
+    for header in ("gzip;q=0, identity", "nogzip", "identity;q=1, gzip;q=0"):
+        _, headers, body = feed_server.get("/demo2026.ics", {"Accept-Encoding": header})
+        assert "content-encoding" not in headers and body.startswith(b"BEGIN:VCALENDAR"), header
+    _, headers, _ = feed_server.get("/demo2026.ics", {"Accept-Encoding": "identity;q=0.5, gzip"})
+    assert headers["content-encoding"] == "gzip"
+
+
+# -- the index page (issue 35.9) -----------------------------------------------
+
+
+def test_the_index_lists_feeds_by_name_grouped_under_tracks_rooms_speakers(
+    feed_server: Server,
+) -> None:
+    import html5lib
+
+    _, _, page = feed_server.get("/", {"Host": "feeds.example.org"})
+    tree = html5lib.parse(page, namespaceHTMLElements=False)
+    meta = {m.get("name"): m.get("content") for m in tree.iter("meta") if m.get("name")}
+    assert meta["viewport"] == "width=device-width, initial-scale=1"
+    assert tree.get("lang") == "en"
+    (main_,) = tree.iter("main")
+    body = next(tree.iter("body"))
+    assert list(body) == [main_]  # every part of the page inside a landmark
+    groups: dict[str, list[tuple[str, str]]] = {}
+    heading = ""
+    for element in main_:
+        if element.tag == "h2":
+            heading = element.text or ""
+        elif element.tag == "ul":
+            groups[heading] = [
+                (li.find("a").text or "", li.find("a").get("href")) for li in element.iter("li")
+            ]
+    assert list(groups) == [
+        "The whole programme", "Tracks", "Rooms", "Speakers", "Sessions", "Other formats",
+    ]  # fmt: skip
+    assert groups["Tracks"] == [("Policy", "webcal://feeds.example.org/tracks/policy.ics")]
+    assert groups["Rooms"] == [
+        ("Foyer", "webcal://feeds.example.org/rooms/foyer.ics"),
+        ("Room A", "webcal://feeds.example.org/rooms/room-a.ics"),
+    ]
+    assert [label for label, _ in groups["Speakers"]] == ["Ada Lovelace", "Chair, ORG"]
+    assert [label for label, _ in groups["Sessions"]] == ["Coffee break", "Opening", "Panel"]
+    assert b'href="http://feeds.example.org/tracks/policy.ics"' in page  # the web address too
+
+
+def _axe_script() -> Path:
+    from tests.judges import require
+    from tests.programmes import ROOT
+
+    candidates = [
+        os.environ.get("ISECG_AXE_JS", ""),
+        str(ROOT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"),
+    ]
+    found = next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+    require(found is not None, "axe-core (npm install --prefix .ci/node axe-core)")
+    assert found is not None
+    return found
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_index_page_passes_axe(feed_server: Server, browser: object, width: int) -> None:
+    axe = _axe_script()
+    context = browser.new_context(viewport={"width": width, "height": 900})  # type: ignore[attr-defined]
+    try:
+        page = context.new_page()
+        page.goto(f"{feed_server.url}/")
+        page.add_script_tag(path=str(axe))
+        violations = page.evaluate(
+            "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}}))"
+            ".violations.map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))])"
+        )
+        assert violations == []
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow  # nothing wider than a phone's screen
+    finally:
+        context.close()

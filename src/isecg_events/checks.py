@@ -74,7 +74,10 @@ _EVENT_SHORT_TEXT = ("title", "type", "label", "subtitle", "room", "venue", "tra
 
 
 class Report(NamedTuple):
-    """What the checker found: the problems, and each event's occurrence starts.
+    """What the checker found: the problems, each event's occurrence starts, and warnings.
+
+    Warnings are what a programme may hold but rarely means to, such as a
+    participant booked in two places at once; ``strict`` loading refuses them.
 
     The starts (keyed by ``id(event)``) are handed to the schedule, so
     recurrence rules are expanded once per programme.
@@ -82,6 +85,7 @@ class Report(NamedTuple):
 
     problems: list[Problem]
     starts: dict[int, list[datetime]]
+    warnings: list[Problem] = []  # noqa: RUF012 (a NamedTuple default, never mutated)
 
 
 def check(
@@ -115,12 +119,15 @@ def check(
     checker.organizations(organizations)
     checker.participants(participants, organizations)
     checker.events(conference, participants, events, paths)
-    return Report(checker.problems, checker.starts)
+    if not checker.problems:
+        checker.clashes(events, paths)
+    return Report(checker.problems, checker.starts, checker.warnings)
 
 
 class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.starts: dict[int, list[datetime]] = {}
         self.dated = True  # the conference's dates and zone can be compared with
         self._bounds: tuple[datetime, datetime] | None = None
@@ -244,6 +251,12 @@ class _Checker:
                 self.problem(path, "give both given_name and family_name, or neither")
             if participant.number is not None:
                 self.value(f"{path}.number", rules.integer_problem(participant.number, 1))
+            self.text(f"{path}.bio", participant.bio, long=True)
+            if participant.picture is not None:
+                self.value(f"{path}.picture", rules.url_problem(participant.picture))
+            for index, link in enumerate(participant.links):
+                self.value(f"{path}.links[{index}].url", rules.url_problem(link.url))
+                self.text(f"{path}.links[{index}].title", link.title)
 
     def events(
         self,
@@ -498,6 +511,43 @@ class _Checker:
                         f"overlaps {latest[2]} ({latest[3].id!r}) in room {room!r} "
                         f"from {slot[0].astimezone(zone):%Y-%m-%d %H:%M} "
                         f"to {min(slot[1], latest[1]).astimezone(zone):%H:%M}",
+                    )
+                if latest is None or slot[1] > latest[1]:
+                    latest = slot
+
+    def clashes(self, events: Sequence[Event], paths: Sequence[str]) -> None:
+        """Warn of a participant in two events at once.
+
+        A clash is two overlapping occurrences of events that are not
+        cancelled; back to back is no clash, nor are one event's parts.
+        """
+        by_person: dict[str, list[tuple[datetime, datetime, str, Event]]] = {}
+        for event, path in zip(events, paths, strict=True):
+            starts = self.starts.get(id(event))
+            if event.status == "cancelled" or not starts:
+                continue
+            people = {p.participant.id for p in event.participations}
+            for person in people:
+                slots = by_person.setdefault(person, [])
+                for start in starts:
+                    begin = start.astimezone(UTC)
+                    slots.append((begin, begin + event.duration, path, event))
+        names = {p.participant.id: p.participant.label for e in events for p in e.participations}
+        for person, slots in sorted(by_person.items()):
+            slots.sort(key=lambda slot: (slot[0], slot[1], slot[2]))
+            latest: tuple[datetime, datetime, str, Event] | None = None
+            for slot in slots:
+                if latest is not None and slot[0] < latest[1] and slot[3] is not latest[3]:
+                    zone = slot[3].start.tzinfo
+                    self.warnings.append(
+                        Problem(
+                            "",
+                            f"{slot[2]}.participants",
+                            f"{names[person]} ({person!r}) is booked in {latest[2]} "
+                            f"({latest[3].id!r}) and here ({slot[3].id!r}) at once, "
+                            f"{slot[0].astimezone(zone):%Y-%m-%d %H:%M} to "
+                            f"{min(slot[1], latest[1]).astimezone(zone):%H:%M}",
+                        )
                     )
                 if latest is None or slot[1] > latest[1]:
                     latest = slot

@@ -60,6 +60,9 @@ EXIT_CHANGED = 1
 #: Ctrl-C: 128 + SIGINT, what a shell reports for a command SIGINT ended.
 EXIT_INTERRUPTED = 130
 FORMATS = [exporter.name for exporter in EXPORTERS]
+STRICT_HELP = (
+    "refuse what is otherwise a warning (an inferred zone, a participant in two places at once)"
+)
 FILE_HELP = (
     "programme file (TOML, JSON, or a frab schedule.json/.xml), - for standard input; "
     "default: GLEX 2017"
@@ -157,9 +160,11 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a programme file")
     _add_input(validate, several=True)
+    validate.add_argument("--strict", action="store_true", help=STRICT_HELP)
 
     export = commands.add_parser("export", help="write the programme in one or all formats")
     _add_input(export)
+    export.add_argument("--strict", action="store_true", help=STRICT_HELP)
     export.add_argument(
         "--format",
         "-f",
@@ -260,7 +265,8 @@ def _parser() -> argparse.ArgumentParser:
 DEFAULT_JOBS = 4
 
 _NOT_OPTIONS = {
-    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs"
+    "command", "file", "format", "output", "split", "markdown", "timezone", "feeds", "jobs",
+    "strict",
 }  # fmt: skip
 #: What ``--format all`` writes: every format but those that need a history.
 _ALL = [name for name in FORMATS if name != "atom"]
@@ -275,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     one line and exit 130, as a shell reports a command SIGINT ended.
     """
     try:
-        return _run(argv)
+        with _whole_writes():
+            return _run(argv)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -285,10 +292,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if error.errno is None:
             raise
-        _silence_stdout()
         reason = error.strerror or str(error)
+        if error.filename is not None:  # a file or folder failed, not standard output
+            where = printable(os.fsdecode(error.filename))
+            print(f"error: nothing was written: {where}: {reason}", file=sys.stderr)
+            return EXIT_OUTPUT
+        _silence_stdout()
         print(f"error: cannot write to standard output: {reason}", file=sys.stderr)
         return EXIT_OUTPUT
+
+
+@contextlib.contextmanager
+def _whole_writes() -> Iterator[None]:
+    """Standard output that writes all it is given, or raises, under ``python -u`` too.
+
+    Unbuffered (``-u``, ``PYTHONUNBUFFERED=1``), standard output is a raw
+    stream: one write to a pipe whose reader left takes part of the bytes
+    and says nothing, so a closed pipe ended the run with exit 0. A buffered
+    writer (over a duplicate of the descriptor, closed after) writes all
+    or raises ``BrokenPipeError``: exit 1, as documented. Buffered, what
+    is left is flushed before the run ends, for the same reason.
+    """
+    stdout = sys.stdout
+    if not isinstance(getattr(stdout, "buffer", None), io.FileIO):
+        yield
+        stdout.flush()  # a closed pipe is said now (exit 1), not by Python at exit (120)
+        return
+    raw = io.FileIO(os.dup(stdout.fileno()), "w")
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=stdout.encoding, errors=stdout.errors, line_buffering=True
+    )
+    try:
+        yield
+        sys.stdout.flush()
+    finally:
+        whole, sys.stdout = sys.stdout, stdout
+        with contextlib.suppress(OSError, ValueError):
+            whole.close()  # the duplicate only; a failed flush was raised above
 
 
 def _silence_stdout() -> None:
@@ -318,7 +358,7 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "schema":
             return _schema()
         if args.command == "validate":
-            return _validate_all(args.files or [None], args.timezone)
+            return _validate_all(args.files or [None], args.timezone, args.strict)
         if args.command == "diff":
             return _diff(args.old, args.new, args.format, args.timezone)
         if args.command == "changes":
@@ -332,9 +372,9 @@ def _command(args: argparse.Namespace) -> int:
         if args.command == "export" and releases is None:
             # Loaded once the arguments are checked; when large, in each of
             # the export's processes at once (exporters._lanes.stream_loading).
-            programme = functools.partial(_parse, source, args.timezone)
+            programme = functools.partial(_parse, source, args.timezone, args.strict)
         else:
-            programme = _parse(source, args.timezone)
+            programme = _parse(source, args.timezone, getattr(args, "strict", False))
             if args.command == "release":
                 return _release(programme, args)
             if args.command == "publish":
@@ -385,13 +425,13 @@ def _report(error: ProgrammeError) -> None:
     print(f"{count} problem{'s' if count != 1 else ''} found", file=sys.stderr)
 
 
-def _load(file: str | None, timezone: str | None) -> Programme:
+def _load(file: str | None, timezone: str | None, strict: bool = False) -> Programme:
     """The programme of a file, of standard input (``-``), or the bundled one.
 
     Warnings about the input (an inferred time zone) are printed to standard
     error as ``warning:`` lines as soon as the file is read, before any error.
     """
-    return _parse(_read(file, timezone), timezone)
+    return _parse(_read(file, timezone), timezone, strict)
 
 
 def _read(file: str | None, timezone: str | None) -> Source:
@@ -411,12 +451,12 @@ def _read(file: str | None, timezone: str | None) -> Source:
     return read_source(file)
 
 
-def _parse(source: Source, timezone: str | None) -> Programme:
+def _parse(source: Source, timezone: str | None, strict: bool = False) -> Programme:
     """The programme of bytes read, with warnings about it printed as ``warning:`` lines."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgrammeWarning)
         try:
-            return load_source(source, timezone=timezone)
+            return load_source(source, timezone=timezone, strict=strict)
         finally:
             for warning in caught:
                 if isinstance(warning.message, ProgrammeWarning):
@@ -427,14 +467,14 @@ def _parse(source: Source, timezone: str | None) -> Programme:
                     )
 
 
-def _validate_all(files: list[str | None], timezone: str | None) -> int:
+def _validate_all(files: list[str | None], timezone: str | None, strict: bool) -> int:
     """Validate each file in turn, reporting each; exit 2 when any has problems."""
     if files.count("-") > 1:
         raise ValueError("standard input (-) can be read once")
     code = EXIT_OK
     for file in files:
         try:
-            _validate(file, _load(file, timezone))
+            _validate(file, _load(file, timezone, strict))
         except ProgrammeError as error:
             _report(error)
             code = EXIT_INPUT

@@ -102,7 +102,11 @@ def split_printed_name(name: str) -> tuple[str, str] | None:
     ('Jean-Jacques', 'DORDAIN')
     >>> split_printed_name("Ada Lovelace") is None
     True
+    >>> split_printed_name("Director, UAESA") is None  # a label, not a name
+    True
     """
+    if "," in name:
+        return None
     words = name.split()
     family: list[str] = []
     while len(words) > len(family) + 1:
@@ -125,11 +129,34 @@ def _normal_case(family: str) -> str:
 
 
 @attrs.frozen
+class Link:
+    """A link an event carries: slides, a project page, a recording."""
+
+    url: str
+    title: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The title, or the URL when there is none."""
+        return self.title or self.url
+
+
+def _links(values: Iterable[Link]) -> tuple[Link, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
 class Participant:
     """A person on the programme, named or known only by position.
 
     A participant with no known name stays nameless: its ``label``
-    reads by position and organization instead.
+    reads by position and organization instead. A ``name`` printed
+    "Given FAMILY" (``Naoki SATO``), without ``given_name`` and
+    ``family_name``, is read as their split (:func:`split_printed_name`) and
+    shown in normal case (``Naoki Sato``). ``position`` also holds a
+    speaker's tagline (Sessionize's "Senior Engineer at Example"). ``bio``,
+    ``picture`` (an http(s) URL of a photo) and ``links`` (a profile's pages)
+    are kept as an imported source gives them, never made up.
     """
 
     id: str
@@ -141,12 +168,27 @@ class Participant:
     family_name: str | None = None
     guid: uuid.UUID | None = None
     number: int | None = None
+    bio: str | None = None
+    picture: str | None = None
+    links: tuple[Link, ...] = attrs.field(default=(), converter=_links)
+
+    @functools.cached_property
+    def split_name(self) -> tuple[str, str] | None:
+        """(given, family): as given apart, else from a name printed "Given FAMILY".
+
+        One rule for files and Python, so a participant shows the same
+        whoever built it.
+        """
+        if self.given_name and self.family_name:
+            return self.given_name, self.family_name
+        return split_printed_name(self.name) if self.name else None
 
     @functools.cached_property
     def display_name(self) -> str | None:
         """The name in normal case ("Naoki Sato"), or None when unknown."""
-        if self.given_name and self.family_name:
-            return f"{self.given_name} {_normal_case(self.family_name)}"
+        if self.split_name:
+            given, family = self.split_name
+            return f"{given} {_normal_case(family)}"
         return self.name
 
     @property
@@ -172,8 +214,8 @@ class Participant:
     @property
     def sort_key(self) -> tuple[str, str, str]:
         """Sort by family name, then given name; nameless ones by label."""
-        family = self.family_name or self.display_name or self.label
-        return (family.casefold(), (self.given_name or "").casefold(), self.id)
+        given, family = self.split_name or ("", self.display_name or self.label)
+        return (family.casefold(), given.casefold(), self.id)
 
 
 @attrs.frozen
@@ -189,23 +231,6 @@ class Participation:
         if self.role:
             return f"{self.participant.label} ({self.role})"
         return self.participant.label
-
-
-@attrs.frozen
-class Link:
-    """A link an event carries: slides, a project page, a recording."""
-
-    url: str
-    title: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The title, or the URL when there is none."""
-        return self.title or self.url
-
-
-def _links(values: Iterable[Link]) -> tuple[Link, ...]:
-    return tuple(values)
 
 
 @attrs.frozen

@@ -17,6 +17,17 @@ by ``kill -9``). Temporary files and folders are named
 ``.<name>.<random>.isecg-tmp``; a run removes any it finds in its folders,
 which only a killed run can have left. No file is written through a
 symbolic link inside the folder.
+
+The switch (the renames that put the new set in place, and the removal of
+stale files) can be undone: every file it replaces or removes is kept
+aside (a hard link, else a rename) until the whole new set is in place,
+and put back if anything fails. SIGINT and SIGTERM are held during the
+switch: one that comes stops it, the old set is put back, and then the
+signal takes its course (Ctrl-C's ``KeyboardInterrupt``; SIGTERM ends the
+process as it would have, after the temporary files are removed). So a run
+that is interrupted at any moment leaves the whole old set or, once the
+switch is complete, the whole new one. ``kill -9`` during the switch can
+still leave a mixed set, which the next run replaces whole.
 """
 
 from __future__ import annotations
@@ -28,10 +39,13 @@ import itertools
 import os
 import secrets
 import shutil
+import signal
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 
 from isecg_events.errors import ExportError
 
@@ -64,6 +78,8 @@ def write_all(
     outputs: Iterable[tuple[_P, bytes]],
     root: Path | None = None,
     prune: Iterable[tuple[Path, str]] = (),
+    *,
+    locked: bool = False,
 ) -> list[_P]:
     """Write every (path, content) pair atomically, or none of them.
 
@@ -81,6 +97,9 @@ def write_all(
             files matching the pattern in that folder that this run did not
             write are removed (an event that left the programme loses its
             ``events/<id>.ics``), so the folder holds one whole set.
+        locked: the caller holds ``root``'s lock (:func:`folder_lock`)
+            already, as a release holds its history's from reading it to
+            writing the new file.
 
     Returns:
         The paths written, as they came and in their order.
@@ -90,27 +109,97 @@ def write_all(
             or a file cannot be written; no target has been changed.
     """
     created: list[Path] = []
-    try:
-        if root is None:
-            return _write(outputs, created, None)[0]
+    with _terminable():
         try:
-            root.mkdir()
-            created.append(root)
-        except FileExistsError:  # made before, or by a run started beside this one
-            pass
-        with folder_lock(root):
-            written, built = _write(outputs, created, root)
-            # A folder the run built holds only what it wrote: nothing to prune.
-            stale = [(folder, glob) for folder, glob in prune if os.fspath(folder) not in built]
-            if stale:
-                _prune(stale, {os.fspath(path) for path in written})
-            return written
-    except OSError as error:
-        _remove_empty(created)
-        raise ExportError(_describe(error)) from None
-    except BaseException:  # from making the outputs, or Ctrl-C
-        _remove_empty(created)
-        raise
+            if root is None:
+                return _write(outputs, created, None, ())[0]
+            try:
+                root.mkdir()
+                created.append(root)
+            except FileExistsError:  # made before, or by a run started beside this one
+                pass
+            with contextlib.nullcontext() if locked else folder_lock(root):
+                return _write(outputs, created, root, prune)[0]
+        except OSError as error:
+            _remove_empty(created)
+            raise ExportError(_describe(error)) from None
+        except BaseException:  # from making the outputs, Ctrl-C or SIGTERM
+            _remove_empty(created)
+            raise
+
+
+class _Terminated(BaseException):
+    """SIGTERM came while :func:`write_all` ran: it unwinds, then the process ends by it."""
+
+
+@contextlib.contextmanager
+def _terminable() -> Iterator[None]:
+    """SIGTERM raises :class:`_Terminated` in the block, so a run cleans up before it ends.
+
+    Only where SIGTERM has its default action (which would end the process
+    at once, temporary files and half a switch left behind), and only in
+    the main thread (the one Python runs signal handlers in). When the block
+    ends by it, the process ends by SIGTERM, as it would have.
+    """
+    if not _main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    owner = os.getpid()
+
+    def terminated(signum: int, frame: FrameType | None) -> None:
+        if os.getpid() != owner:  # a child forked meanwhile: the default action
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)  # ends the process here
+        raise SystemExit(128 + signal.SIGTERM) from None  # pragma: no cover - SIGTERM blocked
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+#: The signals held while the switch runs.
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextlib.contextmanager
+def _held_signals() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM noted, not acted on, in the block; the list holds the ones that came.
+
+    When the block ends, the handlers are restored and each signal that came
+    is raised again, so it takes its course (a ``KeyboardInterrupt``, say)
+    only then. Outside the main thread nothing is held (Python runs
+    handlers in the main thread only).
+    """
+    came: list[int] = []
+    previous: dict[int, Any] = {}
+    if _main_thread():
+
+        def note(signum: int, frame: FrameType | None) -> None:
+            came.append(signum)
+
+        for signum in _HELD:
+            handler = signal.getsignal(signum)
+            if handler not in (signal.SIG_IGN, None):
+                previous[signum] = handler
+                signal.signal(signum, note)
+    try:
+        yield came
+    finally:
+        for held, handler in previous.items():
+            signal.signal(held, handler)
+        for number in dict.fromkeys(came):
+            signal.raise_signal(number)
 
 
 def _remove_empty(created: list[Path]) -> None:
@@ -120,7 +209,10 @@ def _remove_empty(created: list[Path]) -> None:
 
 
 def _write(
-    outputs: Iterable[tuple[_P, bytes]], created: list[Path], root: Path | None
+    outputs: Iterable[tuple[_P, bytes]],
+    created: list[Path],
+    root: Path | None,
+    prune: Iterable[tuple[Path, str]],
 ) -> tuple[list[_P], set[str]]:
     """Write ``outputs``; the paths written, and the folders built whole (moved into place)."""
     staged: list[tuple[str, str]] = []  # (temporary, target), as strings: 25,000 files
@@ -128,9 +220,8 @@ def _write(
     names = _TemporaryNames()
     folders = _Folders(root, created, names)
     keeps = _umask_keeps(_MODE)
-    moved: list[tuple[str, str]] = []
-    replaced = 0
     places: dict[str, tuple[str, bool]] = {}  # folder -> (where its files go, whether built)
+    switch = _Switch(names)
     try:
         for path, content in outputs:
             written.append(path)
@@ -148,31 +239,111 @@ def _write(
                     os.unlink(built)
                     _create(built, content, keeps)
             elif where in folders.made or not _holds(target, content):
-                staged.append((_stage(target, content, names, keeps), target))
+                temporary = names.beside(target)
+                staged.append((temporary, target))  # before it exists: a signal may come
+                _create(temporary, content, keeps)
+        built_whole = {folder for folder, (_, building) in places.items() if building}
+        # A folder the run built holds only what it wrote: nothing to prune.
+        stale = [(folder, glob) for folder, glob in prune if os.fspath(folder) not in built_whole]
         if staged or folders.building:
             os.sync()  # one flush for the batch, before any target changes
-        for temporary, target in folders.building.items():
+        with _held_signals() as came:
+            switch.run(folders.building, staged, stale, written, came)
+    except BaseException:
+        with _held_signals():  # the clean-up is not cut short either
+            switch.undo()
+            for temporary, _ in staged:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+            for temporary in folders.building:
+                shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return written, built_whole
+
+
+class _Switch:
+    """The last step of a run, undoable: the new set put in place, each old file kept aside.
+
+    Run with SIGINT and SIGTERM held (:func:`_held_signals`): one that comes
+    stops it and puts the old set back; the signal takes its course after.
+    """
+
+    def __init__(self, names: _TemporaryNames) -> None:
+        self.names = names
+        # What was done, in order: (target, where its old file is kept or None,
+        # the temporary file or folder that replaced it, or None for a removal).
+        self.done: list[tuple[str, str | None, str | None]] = []
+
+    def run(
+        self,
+        building: dict[str, str],
+        staged: list[tuple[str, str]],
+        stale: list[tuple[Path, str]],
+        written: Iterable[str | Path],
+        came: list[int],
+    ) -> None:
+        """Place the built folders, replace the staged files, remove stale ones; or none.
+
+        Raises:
+            OSError: a step failed; the steps before it are undone by :meth:`undo`.
+        """
+        for temporary, target in building.items():
+            if came:
+                break
             try:
                 os.rename(temporary, target)
             except OSError as error:  # something else took the name meanwhile
                 raise OSError(error.errno, error.strerror, target) from None
-            moved.append((temporary, target))
+            self.done.append((target, None, temporary))
         for temporary, target in staged:
-            os.replace(temporary, target)
-            replaced += 1
-    except BaseException:
-        for temporary, target in reversed(moved):  # nothing half-placed: folders go back
+            if came:
+                break
+            self._replace(temporary, target)
+        if stale and not came:
+            for path in _stale(stale, {os.fspath(path) for path in written}):
+                if came:
+                    break
+                aside = self.names.beside(path)
+                os.rename(path, aside)
+                self.done.append((path, aside, None))
+        if came:  # interrupted: the old set goes back, then the signal takes its course
+            self.undo()
+            return
+        for _, kept, _ in self.done:
+            if kept is not None:
+                with contextlib.suppress(OSError):  # else swept by the next run
+                    os.unlink(kept)
+        self.done.clear()
+
+    def _replace(self, temporary: str, target: str) -> None:
+        kept: str | None = self.names.beside(target)
+        assert kept is not None
+        try:
+            os.link(target, kept, follow_symlinks=False)  # the old file stays in place meanwhile
+        except FileNotFoundError:
+            kept = None
+        except OSError:  # a file system without hard links: move it aside
+            try:
+                os.rename(target, kept)
+            except FileNotFoundError:
+                kept = None
+        self.done.append((target, kept, temporary))
+        os.replace(temporary, target)
+
+    def undo(self) -> None:
+        """Put back what the steps done so far replaced or removed, last first."""
+        while self.done:
+            target, kept, temporary = self.done.pop()
             with contextlib.suppress(OSError):
-                os.rename(target, temporary)
-        raise
-    finally:
-        for temporary, _ in staged[replaced:]:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-        if replaced < len(staged) or len(moved) < len(folders.building):
-            for temporary in folders.building:
-                shutil.rmtree(temporary, ignore_errors=True)
-    return written, {folder for folder, (_, building) in places.items() if building}
+                if kept is not None and _same(kept, target):
+                    os.unlink(kept)  # not replaced yet: the old file is still in place
+                elif kept is not None:
+                    os.replace(kept, target)
+                elif temporary is not None and not os.path.lexists(temporary):
+                    if os.path.isdir(target) and not os.path.islink(target):
+                        os.rename(target, temporary)  # a built folder goes back out
+                    else:
+                        os.unlink(target)  # a new file where there was none
 
 
 class _Folders:
@@ -219,8 +390,8 @@ class _Folders:
         if temporary is None:
             self._sweep(inside)
             temporary = self.names.beside(top)
+            self.building[temporary] = top  # before it exists: a signal may come
             os.mkdir(temporary)
-            self.building[temporary] = top
         where = temporary
         for path in reversed(missing):
             where = os.path.join(where, path.name)
@@ -284,17 +455,29 @@ def _refuse_links(folder: Path, root: Path) -> None:
             raise NotADirectoryError(20, "is a symbolic link; not written through", str(current))
 
 
-def _prune(prune: Iterable[tuple[Path, str]], written: set[str]) -> None:
+def _same(one: str, other: str) -> bool:
+    """Whether two paths are one file (hard links of it), links not followed."""
+    try:
+        a, b = os.lstat(one), os.lstat(other)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def _stale(prune: Iterable[tuple[Path, str]], written: set[str]) -> list[str]:
+    """The files to remove: regular (no link, no folder), matching, and not written by the run."""
+    found: list[str] = []
     for folder, pattern in prune:
         if folder.is_dir() and not folder.is_symlink():
             with os.scandir(folder) as entries:
-                for entry in entries:
-                    if (
-                        fnmatch.fnmatchcase(entry.name, pattern)
-                        and entry.path not in written
-                        and entry.is_file(follow_symlinks=False)  # no link, no folder
-                    ):
-                        os.unlink(entry.path)
+                found.extend(
+                    entry.path
+                    for entry in entries
+                    if fnmatch.fnmatchcase(entry.name, pattern)
+                    and entry.path not in written
+                    and entry.is_file(follow_symlinks=False)
+                )
+    return found
 
 
 def _sweep(folder: str) -> None:
@@ -307,12 +490,6 @@ def _sweep(folder: str) -> None:
                 else:
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
-
-
-def _stage(target: str, content: bytes, names: _TemporaryNames, keeps: bool) -> str:
-    temporary = names.beside(target)
-    _create(temporary, content, keeps)
-    return temporary
 
 
 #: Every file written is world-readable, whatever the umask.

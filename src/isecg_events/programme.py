@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time
 import attrs
 
 from isecg_events import checks, identity, timezones
-from isecg_events.errors import ProgrammeError, did_you_mean
+from isecg_events.errors import Problem, ProgrammeError, did_you_mean
 from isecg_events.model import Conference, Event, Organization, Participant
 
 __all__ = ["Occurrence", "Programme", "ProgrammeBuilder"]
@@ -89,6 +89,9 @@ class Programme:
         participants: every participant the events name.
         events: the events, in time order once built.
         occurrences: every scheduled occurrence, in time order, with its identities.
+        warnings: what the programme holds but rarely means to (a participant
+            booked in two places at once), with paths as for problems;
+            :func:`isecg_events.load` reports them, and refuses them when strict.
 
     Raises:
         ProgrammeError: the parts break one or more rules.
@@ -99,6 +102,7 @@ class Programme:
     participants: tuple[Participant, ...] = attrs.field(default=(), converter=_participants)
     events: tuple[Event, ...] = attrs.field(default=(), converter=_events)
     occurrences: tuple[Occurrence, ...] = attrs.field(init=False, repr=False)
+    warnings: tuple[Problem, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         report = checks.check(self.conference, self.organizations, self.participants, self.events)
@@ -107,6 +111,7 @@ class Programme:
         events = _in_time_order(self.events)
         object.__setattr__(self, "events", events)
         object.__setattr__(self, "occurrences", _schedule(self.conference, events, report.starts))
+        object.__setattr__(self, "warnings", tuple(report.warnings))
 
     @property
     def rooms(self) -> tuple[str, ...]:

@@ -8,12 +8,22 @@ applies itself to the latest programme for export: each event's SEQUENCE
 counts the releases that changed it significantly, its DTSTAMP and
 LAST-MODIFIED are the time of the release that last changed it, and an event
 that left the programme stays, cancelled, so subscribers see it go.
+
+Recording holds the history folder's lock (the one every writer of a folder
+takes, :func:`~isecg_events.output.folder_lock`) from reading what is
+recorded to writing the new file, so runs started together take turns: each
+gets the next number, and a name already taken is refused. Release files are
+read like every other input (a regular file, through the size cap and the
+parser's guards) and ordered by their number, not their file name.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import stat
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +33,13 @@ import attrs
 
 from isecg_events import identity, rules
 from isecg_events.diff import Change, diff, event_key
-from isecg_events.errors import IsecgEventsError, ProgrammeError
+from isecg_events.errors import ExportError, IsecgEventsError, ProgrammeError
 from isecg_events.exporters.native import to_document
 from isecg_events.model import Event, Participant
-from isecg_events.output import write_all
+from isecg_events.output import folder_lock, write_all
 from isecg_events.programme import Programme
-from isecg_events.readers import load
+from isecg_events.readers import Source, load_source
+from isecg_events.readers.document import read_document, read_stream
 from isecg_events.readers.fields import FieldReader
 
 __all__ = ["History", "Release", "ReleaseError"]
@@ -84,20 +95,40 @@ class History:
             return cls(folder)
         if not folder.is_dir():
             raise ReleaseError(f"{folder}: not a folder")
-        releases: list[Release] = []
-        for path in sorted(folder.iterdir()):
-            match = _FILE.match(path.name)
-            if match is None:
-                continue
-            name, at, note = _meta(path)
-            releases.append(Release(int(match.group(1)), name, at, note, load(path), path))
+        releases = [_read_release(path, number) for number, path in _release_files(folder)]
         numbers = [r.number for r in releases]
         if numbers != list(range(1, len(releases) + 1)):
             raise ReleaseError(f"{folder}: release files must be numbered 0001, 0002, ... in order")
-        names = [r.name for r in releases]
-        if len(set(names)) != len(names):
-            raise ReleaseError(f"{folder}: two releases have one name")
+        named: dict[str, Path] = {}
+        for release in releases:
+            if release.name in named:
+                raise ReleaseError(
+                    f"{release.path}: release.name: {release.name!r} is the name of "
+                    f"{named[release.name].name} too; a name is used once"
+                )
+            named[release.name] = release.path
         return cls(folder, tuple(releases))
+
+    @staticmethod
+    def fingerprint(folder: str | Path) -> tuple[tuple[str, int, int], ...]:
+        """What changes when a release is recorded in ``folder`` or a release file edited.
+
+        Each release file's name, modification time and size (no file is
+        opened); empty for a folder that is missing or cannot be listed.
+        """
+        found = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if _FILE.match(entry.name):
+                        try:
+                            status = entry.stat()
+                        except OSError:
+                            continue
+                        found.append((entry.name, status.st_mtime_ns, status.st_size))
+        except OSError:
+            return ()
+        return tuple(sorted(found))
 
     @property
     def latest(self) -> Release | None:
@@ -159,13 +190,19 @@ class History:
     ) -> tuple[History, Release, tuple[Change, ...]]:
         """Append ``programme`` as a new release and write its file atomically.
 
+        The history folder's lock is held from reading what is recorded to
+        writing the new file: the new release follows whatever is recorded
+        then (another run's release too), and its name must not be taken.
+
         Returns:
             The history with the release, the release, and its changes.
 
         Raises:
             ReleaseError: a bad or taken name, a note that is not one line of
-                text, a time that is naive, or no change since the latest
-                release (unless ``allow_empty``).
+                text, a time that is naive or out of range, or no change since
+                the latest release (unless ``allow_empty``).
+            ProgrammeError: a release file recorded meanwhile has problems.
+            ExportError: the folder or the file cannot be written.
         """
         for label, value in (("--name", name), ("--note", note)):
             if value is not None and (
@@ -174,11 +211,34 @@ class History:
                 raise ReleaseError(f"{label}: {problem}")
         if not name.strip():
             raise ReleaseError("--name: a release needs a name")
-        if any(release.name == name for release in self.releases):
-            raise ReleaseError(f"--name: a release is named {name!r} already")
         if at.tzinfo is None:
             raise ReleaseError("--at: the time needs a UTC offset or Z")
+        if (problem := rules.date_problem(at)) is not None:
+            raise ReleaseError(f"--at: {problem}")
         at = at.astimezone(UTC)
+        made = _make_folder(self.folder)
+        try:
+            with folder_lock(self.folder):
+                current = self if self._is_current() else History.read(self.folder)
+                return current._append(programme, name, at, note, allow_empty)
+        except OSError as error:
+            raise ExportError(f"{self.folder}: {error.strerror or error}") from None
+        except BaseException:
+            if made:
+                with contextlib.suppress(OSError):
+                    self.folder.rmdir()  # only if still empty
+            raise
+
+    def _is_current(self) -> bool:
+        """Whether the folder holds exactly the release files this history was read from."""
+        return [path for _, path in _release_files(self.folder)] == [r.path for r in self.releases]
+
+    def _append(
+        self, programme: Programme, name: str, at: datetime, note: str | None, allow_empty: bool
+    ) -> tuple[History, Release, tuple[Change, ...]]:
+        """:meth:`record`'s work, under the folder's lock, on what is recorded now."""
+        if any(release.name == name for release in self.releases):
+            raise ReleaseError(f"--name: a release is named {name!r} already")
         latest = self.latest
         if latest is not None and at < latest.at:
             raise ReleaseError(f"--at: {at:%Y-%m-%dT%H:%M:%SZ} is before the latest release")
@@ -200,7 +260,7 @@ class History:
             **to_document(programme),
         }
         content = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        write_all([(path, content)], root=self.folder)
+        write_all([(path, content)], root=self.folder, locked=True)
         release = Release(number, name, at, note, programme, path)
         if latest is None:
             changes = History(self.folder, (release,)).changes()[0][1]
@@ -269,18 +329,90 @@ def _missing(
     return found
 
 
-def _meta(path: Path) -> tuple[str, datetime, str | None]:
-    """A release file's ``release`` table: name, time (UTC) and note."""
+def _make_folder(folder: Path) -> bool:
+    """Make the history folder if it is missing (its parent must exist); whether it was made.
+
+    Raises:
+        ExportError: it cannot be made.
+    """
     try:
-        table = json.loads(path.read_bytes()).get("release")
-    except (OSError, ValueError, AttributeError) as error:
-        raise ProgrammeError.single(str(path), "release", f"cannot be read: {error}") from None
+        folder.mkdir()
+    except FileExistsError:
+        return False
+    except OSError as error:
+        raise ExportError(f"{folder}: {error.strerror or error}") from None
+    return True
+
+
+def _release_files(folder: Path) -> list[tuple[int, Path]]:
+    """The release files in ``folder`` by their number (``10000-`` after ``9999-``), then name."""
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _FILE.match(entry.name)
+            if match is not None:
+                found.append((int(match.group(1)), folder / entry.name))
+    return sorted(found)
+
+
+def _read_release(path: Path, number: int) -> Release:
+    """One release file, read like every other input: a regular file, size cap, parser guards.
+
+    Raises:
+        ProgrammeError: the file is not a regular file, cannot be read, is too
+            large, does not parse, or its ``release`` table or programme has
+            problems; each with the file and the field.
+    """
+    source = str(path)
+    raw = _regular_file_bytes(path, source)
+    name, at, note = _meta(read_document(raw, source, "json"), source)
+    return Release(number, name, at, note, load_source(Source(raw, source, "json")), path)
+
+
+def _regular_file_bytes(path: Path, source: str) -> bytes:
+    """The bytes of ``path``, a regular file (a link to one is followed), within the size cap.
+
+    Opened without blocking, so a FIFO cannot hang the reader; a device, a
+    FIFO or a folder is refused before anything is read.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise ProgrammeError.single(source, "", "no such file") from None
+    except OSError as error:
+        raise ProgrammeError.single(source, "", f"cannot be read ({error.strerror})") from None
+    try:
+        regular = stat.S_ISREG(os.fstat(handle).st_mode)
+    except BaseException:
+        os.close(handle)
+        raise
+    if not regular:
+        os.close(handle)
+        raise ProgrammeError.single(
+            source, "", "is not a regular file (a folder, a device or a FIFO); not read"
+        )
+    with os.fdopen(handle, "rb") as stream:
+        try:
+            return read_stream(stream, source)
+        except OSError as error:
+            raise ProgrammeError.single(source, "", f"cannot be read ({error.strerror})") from None
+
+
+def _meta(document: dict[str, Any], source: str) -> tuple[str, datetime, str | None]:
+    """A release file's ``release`` table: name, time (UTC) and note, by the value rules.
+
+    The name and the note follow the rules of ``--name`` and ``--note``
+    (one line of text, at most 200 characters, no control characters).
+    """
+    table = document.get("release")
     if not isinstance(table, dict):
-        raise ProgrammeError.single(str(path), "release", "is required: name, at and note")
-    fields = FieldReader(str(path), {})
+        raise ProgrammeError.single(source, "release", "is required: name, at and note")
+    fields = FieldReader(source, {})
     name, at, note = table.get("name"), table.get("at"), table.get("note")
     if not isinstance(name, str) or not name.strip():
         fields.problem("release.name", "is required")
+    elif problem := rules.text_problem(name, limit=_NAME_LIMIT, single_line=True):
+        fields.problem("release.name", problem)
     moment = None
     if at is None:
         fields.problem("release.at", "must be a date-time with Z or an offset")
@@ -288,6 +420,10 @@ def _meta(path: Path) -> tuple[str, datetime, str | None]:
         moment = fields.timestamp(at, "release.at")
     if note is not None and not isinstance(note, str):
         fields.problem("release.note", "must be a string")
+    elif note is not None and (
+        problem := rules.text_problem(note, limit=_NAME_LIMIT, single_line=True)
+    ):
+        fields.problem("release.note", problem)
     if fields.problems:
         raise ProgrammeError(fields.problems)
     assert moment is not None and isinstance(name, str)

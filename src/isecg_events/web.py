@@ -3,10 +3,14 @@
 ``create_app(path, **options)`` returns the application; any WSGI server runs
 it (``gunicorn 'isecg_events.web:create_app("programme.toml")'``), and
 ``isecg-events serve`` runs it with waitress. Each URL maps to a rendered
-output, never to the file system. The programme file is watched (at most
-once a second): a new version is rendered once and swapped in whole, and an
-edit that does not validate leaves the last good version online, its
-problems logged and shown at ``/status``.
+output, never to the file system. The programme file, and the release
+history folder when there is one, are watched (at most once a second): a new
+version (an edit, a release recorded) is rendered once and swapped in whole,
+and an edit that does not validate leaves the last good version online, its
+problems logged and shown at ``/status``. A watched path that is not a
+regular file (a FIFO, a device) is refused, never opened, so a reload never
+blocks; a reload that fails for any reason keeps the last good version and
+says why at ``/status``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import hashlib
 import html
 import json
 import os
+import re
+import stat
 import sys
 import threading
 import time
@@ -31,13 +37,13 @@ import attrs
 
 from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
-from isecg_events.exporters.feeds import FOLDERS, feed_name, site_files
+from isecg_events.exporters.feeds import feed_name, site_files
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 from isecg_events.readers import load
 from isecg_events.releases import History
 
-__all__ = ["FeedApp", "create_app"]
+__all__ = ["FeedApp", "accepts_gzip", "create_app"]
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -83,6 +89,19 @@ class _Version:
         }
 
 
+#: What a watched file's look gives: its (mtime, size, type) and the history's fingerprint.
+_Stamp = tuple[tuple[int, int, int], tuple[tuple[str, int, int], ...]]
+
+
+def _os_reason(error: OSError) -> str:
+    """An operating system error in the words of the readers' messages (no ``[Errno 2]``)."""
+    if isinstance(error, FileNotFoundError):
+        return "no such file (deleted or moved?)"
+    if isinstance(error, PermissionError):
+        return "permission denied"
+    return f"cannot be read ({error.strerror or error})"
+
+
 def _media_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1]
     for exporter in EXPORTERS:
@@ -109,26 +128,43 @@ class FeedApp:
         self.check_interval = check_interval
         self.log = log or (lambda line: print(printable(line), file=sys.stderr, flush=True))
         self.problems: list[str] = []
-        self._stamp: tuple[int, int] | None = None
-        self._failed: tuple[int, int] | None = None  # a broken edit, reported once
+        self._stamp: _Stamp | None = None
+        self._failed: _Stamp | None = None  # a broken edit, reported once
         self._checked = 0.0
         self._reload_lock = threading.Lock()
+        self._error: ProgrammeError | None = None  # the last failed load's
         version = self._load()
         if version is None:
-            raise ProgrammeError.single(str(self.path), "", "; ".join(self.problems))
+            assert self._error is not None
+            raise self._error
         self.version = version
 
     # -- the file, watched -----------------------------------------------------
 
-    def _file_stamp(self) -> tuple[int, int]:
-        stat = self.path.stat()
-        return stat.st_mtime_ns, stat.st_size
+    def _file_stamp(self) -> _Stamp:
+        """What changes when the file is edited or a release is recorded.
+
+        Raises:
+            OSError: the file is missing or cannot be looked at.
+        """
+        status = self.path.stat()
+        file = (status.st_mtime_ns, status.st_size, stat.S_IFMT(status.st_mode))
+        history = History.fingerprint(self.releases) if self.releases is not None else ()
+        return file, history
 
     def _load(self) -> _Version | None:
-        """Load and render the file once; None (problems kept and logged) if it fails."""
-        stamp: tuple[int, int] | None = None
+        """Load and render the file once; None (problems kept and logged) if it fails.
+
+        Whatever fails (the file, the history, a format) is a problem at
+        ``/status``; the last good version stays online.
+        """
+        stamp: _Stamp | None = None
         try:
             stamp = self._file_stamp()
+            if not stat.S_ISREG(stamp[0][2]):
+                raise ProgrammeError.single(
+                    str(self.path), "", "is not a regular file (a FIFO or a device); not read"
+                )
             programme = load(self.path)
             options = dict(self.options)
             names = [e.name for e in EXPORTERS if e.name != "atom"]
@@ -139,14 +175,20 @@ class FeedApp:
             history = options.get("releases")
             shown = history.apply(programme) if history is not None else programme
         except ProgrammeError as error:
-            self.problems = [str(problem) for problem in error.problems]
-        except (OSError, IsecgEventsError, ValueError) as error:
-            self.problems = [str(error)]
+            self._error = error
+        except OSError as error:
+            self._error = ProgrammeError.single(str(self.path), "", _os_reason(error))
+        except (IsecgEventsError, ValueError) as error:
+            self._error = ProgrammeError.single("", "", str(error))
+        except Exception as error:  # a failed reload must never take the server down
+            reason = f"cannot be served ({type(error).__name__}: {error})"
+            self._error = ProgrammeError.single(str(self.path), "", reason)
         else:
             self._stamp = stamp
             self.problems = []
-            modified = datetime.fromtimestamp(stamp[0] // 1_000_000_000, UTC)
+            modified = datetime.fromtimestamp(stamp[0][0] // 1_000_000_000, UTC)
             return _Version(shown, files, modified)
+        self.problems = [str(problem) for problem in self._error.problems]
         self._failed = stamp
         for line in self.problems:
             self.log(f"error: {line}")
@@ -160,10 +202,18 @@ class FeedApp:
             try:
                 self._checked = now
                 try:
-                    stamp = self._file_stamp()
-                except OSError:
+                    stamp: _Stamp | None = self._file_stamp()
+                except OSError as error:
                     stamp = None
-                if stamp not in (self._stamp, self._failed):
+                    problem = f"{self.path}: {_os_reason(error)}"
+                    if self.problems != [problem]:  # a deleted file: said once, at /status too
+                        self.problems = [problem]
+                        self._failed = None
+                        self.log(f"error: {problem}")
+                        self.log(f"{self.path}: the last good version stays online")
+                if stamp is not None and stamp == self._stamp:
+                    self.problems = []  # back as it was (a file deleted, then put back)
+                elif stamp is not None and stamp != self._failed:
                     version = self._load()
                     if version is not None:
                         self.version = version  # one assignment: old or new, whole
@@ -204,7 +254,7 @@ class FeedApp:
         version: _Version,
         path: str,
     ) -> Iterable[bytes]:
-        gzipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "").lower()
+        gzipped = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
         body = found.gzipped if gzipped else found.body
         etag = f'{found.etag[:-1]}-gzip"' if gzipped else found.etag
         headers = [
@@ -275,6 +325,40 @@ class FeedApp:
         return found, ""
 
 
+_CODING = re.compile(r"^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;(.*))?$")
+_QVALUE = re.compile(r"^\s*q\s*=\s*(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)\s*$", re.IGNORECASE)
+
+
+def accepts_gzip(header: str) -> bool:
+    """Whether an ``Accept-Encoding`` header lets the response be gzip (RFC 9110, 12.5.3).
+
+    Each coding has a weight (``q``, 1 when not given); ``q=0`` refuses it.
+    ``gzip`` (or its alias ``x-gzip``) is chosen when its weight, or that
+    of ``*`` when it is not named, is above 0 and at least the weight of
+    ``identity`` (no coding). An element that does not parse counts for
+    nothing; so does a coding merely containing ``gzip`` (``nogzip``).
+    """
+    weights: dict[str, float] = {}
+    for element in header.split(","):
+        if not element.strip():
+            continue
+        match = _CODING.match(element)
+        if match is None:
+            continue
+        coding, parameters = match.group(1).lower(), match.group(2)
+        weight: float | None = 1.0
+        for part in (parameters or "").split(";"):
+            if part.strip().lower().startswith("q"):
+                found = _QVALUE.match(part)
+                weight = float(found.group(1)) if found else None
+        if weight is None:
+            continue  # a weight that is not a qvalue: the element is not understood
+        weights.setdefault("gzip" if coding == "x-gzip" else coding, weight)
+    gzip_weight = weights.get("gzip", weights.get("*", 0.0))
+    identity_weight = weights.get("identity", weights.get("*", 1.0))
+    return gzip_weight > 0 and gzip_weight >= identity_weight
+
+
 def _not_modified(environ: dict[str, Any], etag: str, modified: datetime) -> bool:
     """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
     match = environ.get("HTTP_IF_NONE_MATCH")
@@ -301,27 +385,88 @@ def _plain(
     return [body]
 
 
+#: The index page's groups of sub-feeds: folder, heading, and what each file is named after.
+_GROUPS = (("tracks", "Tracks"), ("rooms", "Rooms"), ("people", "Speakers"), ("events", "Sessions"))
+
+#: The index page's style: links at least 24 by 24 CSS pixels (WCAG 2.2's
+#: target size), readable on a phone without zooming.
+_INDEX_STYLE = (
+    "body{font-family:system-ui,sans-serif;line-height:1.5;margin:0 auto;max-width:48rem;"
+    "padding:0 1rem}ul{padding-left:1.25rem}li{margin:.25rem 0}"
+    "a{display:inline-block;min-height:24px;min-width:24px;padding:2px 0}"
+    ".web{font-size:.9em;overflow-wrap:anywhere}"
+)
+
+
+def _feed_names(version: _Version) -> dict[str, dict[str, str]]:
+    """What each sub-feed is named after, by folder and file: the track, room, person or session."""
+    programme = version.programme
+    people = {
+        p.participant.id: p.participant.display_name or p.participant.label
+        for e in programme.events
+        for p in e.participations
+    }
+    return {
+        "tracks": {f"{slug}.ics": name for slug, name in version.slugs["track"].items()},
+        "rooms": {f"{feed_slug(e.room)}.ics": e.room for e in programme.events if e.room},
+        "people": {f"{key}.ics": name for key, name in people.items()},
+        "events": {f"{e.id}.ics": e.display_title for e in programme.events},
+    }
+
+
 def _index(version: _Version, environ: dict[str, Any]) -> str:
-    """A small page with a subscribe link (webcal:// and https://) for every feed."""
+    """The server's page: each feed by the name of what it holds, with a subscribe link.
+
+    The whole programme first, then the sub-feeds grouped under Tracks,
+    Rooms, Speakers and Sessions (link text: the track's, room's, person's
+    or session's name; ``webcal://`` to subscribe, the ``http(s)://``
+    address beside it), then the other files.
+    """
     host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "localhost")
     scheme = environ.get("wsgi.url_scheme", "http")
     conference = version.programme.conference
-    rows = []
-    for name in sorted(version.files, key=lambda n: (n.count("/"), n)):
-        if not name.endswith(".ics"):
-            link = html.escape(f"/{name}")
-            rows.append(f'<li><a href="{link}">{html.escape(name)}</a></li>')
-            continue
+    names = _feed_names(version)
+
+    def feed(name: str, label: str) -> str:
         web = html.escape(f"{scheme}://{host}/{name}", quote=True)
         webcal = html.escape(f"webcal://{host}/{name}", quote=True)
-        links = f'<a href="{webcal}">subscribe</a> · <a href="{web}">{web}</a>'
-        rows.append(f"<li>{html.escape(name)}: {links}</li>")
+        return (
+            f'<li><a href="{webcal}">{html.escape(label)}</a> '
+            f'<span class="web">(<a href="{web}">{web}</a>)</span></li>'
+        )
+
+    whole: list[str] = []
+    others: list[str] = []
+    grouped: dict[str, list[tuple[str, str]]] = {folder: [] for folder, _ in _GROUPS}
+    for name in sorted(version.files):
+        folder, _, file = name.rpartition("/")
+        if folder in grouped:
+            grouped[folder].append((names[folder].get(file, file.removesuffix(".ics")), name))
+        elif name.endswith(".ics"):
+            whole.append(feed(name, conference.display_title))
+        else:
+            link = html.escape(f"/{name}", quote=True)
+            others.append(f'<li><a href="{link}">{html.escape(name)}</a></li>')
+    sections = []
+    if whole:
+        sections.append(f"<h2>The whole programme</h2><ul>{''.join(whole)}</ul>")
+    for folder, heading in _GROUPS:
+        entries = sorted(grouped[folder], key=lambda pair: (pair[0].casefold(), pair[1]))
+        if entries:
+            items = "".join(feed(name, label) for label, name in entries)
+            sections.append(f"<h2>{heading}</h2><ul>{items}</ul>")
+    if others:
+        sections.append(f"<h2>Other formats</h2><ul>{''.join(others)}</ul>")
     title = html.escape(conference.display_title)
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}: feeds</title></head><body><h1>{title}</h1>"
-        f"<p>Subscribe to the whole programme or to part of it. Folders: "
-        f"{', '.join(FOLDERS)}.</p><ul>{''.join(rows)}</ul></body></html>\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}: calendar feeds</title><style>{_INDEX_STYLE}</style></head>"
+        f"<body><main><h1>{title}</h1>"
+        "<p>Subscribe to the whole programme, or to a track, a room, a speaker or a "
+        "session: each link opens your calendar application; the address beside it is "
+        "the same feed for applications that ask for one.</p>"
+        f"{''.join(sections)}</main></body></html>\n"
     )
 
 

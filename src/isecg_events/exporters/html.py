@@ -1,23 +1,36 @@
-"""``schedule.html``: the programme as a day grid, one self-contained page.
+"""``schedule.html``: the programme as one self-contained page attendees use.
 
-Per day a table: rooms across (in one order on every day), time down in steps
-of the schedule's timeslot, each event a box whose height is its duration.
-Below each grid, the day's sessions with their abstracts and parts. Below
-600 px the table reads as a list. The page is rendered by a Jinja2 template
-with autoescaping: no text from the data becomes markup, except abstracts,
-which pass through the allowlist sanitizer (:func:`._markup.to_html`).
+Per day a section: on a wide screen a CSS grid (rooms across, in the
+declared order, time down, each event a box spanning its duration; rows
+grow to fit their boxes, so nothing is cut), on a narrow one and in print the
+same boxes as a time-ordered list. Each box opens its details (abstract,
+parts, participants) on demand. A small script adds what needs a browser:
+filters by track and room and a text search kept in the URL, stars kept in
+localStorage with "my picks" and a personal feed, "today", and a switch to
+the reader's own time zone. Without it the page is complete and readable.
+
+The template (``templates/schedule.html.j2``) is the page's one
+implementation; this module gathers what it shows. Its labels come from
+``templates/labels.toml`` in the conference's language where it has them
+(English otherwise), dates and zone names from Babel. Autoescaping is on: no
+text from the data becomes markup, except abstracts, which pass through the
+allowlist sanitizer (:func:`._markup.to_html`).
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
-from datetime import date, timedelta
+import tomllib
+from datetime import date, datetime, timedelta
+from importlib import resources
 from typing import Any
 
-import attrs
 import jinja2
+from babel import Locale
+from babel.dates import format_date, format_interval, format_skeleton, get_timezone_name
 from markupsafe import Markup
 
 from isecg_events import timezones
@@ -25,16 +38,29 @@ from isecg_events._version import __version__
 from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import RELEASES, Option
-from isecg_events.exporters._text import Recurring, clean, clean_name
-from isecg_events.exporters.agenda import dates_and_place, day_heading, time_range, times_note
+from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters.frab import _entries
 from isecg_events.identity import feed_slug
-from isecg_events.programme import Occurrence
+from isecg_events.model import Event
+from isecg_events.programme import Occurrence, Programme
 
-__all__ = ["OPTIONS", "render_prepared", "render_reference"]
+__all__ = [
+    "LANGUAGES", "OPTIONS", "label_language", "labels", "render_prepared", "room_order",
+    "zone_note",
+]  # fmt: skip
 
-#: Pixels per minute of the grid (a 60-minute box is 120 px tall).
+#: Pixels per minute of the grid at the least (a 60-minute box is at least 120 px tall).
 PX_PER_MINUTE = 2.0
+
+#: The label languages of ``templates/labels.toml``, and the Babel locale of each.
+LANGUAGES = {"en": "en_GB", "de": "de", "fr": "fr", "es": "es", "zh-Hans": "zh_Hans"}
+
+#: Track colours for tracks that declare none (dark enough for white text beside them).
+PALETTE = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#e377c2", "#8c564b", "#17becf",
+    "#bcbd22", "#ff7f0e", "#7f7f7f", "#393b79", "#637939", "#8c6d31", "#843c39",
+)  # fmt: skip
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
 def _base_url(text: str) -> str:
@@ -60,28 +86,6 @@ OPTIONS = (
     RELEASES,
 )
 
-
-@attrs.frozen
-class _Box:
-    anchor: str
-    times: str
-    title: str
-    room: str
-    kind: str
-    people: str
-    people_list: str
-    ics: str
-    cancelled: bool
-    abstract: Markup | None
-    parts: tuple[str, ...]
-
-
-@attrs.frozen
-class _Cell:
-    span: int
-    boxes: list[_Box]
-
-
 #: Unicode noncharacters, which HTML's parser reports as errors.
 _NONCHARACTERS = re.compile(
     "[\ufdd0-\ufdef"
@@ -93,14 +97,64 @@ _NONCHARACTERS = re.compile(
 _NONCHARACTER_BYTES = (b"\xef\xb7", b"\xbf\xbe", b"\xbf\xbf")
 
 
+# -- what the page reads from the per-render object (one place to adapt) ------
+
+
+def _programme(prepared: Prepared) -> Programme:
+    return prepared.programme
+
+
+def _title(prepared: Prepared, event: Event) -> str:
+    return prepared.text(event).title
+
+
+def _abstract_html(prepared: Prepared, event: Event) -> Markup | None:
+    abstract = prepared.text(event).abstract
+    return Markup(to_html(abstract, event.markup)) if abstract else None
+
+
+def _step(prepared: Prepared) -> int:
+    """The grid's step in minutes: the schedule's timeslot (5 to 60)."""
+    hours, minutes = _entries.timeslot(prepared).split(":")
+    return max(5, int(hours) * 60 + int(minutes))
+
+
+# -- the page -------------------------------------------------------------------
+
+
 @functools.cache
 def _template() -> jinja2.Template:
+    """The compiled template, with its CSS and script: code, compiled once a process.
+
+    It holds nothing of any render. Compiling it for each render would cost
+    more than a small page's render, and leave reference cycles (a compiled
+    template's functions and their module) for the collector.
+    """
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("isecg_events.exporters", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     return environment.get_template("schedule.html.j2")
+
+
+def label_language(tag: str | None) -> str:
+    """The label language (a key of :data:`LANGUAGES`) for a BCP 47 tag: English unless known."""
+    parts = (tag or "en").replace("_", "-").split("-")
+    primary = parts[0].lower()
+    if primary == "zh":
+        rest = {part.lower() for part in parts[1:]}
+        return "en" if rest & {"hant", "tw", "hk", "mo"} else "zh-Hans"
+    return primary if primary in LANGUAGES else "en"
+
+
+def labels(language: str) -> dict[str, str]:
+    """The page's words in ``language`` (a key of :data:`LANGUAGES`), read for this render."""
+    text = resources.files("isecg_events.exporters").joinpath("templates/labels.toml")
+    catalogue: dict[str, dict[str, str]] = tomllib.loads(text.read_text("utf-8"))
+    return catalogue["en"] | catalogue.get(language, {})
 
 
 def render_prepared(
@@ -112,73 +166,76 @@ def render_prepared(
 ) -> bytes:
     """The page as UTF-8 (``releases`` is applied by the registry before the render).
 
-    Each day's grid rows and session list are written by :func:`_grid_html`
-    and :func:`_details_html` rather than the template's loops: the same
-    bytes (a test holds every page to :func:`render_reference`), at a
-    fraction of the cost (the loops were half the page's render at 25,000
-    events, a yield, an attribute lookup and a ``Markup`` per value).
-
     Raises:
         ValueError: ``base_url`` is not an http(s) URL.
     """
-    return _render(prepared, base_url, feeds, lean=True)
-
-
-def render_reference(
-    prepared: Prepared, *, base_url: str | None = None, feeds: bool = False
-) -> bytes:
-    """:func:`render_prepared` with every day written by the template's loops: for tests."""
-    return _render(prepared, base_url, feeds, lean=False)
-
-
-def _render(prepared: Prepared, base_url: str | None, feeds: bool, *, lean: bool) -> bytes:
     base_url = _base_url(base_url) if base_url else None
-    programme = prepared.programme
+    programme = _programme(prepared)
     conference = programme.conference
-    zone = conference.zone
-    step = _step(prepared)
-    rooms = list(dict.fromkeys(_entries.room_name(programme, o) for o in programme.occurrences))
-    anchors = _anchors(programme.occurrences)
-    # Each day is built as the template reaches it, and dropped after: the
-    # page's text is then held once (in the template's output), not twice.
-    days = (
-        _day(prepared, day, occurrences, rooms, step, anchors, zone, lean=lean)
+    language = label_language(conference.language)
+    words = labels(language)
+    locale = Locale.parse(LANGUAGES[language])
+    rooms = room_order(programme)
+    tracks = _tracks(programme)
+    webcal = f"webcal://{base_url.split('://', 1)[1]}" if base_url else None
+    days = [
+        _day(prepared, day, occurrences, rooms, tracks, words, locale, language)
         for day, occurrences in sorted(programme.occurrences_by_day().items())
-    )
-    feed_name = f"{conference.id}.ics"
-    subscribe = f"webcal://{base_url.split('://', 1)[1]}{feed_name}" if base_url else feed_name
+    ]
+    data_language = conference.language or language
     context: dict[str, Any] = {
-        "language": conference.language or "en",
+        "language": language,
+        "data_language": None if _same(data_language, language) else data_language,
+        "label": words,
         "title": clean(conference.display_title),
-        "dates_and_place": clean(dates_and_place(programme)),
-        "subscribe": subscribe,
-        "feeds": _feed_links(prepared) if feeds else [],
+        "dates": format_interval(conference.start, conference.end, "yMMMMd", locale=locale),
+        "place": clean(conference.place) if conference.place else "",
+        "subscribe": f"{webcal or ''}{conference.id}.ics",
+        "picks_feed": f"{webcal}feed.ics" if webcal else "",
+        "feeds": _feed_links(programme, words) if feeds else [],
         "days": days,
-        "rooms": [clean(room) for room in rooms],
-        "zone_note": times_note(programme, zone),
+        "rooms": [{"name": name, "slug": feed_slug(name)} for name in rooms],
+        "tracks": [
+            {"name": clean_name(name), "slug": feed_slug(name), "index": index, "colour": colour}
+            for name, (index, colour) in tracks.items()
+        ],
+        "store": f"isecg-events:{conference.id}:stars",
+        "zone": conference.timezone,
         "version": __version__,
     }
     page = _template().render(context).encode("utf-8")
     # Noncharacters go from the whole page at once: the template has none,
     # and escaping leaves them as they are, so this equals cleaning each value.
-    # The search over the text is slow (a quarter of the render at 25,000
-    # events); a page whose bytes hold none of their UTF-8 forms skips it.
     if any(form in page for form in _NONCHARACTER_BYTES):
         page = _NONCHARACTERS.sub("", page.decode("utf-8")).encode("utf-8")
     return page
 
 
-def _step(prepared: Prepared) -> int:
-    """The grid's step in minutes: the schedule's timeslot (5 to 60)."""
-    hours, minutes = _entries.timeslot(prepared).split(":")
-    return max(5, int(hours) * 60 + int(minutes))
+def _same(tag: str, language: str) -> bool:
+    return label_language(tag) == language and tag.split("-")[0].lower() == language[:2]
 
 
-def _anchors(occurrences: tuple[Occurrence, ...]) -> dict[int, str]:
-    """``<event-id>``, and ``<event-id>-2``, ``-3``... for later occurrences."""
-    return {
-        id(o): o.event.id if o.index == 0 else f"{o.event.id}-{o.index + 1}" for o in occurrences
-    }
+def room_order(programme: Programme) -> list[str]:
+    """The page's columns: declared rooms in their order, then the others as first used."""
+    used = dict.fromkeys(_entries.room_name(programme, o) for o in programme.occurrences)
+    declared = [name for r in programme.conference.rooms if (name := clean_name(r.name)) in used]
+    return list(dict.fromkeys([*declared, *used]))
+
+
+def _tracks(programme: Programme) -> dict[str, tuple[int, str]]:
+    """Each track's index and colour (declared, else the palette's): declared first, then A-Z."""
+    declared = {t.name: t.color for t in programme.conference.tracks}
+    used = set(programme.tracks)
+    order = [name for name in declared if name in used]
+    order += sorted(used.difference(order), key=lambda name: (name.casefold(), name))
+    found = {}
+    for index, name in enumerate(order):
+        colour = declared.get(name) or ""
+        found[name] = (
+            index,
+            colour if _COLOUR.fullmatch(colour) else PALETTE[index % len(PALETTE)],
+        )
+    return found
 
 
 def _day(
@@ -186,129 +243,133 @@ def _day(
     day: date,
     occurrences: list[Occurrence],
     rooms: list[str],
-    step: int,
-    anchors: dict[int, str],
-    zone: timezones.Zone,
-    *,
-    lean: bool,
+    tracks: dict[str, tuple[int, str]],
+    words: dict[str, str],
+    locale: Locale,
+    language: str,
 ) -> dict[str, Any]:
-    programme = prepared.programme
+    programme = _programme(prepared)
+    zone = programme.conference.zone
+    step = _step(prepared)
     first = min(o.start for o in occurrences).astimezone(zone)
     start = first - timedelta(minutes=first.minute % step, seconds=first.second)
-    end = max(o.end for o in occurrences)
+    # The grid ends with the day: a box of an event that goes on into the
+    # next days stops there (its times say when it ends).
+    _, day_end = timezones.day_bounds(day, zone, programme.conference.day_change)
+    end = min(max(o.end for o in occurrences), day_end)
     count = max(1, math.ceil(timezones.elapsed(start, end).total_seconds() / 60 / step))
-    grid: list[list[Any]] = [[None] * len(rooms) for _ in range(count)]
-    boxes = []
+    # Rows and, per room, lanes: a room gets as many columns as it has
+    # events at once (an overlap, a cancelled talk left in place).
+    placed: list[tuple[Occurrence, str, int, int, int]] = []
+    lanes: dict[str, list[int]] = {}  # per room, the row each lane is free from
     for occurrence in occurrences:
-        box = _box(prepared, occurrence, anchors[id(occurrence)], zone)
-        boxes.append(box)
-        column = rooms.index(_entries.room_name(programme, occurrence))
+        room = _entries.room_name(programme, occurrence)
         offset = timezones.elapsed(start, occurrence.start).total_seconds() / 60
         row = min(count - 1, int(offset // step))
         minutes = timezones.elapsed(occurrence.start, occurrence.end).total_seconds() / 60
-        span = max(1, min(count - row, math.ceil(minutes / step)))
-        taken = grid[row][column]
-        if isinstance(taken, _Cell):  # an overlap (a cancelled event): same cell
-            taken.boxes.append(box)
+        span = max(1, min(count - row, math.ceil((offset + minutes) / step) - row))
+        free = lanes.setdefault(room, [])
+        lane = next((i for i, after in enumerate(free) if after <= row), len(free))
+        if lane == len(free):
+            free.append(0)
+        free[lane] = row + span
+        placed.append((occurrence, room, row, span, lane))
+    columns, column = {}, 2
+    for room in rooms:
+        if room in lanes:
+            columns[room] = column
+            column += len(lanes[room])
+    heading = "EEEE d MMMM y" if locale.language == "en" else "full"
+    occupied = [False] * count
+    for _, _, row, span, _ in placed:
+        occupied[row : row + span] = [True] * span
+    folded = _folded(occupied, step)
+    ticks = []
+    for index in range(count):
+        if index in folded:
             continue
-        if taken == "covered":
-            owner = next(c for r in range(row, -1, -1) if isinstance(c := grid[r][column], _Cell))
-            owner.boxes.append(box)
-            continue
-        grid[row][column] = _Cell(span, [box])
-        for below in range(row + 1, row + span):
-            if grid[below][column] is None:
-                grid[below][column] = "covered"
-    rows = []
-    for index, cells in enumerate(grid):
         moment = timezones.add_elapsed(start, timedelta(minutes=index * step)).astimezone(zone)
-        label = f"{moment:%H:%M}" if index == 0 or moment.minute % max(step, 30) == 0 else ""
-        rows.append({"label": label, "cells": cells})
+        after_gap = index - 1 in folded
+        if index == 0 or after_gap or moment.minute % max(step, 30) == 0:
+            ticks.append({"row": index + 2, "label": f"{moment:%H:%M}", "gap": after_gap})
+    row_px = round(step * PX_PER_MINUTE, 1)
+    heights = [
+        ("0px" if i - 1 in folded else "1.5rem") if i in folded else f"minmax({row_px}px, auto)"
+        for i in range(count)
+    ]
     return {
-        "heading": day_heading(day),
-        "rows": rows,
-        "boxes": boxes,
-        "row_px": round(step * PX_PER_MINUTE, 1),
-        "grid": _grid_html(rows) if lean else None,
-        "details": _details_html(boxes) if lean else None,
+        "id": f"day-{day.isoformat()}",
+        "date": day.isoformat(),
+        "heading": format_date(day, heading, locale=locale),
+        "short": format_skeleton("MMMEd", day, locale=locale),
+        "zone_note": zone_note(programme, day, words, locale),
+        "columns": column - 2,
+        "rows": " ".join(
+            f"repeat({len(list(run))}, {height})" for height, run in itertools.groupby(heights)
+        ),
+        "rooms": [
+            {"name": r, "column": columns[r], "span": len(lanes[r])} for r in rooms if r in lanes
+        ],
+        "ticks": ticks,
+        "events": [
+            _box(prepared, o, room, (row + 2, columns[room] + lane, span), tracks, language)
+            for o, room, row, span, lane in placed
+        ],
     }
 
 
-def _escape(text: str) -> str:
-    """``text`` escaped as the template's autoescaping (markupsafe) escapes it."""
-    if not _SPECIAL.search(text):
-        return text
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.replace("'", "&#39;").replace('"', "&#34;")
+def _folded(occupied: list[bool], step: int) -> set[int]:
+    """The rows of each empty stretch of an hour or more: folded to 1.5rem, with no time label."""
+    folded: set[int] = set()
+    index = 0
+    for busy, run in itertools.groupby(occupied):
+        length = len(list(run))
+        if not busy and length * step >= 60:
+            folded.update(range(index, index + length))
+        index += length
+    return folded
 
 
-_SPECIAL = re.compile("[&<>'\"]")
+def zone_note(programme: Programme, day: date, words: dict[str, str], locale: Locale) -> str:
+    """The zone in force on ``day``: its name and offset, or both and the change's time."""
+    zone = programme.conference.zone
+    first, last = timezones.day_bounds(day, zone, programme.conference.day_change)
+    changes = timezones.transitions(zone, first, last)
+    if not changes:
+        return words["times_are"].format(zone=_zone_words(first, locale))
+    change = changes[0]
+    before = change.utc.astimezone(zone) - timedelta(microseconds=1)
+    return words["times_change"].format(
+        before=_zone_words(before, locale),
+        time=f"{change.local_onset:%H:%M}",
+        after=_zone_words(change.utc.astimezone(zone), locale),
+    )
 
 
-def _grid_html(rows: list[dict[str, Any]]) -> Markup:
-    """A day's grid rows, as the template's loop over ``day.rows`` writes them."""
-    out: list[str] = []
-    for row in rows:
-        out.append(f'\n<tr><th scope="row" class="time">{_escape(row["label"])}</th>')
-        for cell in row["cells"]:
-            if cell is None:
-                out.append('<td class="empty"></td>')
-            elif isinstance(cell, _Cell):
-                out.append(f'<td rowspan="{cell.span}">')
-                for index, box in enumerate(cell.boxes):
-                    out.append(_grid_box(box, cell.span if index == 0 else 1))
-                out.append("</td>")
-        out.append("</tr>")
-    return Markup("".join(out))
+def _zone_words(moment: datetime, locale: Locale) -> str:
+    """``China Standard Time, UTC+08:00`` in ``locale`` (CLDR's name for that moment)."""
+    label = timezones.offset_label(moment)
+    en = "en_001" if locale.language == "en" else locale
+    try:
+        words = get_timezone_name(moment, "long", locale=en)
+    except (LookupError, ValueError):  # pragma: no cover - CLDR knows IANA zones
+        words = moment.tzname() or ""
+    return f"{words}, {label}" if words and words != label else label
 
 
-def _grid_box(box: _Box, span: int) -> str:
-    anchor = _escape(box.anchor)
-    parts = [
-        f'\n<div class="event{" cancelled" if box.cancelled else ""}" id="{anchor}" '
-        f'style="--span: {span}">',
-        '<span class="flag">Cancelled</span> ' if box.cancelled else "",
-        f'<span class="when">{_escape(box.times)}</span>\n'
-        f'<a class="title" href="#{anchor}-details">{_escape(box.title)}</a>\n'
-        f'<span class="room-name">{_escape(box.room)}</span>',
-        f'<span class="kind">{_escape(box.kind)}</span>' if box.kind else "",
-        f'<span class="people">{_escape(box.people)}</span>' if box.people else "",
-        f'\n<span class="actions"><a href="{_escape(box.ics)}">Add to calendar</a></span>\n</div>',
-    ]
-    return "".join(parts)
-
-
-def _details_html(boxes: list[_Box]) -> Markup:
-    """A day's session list, as the template's loop over ``day.boxes`` writes it."""
-    out: list[str] = []
-    for box in boxes:
-        out.append(
-            f'\n<li id="{_escape(box.anchor)}-details"><strong>{_escape(box.times)} · '
-            f"{_escape(box.title)}</strong>{' (cancelled)' if box.cancelled else ''} · "
-            f"{_escape(box.room)}"
-        )
-        if box.abstract:
-            out.append(f'<div class="abstract">{box.abstract}</div>')
-        if box.parts:
-            items = "".join(f"<li>{_escape(part)}</li>" for part in box.parts)
-            out.append(f'<ol class="parts">{items}</ol>')
-        if box.people_list:
-            out.append(f"<p>{_escape(box.people_list)}</p>")
-        out.append("\n</li>")
-    return Markup("".join(out))
-
-
-def _cleaned(prepared: Prepared) -> Recurring:
-    """:func:`clean` of the page's parts and participant lists, which recur, once per render."""
-    return Recurring(clean)
-
-
-def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezones.Zone) -> _Box:
+def _box(
+    prepared: Prepared,
+    occurrence: Occurrence,
+    room: str,
+    place: tuple[int, int, int],
+    tracks: dict[str, tuple[int, str]],
+    page_language: str,
+) -> dict[str, Any]:
+    programme = _programme(prepared)
     event = occurrence.event
-    text = prepared.text(event)
-    cleaned = prepared.derive(_cleaned)
-    labels = "; ".join([p.label for p in event.participations])
-    kind = " · ".join(clean_name(part) for part in (event.type, event.track) if part)
+    zone = programme.conference.zone
+    start, end = occurrence.start.astimezone(zone), occurrence.end.astimezone(zone)
+    days_later = (end.date() - start.date()).days
     parts = []
     for segment in event.segments:  # an <ol>: the list numbers them
         line = segment.title
@@ -318,34 +379,49 @@ def _box(prepared: Prepared, occurrence: Occurrence, anchor: str, zone: timezone
             )
         if segment.description:
             line += f" — {segment.description}"
-        parts.append(cleaned[line])
-    abstract = Markup(to_html(text.abstract, event.markup)) if text.abstract else None
-    return _Box(
-        anchor=anchor,
-        times=time_range(occurrence, zone),
-        title=text.title,
-        room=_entries.room_name(prepared.programme, occurrence),  # cleaned
-        kind=kind,
-        people=cleaned[labels],
-        people_list=cleaned["Participants: " + labels] if labels else "",
-        ics=f"events/{event.id}.ics",
-        cancelled=event.status == "cancelled",
-        abstract=abstract,
-        parts=tuple(parts),
-    )
+        parts.append(clean(line))
+    labels_ = [clean(p.label) for p in event.participations]
+    language = event.language or programme.conference.language
+    return {
+        "anchor": event.id if occurrence.index == 0 else f"{event.id}-{occurrence.index + 1}",
+        "event": event.id,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "from": f"{start:%H:%M}",
+        "to": f"{end:%H:%M}" + (f" (+{days_later})" if days_later else ""),
+        "title": _title(prepared, event),
+        "lang": language if language and not _same(language, page_language) else None,
+        "room": room,
+        "room_slug": feed_slug(room),
+        "track": tracks[event.track][0] if event.track else None,
+        "track_slug": feed_slug(event.track) if event.track else "",
+        "kind": " · ".join(clean_name(part) for part in (event.type, event.track) if part),
+        "people": "; ".join(labels_),
+        "cancelled": event.status == "cancelled",
+        "abstract": _abstract_html(prepared, event),
+        "parts": parts,
+        "area": "{} / {} / span {}".format(*place),
+        "ics": f"events/{event.id}.ics",
+    }
 
 
-def _feed_links(prepared: Prepared) -> list[dict[str, str]]:
+def _feed_links(programme: Programme, words: dict[str, str]) -> list[dict[str, str]]:
     """Links to the track, room and person feeds that ``export --feeds`` writes."""
-    programme = prepared.programme
     links = [
-        {"href": f"tracks/{feed_slug(t)}.ics", "label": f"Track: {t}"} for t in programme.tracks
+        {"href": f"tracks/{feed_slug(t)}.ics", "label": words["track_feed"].format(name=t)}
+        for t in programme.tracks
     ]
     rooms = dict.fromkeys(e.room for e in programme.events if e.room)
-    links += [{"href": f"rooms/{feed_slug(r)}.ics", "label": f"Room: {r}"} for r in rooms]
+    links += [
+        {"href": f"rooms/{feed_slug(r)}.ics", "label": words["room_feed"].format(name=r)}
+        for r in rooms
+    ]
     people = {p.participant.id: p.participant for e in programme.events for p in e.participations}
     links += [
-        {"href": f"people/{pid}.ics", "label": f"Person: {person.display_name or person.label}"}
+        {
+            "href": f"people/{pid}.ics",
+            "label": words["person_feed"].format(name=person.display_name or person.label),
+        }
         for pid, person in people.items()
     ]
     return [{k: clean(v) for k, v in link.items()} for link in links]

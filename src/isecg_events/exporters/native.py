@@ -88,6 +88,9 @@ def _participant(participant: Participant) -> dict[str, Any]:
         country=participant.country,
         guid=str(participant.guid) if participant.guid else None,
         number=participant.number,
+        bio=participant.bio,
+        picture=participant.picture,
+        links=[_present(url=link.url, title=link.title) for link in participant.links] or None,
     )
 
 

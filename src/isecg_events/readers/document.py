@@ -86,8 +86,8 @@ def read_document(raw: bytes, source: str, syntax: str) -> dict[str, Any]:
     """Decode and parse TOML or JSON bytes into a plain document.
 
     Raises:
-        ProgrammeError: the bytes are empty, not UTF-8, start with a BOM, or
-            do not parse; the message gives the line and column.
+        ProgrammeError: the bytes are empty, not UTF-8, or do not parse;
+            the message gives the line and column.
     """
     text = decode(raw, source)
     if syntax == "json":
@@ -141,21 +141,17 @@ def sniff(raw: bytes) -> str:
 
 
 def decode(raw: bytes, source: str) -> str:
-    """The text of UTF-8 bytes without a BOM.
+    """The text of UTF-8 bytes, without the byte-order mark some tools write (Sessionize, Excel).
 
     Raises:
-        ProgrammeError: empty, with a BOM, or not UTF-8 (with the place).
+        ProgrammeError: empty, or not UTF-8 (with the place).
     """
     if not raw.strip():
         raise ProgrammeError.single(source, "", "is empty")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise ProgrammeError.single(
-            source,
-            "",
-            "starts with a byte-order mark (BOM); save it as UTF-8 without BOM",
-        )
+    if raw.startswith(b"\xef\xbb\xbf") and not raw[3:].strip():
+        raise ProgrammeError.single(source, "", "is empty")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
@@ -193,7 +189,7 @@ def parse_toml(text: str, source: str, *, fast: bool = True) -> dict[str, Any]:
         line = column = None
         if where:
             line, column = int(where.group(1)), int(where.group(2))
-            message = message[: where.start()]
+            message = message[: where.start()] + _hint(text, line)
         raise ProgrammeError.single(
             source, "", f"TOML syntax error: {message}", line=line, column=column
         ) from None
@@ -201,6 +197,20 @@ def parse_toml(text: str, source: str, *, fast: bool = True) -> dict[str, Any]:
         raise ProgrammeError.single(source, "", "TOML is nested too deeply") from None
     except ValueError as error:  # a number past Python's 4,300-digit conversion limit
         raise ProgrammeError.single(source, "", _value_error(error)) from None
+
+
+#: A bare time of day as a TOML value (``start = 09:00``), which TOML has no syntax for.
+_UNQUOTED_TIME = re.compile(r"^\s*([\w\"'.-]+)\s*=\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*(?:#.*)?$")
+
+
+def _hint(text: str, line: int) -> str:
+    """What to do about a syntax error that the docs warn of, when the line shows it."""
+    lines = text.splitlines()
+    found = _UNQUOTED_TIME.match(lines[line - 1]) if 0 < line <= len(lines) else None
+    if found is None:
+        return ""
+    key, value = found.group(1), found.group(2)
+    return f'; a time of day is a quoted string: {key} = "{value}"'
 
 
 def _value_error(error: ValueError) -> str:
@@ -247,5 +257,16 @@ def parse_json(text: str, source: str) -> dict[str, Any]:
     except ValueError as error:  # a number past Python's 4,300-digit conversion limit
         raise ProgrammeError.single(source, "", _value_error(error)) from None
     if not isinstance(document, dict):
-        raise ProgrammeError.single(source, "", "the top level must be an object")
+        raise ProgrammeError.single(source, "", _not_an_object(document))
     return document
+
+
+def _not_an_object(document: Any) -> str:
+    """Why a JSON document whose top level is not an object is refused."""
+    first = document[0] if isinstance(document, list) and document else None
+    if isinstance(first, dict) and ("groupName" in first or "tagLine" in first):
+        return (
+            "is one of Sessionize's other views (Sessions, Speakers, Grid); "
+            "export the 'All' view (https://sessionize.com/api/v2/<id>/view/All)"
+        )
+    return "the top level must be an object"

@@ -8,6 +8,7 @@ by frab's integer id, or by name).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 import warnings
@@ -89,9 +90,20 @@ class _Reader:
         return url
 
     def number(self, table: Mapping[str, Any], key: str, path: str) -> int | None:
-        """A positive integer id; anything that is not an integer counts as absent."""
+        """A positive integer id, or one written as a string of digits (``"42"``).
+
+        Absent (or null, or an empty string) is None: the id is derived.
+        Anything else that is not a whole number (``1.5``, ``NaN``, ``1e999``,
+        ``"abc"``, ``true``) is refused, as ``-5`` is, naming the field.
+        """
         value = table.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            digits = value.strip()
+            value = int(digits) if len(digits) <= 20 else 10**20  # out of range, said so
         if not isinstance(value, int) or isinstance(value, bool):
+            self.problem(f"{path}.{key}", f"must be a whole number such as 42, not {_shown(value)}")
             return None
         if (message := rules.integer_problem(value, 1)) is not None:
             self.problem(f"{path}.{key}", message)
@@ -476,7 +488,15 @@ class _Reader:
             guid = identity.imported_person_guid(conference.id, frab_id, name)
         key = str(guid)
         if key not in self.people:
-            self.people[key] = Participant(id=key, name=name, guid=guid, number=frab_id)
+            # pretalx gives a speaker's biography and avatar (an http(s) URL, else left out)
+            self.people[key] = Participant(
+                id=key,
+                name=name,
+                guid=guid,
+                number=frab_id,
+                bio=self.text(person, "biography", path, long=True),
+                picture=self.url(person, "avatar", path),
+            )
         return self.people[key]
 
 
@@ -534,15 +554,18 @@ def read(document: Mapping[str, Any], source: str, *, timezone: str | None = Non
     events = reader.events(conference, days)
     if reader.problems:
         raise ProgrammeError(reader.problems)
+    paths = {f"events[{index}]": path for index, (path, _) in enumerate(events)}
     try:
-        return Programme(
+        programme = Programme(
             conference=conference,
             participants=tuple(reader.people.values()),
             events=tuple(event for _, event in events),
         )
     except ProgrammeError as error:
-        paths = {f"events[{index}]": path for index, (path, _) in enumerate(events)}
         raise ProgrammeError([_in_source(p, paths, source) for p in error.problems]) from None
+    for problem in programme.warnings:
+        warnings.warn(ProgrammeWarning(_in_source(problem, paths, source)), stacklevel=2)
+    return programme
 
 
 def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
@@ -559,3 +582,20 @@ def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
 
 
 _EVENT_REFERENCE = re.compile(r"\bevents\[\d+\]")
+
+
+def _shown(value: Any) -> str:
+    """A value that is not a whole number, as a problem shows it (JSON's words)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN (which is not JSON)"
+        if math.isinf(value):
+            return "a number too large for any id (Infinity, which is not JSON)"
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40] + ("..." if len(value) > 40 else ""))
+    if isinstance(value, list):
+        return "an array"
+    return "an object" if isinstance(value, dict) else type(value).__name__

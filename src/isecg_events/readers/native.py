@@ -9,14 +9,15 @@ and the field path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any, Final
 
 import attrs
 
 from isecg_events import checks, timezones
-from isecg_events.errors import Problem, ProgrammeError, did_you_mean, join_path
+from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning, did_you_mean, join_path
 from isecg_events.model import (
     Conference,
     Event,
@@ -27,7 +28,6 @@ from isecg_events.model import (
     Room,
     Segment,
     Track,
-    split_printed_name,
 )
 from isecg_events.programme import Programme
 from isecg_events.readers.fields import CLOCK, FieldReader, type_name, unknown_field
@@ -54,7 +54,7 @@ FIELDS: Final = {
     "organization": {"name", "acronym", "country"},
     "participant": {
         "name", "given_name", "family_name", "position", "organization", "country", "guid",
-        "number",
+        "number", "bio", "picture", "links",
     },
     "event": {
         "id", "label", "title", "subtitle", "type", "day", "date", "start", "end",
@@ -131,6 +131,13 @@ class _Builder(FieldReader):
         if isinstance(start, date) and isinstance(end, date) and end < start:
             self.problem("conference.end", f"{end} is before start {start}")
             return None
+        if values["timezone"] is None and all(
+            value is not None for key, value in values.items() if key != "timezone"
+        ):
+            # The zone's problem is reported; UTC stands in so that the events
+            # are still read and checked, and every other problem is reported
+            # with it (the file is refused either way).
+            values["timezone"] = "UTC"
         if any(value is None for value in values.values()):
             return None
         return Conference(**values, **optional)  # type: ignore[arg-type]
@@ -203,10 +210,6 @@ class _Builder(FieldReader):
             self.problem(path, "give both given_name and family_name, or neither")
         if len(self.problems) > before:
             return None
-        if name is not None and given is None:
-            split = split_printed_name(name)
-            if split:
-                given, family = split
         if name is None and given is not None and family is not None:
             name = f"{given} {family}"
         return Participant(
@@ -219,6 +222,9 @@ class _Builder(FieldReader):
             family_name=family,
             guid=self.get(table, "guid", path, self.guid),
             number=self.get(table, "number", path, lambda v, p: self.integer(v, p, 1)),
+            bio=self.get(table, "bio", path, self.long_text),
+            picture=self.get(table, "picture", path, self.url),
+            links=tuple(self.links(table, path)),
         )
 
     def events(
@@ -279,7 +285,7 @@ class _Builder(FieldReader):
             elif start is not None and duration is not None:
                 end = timezones.add_elapsed(start, duration)
         segments = self.segments(table, path, day, zone_name, participants)
-        people = self.participations(table, path, participants)
+        people = tuple(self.participations(table, path, participants))
         optional = self.optional_event_fields(table, path)
         optional["type"] = optional.get("type") or "session"
         optional["status"] = optional.get("status") or "confirmed"
@@ -449,7 +455,7 @@ class _Builder(FieldReader):
         return segments
 
     def links(self, table: Mapping[str, Any], path: str) -> list[Link]:
-        """The event's ``links``: an array of tables with ``url`` and an optional ``title``."""
+        """An event's or participant's ``links``: tables with ``url`` and an optional ``title``."""
         links = []
         for where, link in self.tables(table, "links", path, "link"):
             url = self.get(link, "url", where, self.url, required=True)
@@ -549,12 +555,44 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
         # The objects that could be read are checked together too, so the
         # file's every problem is reported at once.
         report = checks.check(*parts, [e for _, e in events], [p for p, _ in events])
-        raise ProgrammeError([*problems, *_located(report.problems, source)])
+        found = _on_its_day(report.problems, document, conference, events)
+        raise ProgrammeError([*problems, *_located(found, source)])
     try:
         with checks.event_values_read():  # each value was held to its rules above
-            return Programme(*parts, tuple(event for _, event in events))
+            programme = Programme(*parts, tuple(event for _, event in events))
     except ProgrammeError as error:
-        raise ProgrammeError(_located(error.problems, source)) from None
+        found = _on_its_day(error.problems, document, conference, events)
+        raise ProgrammeError(_located(found, source)) from None
+    for problem in _located(programme.warnings, source):
+        warnings.warn(ProgrammeWarning(problem), stacklevel=2)
+    return programme
+
+
+def _on_its_day(
+    problems: Sequence[Problem],
+    document: Mapping[str, Any],
+    conference: Conference,
+    events: Sequence[tuple[str, Event]],
+) -> list[Problem]:
+    """The checker's problems, a start on a day outside the conference pointed at its day.
+
+    The checker knows the start; the file gave its day apart (``date`` or
+    ``day``), and that is the value to correct.
+    """
+    section = document.get("events")
+    by_path = dict(events)
+    found = []
+    for problem in problems:
+        path, _, field = problem.path.rpartition(".")
+        event = by_path.get(path)
+        if field == "start" and event is not None and "outside the conference" in problem.message:
+            table = section[int(path[len("events[") : -1])] if isinstance(section, list) else {}
+            given = next((key for key in ("date", "day") if key in table), None)
+            day = event.start.date()
+            if given and not conference.start <= day <= conference.end:
+                problem = attrs.evolve(problem, path=f"{path}.{given}")
+        found.append(problem)
+    return found
 
 
 def _located(problems: tuple[Problem, ...] | list[Problem], source: str) -> list[Problem]:
