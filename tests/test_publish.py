@@ -38,6 +38,11 @@ def calendar_url(radicale: Radicale) -> str:
     return f"{radicale.url}/{radicale.user}/{uuid.uuid4()}/"
 
 
+def _large(count: int) -> str:
+    """``large(count)`` without its one participant, who would be in twelve rooms at once."""
+    return large(count).replace('participants = ["ada"]\n', "")
+
+
 def _client(radicale: Radicale) -> Any:
     return caldav.DAVClient(url=radicale.url, username=radicale.user, password=radicale.password)
 
@@ -569,7 +574,7 @@ def test_a_missing_parent_collection_says_it_must_exist(
 def test_writes_go_a_few_at_a_time_each_with_its_precondition(
     radicale: Radicale, proxied: Any
 ) -> None:
-    many = isecg_events.loads(large(24))
+    many = isecg_events.loads(_large(24))
     proxy = proxied(delay=0.05)
     base = f"{proxy.url}/{radicale.user}"
     outcome = _publish(radicale, many, f"{base}/{uuid.uuid4()}/", workers=1)
@@ -596,7 +601,7 @@ def test_progress_is_shown_on_a_terminal_only(
     import pty
 
     source = tmp_path / "p.toml"
-    source.write_text(large(30), encoding="utf-8")
+    source.write_text(_large(30), encoding="utf-8")
     url = f"{radicale.url}/{radicale.user}/{uuid.uuid4()}/"
     command = [sys.executable, "-m", "isecg_events", "publish", str(source), "--caldav", url]
     command += ["--user", radicale.user]
@@ -641,9 +646,9 @@ def test_ctrl_c_leaves_every_event_old_or_new_and_a_rerun_completes(
 ) -> None:
     count = 40
     old = tmp_path / "old.toml"
-    old.write_text(large(count), encoding="utf-8")
+    old.write_text(_large(count), encoding="utf-8")
     new = tmp_path / "new.toml"
-    new.write_text(large(count).replace('title = "Session', 'title = "Talk'), encoding="utf-8")
+    new.write_text(_large(count).replace('title = "Session', 'title = "Talk'), encoding="utf-8")
     proxy = proxied(delay=0.1)
     url = f"{proxy.url}/{radicale.user}/{uuid.uuid4()}/"
     env = {**os.environ, PASSWORD_VARIABLE: radicale.password}
@@ -718,7 +723,7 @@ def test_every_resource_reads_back_as_itself_and_its_hash_ignores_stamps(
 
 def test_xandikos_which_takes_one_write_at_a_time(xandikos: str) -> None:
     """Xandikos answers 423 Locked to concurrent writes: each is sent again, none lost."""
-    many = isecg_events.loads(large(30))
+    many = isecg_events.loads(_large(30))
     url = f"{xandikos}/user/calendars/{uuid.uuid4()}/"
     outcome = publish(many, url)
     assert (len(outcome.created), outcome.conflicts) == (30, ())
