@@ -1,47 +1,51 @@
-"""Export benchmark: synthetic programmes of N events, timed per format.
+"""Benchmark: whole exports of real programmes, side by side with the command's start-up.
 
-    python benchmarks/run.py              # N = 1,000, 10,000 and 25,000
-    python benchmarks/run.py --smoke      # N = 50, nothing timed against targets
-    python benchmarks/run.py --output-dir /dev/shm   # exports written to memory
+    python benchmarks/run.py            # the tables of docs/performance.md
+    python benchmarks/run.py --smoke    # one quick round, no targets (CI)
 
-Each size is measured in a fresh Python process.
+Table 1, real programmes (benchmarks/data, see its README): the whole site
+(``isecg-events export FILE --format all --feeds --split``, a fresh process
+writing into a new folder) against the command's own start-up
+(``isecg-events --version``), and that start-up against Python importing
+icalendar, attrs, dateutil and pytz. Every command is run once per round,
+the rounds alternate the commands, and each figure is the best of the
+rounds: on a shared machine the minimum is the least disturbed. Seconds
+are wall-clock; the CPU seconds (user + system of the child) are beside them.
 
-Prints two tables per run. The first times loading against a yardstick,
-the standard library's ``tomllib`` parsing the same file alone, and two
-whole ``isecg-events export`` commands (a fresh process writing into an
-empty folder) against the same yardstick: the five formats ``--format all``
-wrote when issue 20 set its target (ics, json, xml, text, markdown), and
-``--format all`` today (those, the page, and the page's 25,000 event
-calendars at the largest size). The second: export time per
-format, the formats together through ``render_all`` (as ``export --format
-all`` does),
-peak memory (tracemalloc), and, on the same events, ics-py's serialisation
-and icalendar's own ``Calendar.to_ical()`` for comparison. Ratios are to be
-read within one run; absolute times on shared machines are noisy, so each
-row starts with a yardstick: a fixed pure-Python loop timed just before it.
+Table 2, informational stress rows on synthetic programmes: the 25,000-event
+export (wall clock) against ``tomllib`` parsing the same file (CPU; growth
+must stay linear), and the iCalendar feed of 10,000 events against ics-py's
+serialisation (both CPU seconds, in this process).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import gc
-import itertools
+import lzma
 import random
-import statistics
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 import tomllib
-import tracemalloc
+import warnings
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import isecg_events
-from isecg_events.exporters import render_all
-from isecg_events.exporters.ical import to_ical_reference
+
+DATA = Path(__file__).resolve().parent / "data"
+#: name, file (xz-compressed under benchmarks/data, or None: the bundled plenary), target.
+PROGRAMMES: list[tuple[str, str | None, float | None]] = [
+    ("FOSDEM 2026 (pentabarf XML, HTML)", "fosdem-2026.xml.xz", 5.0),
+    ("rC3 Channels 2020 (pretalx JSON, Markdown)", "pretalx-rc3-channels-2020.json.xz", None),
+    ("GLEX 2017 plenary (our TOML)", None, None),
+]
+COMMAND = [sys.executable, "-m", "isecg_events"]
+IMPORTS = [sys.executable, "-c", "import icalendar, attrs, dateutil, pytz"]
 
 WORDS = [
     "space",
@@ -62,6 +66,18 @@ WORDS = [
     "Gateway",
 ]
 ROOMS = [f"Room {n}" for n in range(1, 13)]
+
+
+def icalendar_feed(programme: isecg_events.Programme) -> bytes:
+    """The feed's events as icalendar's own ``Calendar.to_ical()`` writes them."""
+    from isecg_events.exporters import ical
+    from isecg_events.exporters._prepared import Prepared
+
+    events = [o.event for o in programme.occurrences if o.index == 0]
+    calendar = ical._calendar(programme, programme.conference.display_title, None, "compat")
+    prepared = Prepared(programme)
+    ical._add_events(calendar, prepared, events, "compat")
+    return ical._finish(calendar, prepared, events)
 
 
 def synthetic(n: int, seed: int = 2017) -> str:
@@ -118,34 +134,111 @@ def synthetic(n: int, seed: int = 2017) -> str:
     return "\n".join(lines)
 
 
-REPEATS = 3
+def command(arguments: list[str]) -> tuple[float, float]:
+    """Run a command; its wall-clock and CPU (user + system) seconds."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(arguments, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def timed(action: Callable[[], object]) -> float:
-    """Best of three calls, in seconds (tracemalloc off: it slows Python severalfold).
-
-    The minimum is the least disturbed by other work on a shared machine.
-    """
-    best = float("inf")
-    for _ in range(REPEATS):
-        gc.collect()
-        began = time.perf_counter()
-        action()
-        best = min(best, time.perf_counter() - began)
-    return best
+def best(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(wall for wall, _ in samples), min(cpu for _, cpu in samples)
 
 
-def peak_memory(action: Callable[[], object]) -> int:
-    """Peak bytes allocated by Python during one call, measured in its own run."""
-    gc.collect()
-    tracemalloc.start()
+def site_table(
+    rounds: int, folder: Path, programmes: list[tuple[str, str | None, float | None]]
+) -> None:
+    """Table 1: each programme's whole site against the start-up, best of ``rounds`` alternated."""
+    files: dict[str, list[str]] = {}
+    for name, data, _ in programmes:
+        if data is None:
+            files[name] = []  # the bundled programme
+            continue
+        path = folder / data.removesuffix(".xz")
+        path.write_bytes(lzma.decompress((DATA / data).read_bytes()))
+        files[name] = [str(path)]
+    samples: dict[str, list[tuple[float, float]]] = {"imports": [], "start-up": []}
+    runs = 0
+    for _ in range(rounds):
+        samples["imports"].append(command(IMPORTS))
+        samples["start-up"].append(command([*COMMAND, "--version"]))
+        for name, _, _ in programmes:
+            runs += 1
+            out = folder / f"site-{runs}"  # a new folder each time, removed at the end
+            site = [*COMMAND, "export", *files[name], "-f", "all", "--feeds", "--split", "-o"]
+            samples.setdefault(name, []).append(command([*site, str(out)]))
+    imports, startup = best(samples["imports"]), best(samples["start-up"])
+    print("| | events | wall s | CPU s | / start-up (wall) | / start-up (CPU) | target |")
+    print("|---|---|---|---|---|---|---|")
+    ratio = startup[0] / imports[0], startup[1] / imports[1]
+    print(
+        f"| import icalendar, attrs, dateutil, pytz | | {imports[0]:.2f} | {imports[1]:.2f} | | | |"
+    )
+    print(
+        f"| start-up (`--version`) | | {startup[0]:.2f} | {startup[1]:.2f} | "
+        f"{ratio[0]:.1f} × imports | {ratio[1]:.1f} × imports | ≤ 4 × imports |"
+    )
+    for name, _, target in programmes:
+        wall, cpu = best(samples[name])
+        events = len(_load(files[name]).events)
+        goal = f"≤ {target:g}" if target else ""
+        print(
+            f"| {name} | {events:,} | {wall:.2f} | {cpu:.2f} | {wall / startup[0]:.1f} | "
+            f"{cpu / startup[1]:.1f} | {goal} |"
+        )
+    sys.stdout.flush()
+
+
+def _load(arguments: list[str]) -> isecg_events.Programme:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        return isecg_events.load(arguments[0] if arguments else None)
+
+
+def stress_table(rounds: int, folder: Path, export_n: int, ics_n: int) -> None:
+    """Table 2: the synthetic export against tomllib, the ics feed against ics-py."""
+    path = folder / f"synthetic-{export_n}.toml"
+    text = synthetic(export_n)
+    path.write_text(text, encoding="utf-8")
+    parse = min(_timed(functools.partial(tomllib.loads, text)) for _ in range(rounds))
+    export = best(
+        [
+            command([*COMMAND, "export", str(path), "-o", str(folder / f"x-{i}")])
+            for i in range(rounds)
+        ]
+    )
+    print("| stress row (informational) | s | against | ratio | guard |")
+    print("|---|---|---|---|---|")
+    print(
+        f"| `export --format all`, {export_n:,} synthetic events | {export[0]:.2f} "
+        f"| tomllib parse {parse:.2f} s | {export[0] / parse:.1f} | ≤ 8 |"
+    )
+    with warnings.catch_warnings():  # the synthetic programme double-books some people
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        programme = isecg_events.loads(synthetic(ics_n))
+    ours = min(_timed(functools.partial(isecg_events.to_ical, programme)) for _ in range(rounds))
+    try:
+        theirs = min(_timed(functools.partial(_ics_py, programme)) for _ in range(rounds))
+    except ImportError:
+        theirs = float("nan")
+    print(
+        f"| iCalendar feed, {ics_n:,} events | {ours:.2f} | ics-py {theirs:.2f} s "
+        f"| {ours / theirs:.2f} | ≤ 0.5 |"
+    )
+    sys.stdout.flush()
+
+
+def _timed(action: Callable[[], object]) -> float:
+    """CPU seconds of one call in this process (steadier than the wall clock when shared)."""
+    began = time.process_time()
     action()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+    return time.process_time() - began
 
 
-def ics_py(programme: isecg_events.Programme) -> str:
+def _ics_py(programme: isecg_events.Programme) -> str:
     import ics  # type: ignore[import-untyped]
 
     calendar = ics.Calendar()
@@ -164,182 +257,21 @@ def ics_py(programme: isecg_events.Programme) -> str:
     return str(calendar.serialize())
 
 
-# Each format as the command line renders it: through the registry.
-FORMATS: list[tuple[str, Callable[[isecg_events.Programme], object]]] = [
-    (name, isecg_events.get_exporter(name).render)
-    for name in ("ics", "json", "xml", "text", "html")
-]
-
-
-def yardstick() -> float:
-    """Seconds for ten million additions in a Python loop (best of three)."""
-
-    def loop() -> int:
-        total = 0
-        for number in range(10_000_000):
-            total += number
-        return total
-
-    return timed(loop)
-
-
-#: The formats ``--format all`` wrote when issue 20 set its end-to-end
-#: target; ``all`` has since gained the page and its per-event calendars.
-FIVE = ("ics", "json", "xml", "text", "markdown")
-
-
-def export_command(path: Path, folder: Path, formats: tuple[str, ...] = ()) -> float:
-    """Seconds for ``isecg-events export`` (``--format all``, or ``formats``) in a fresh process.
-
-    It writes into a new folder.
-    """
-    chosen = [argument for name in formats for argument in ("-f", name)]
-    command = [sys.executable, "-m", "isecg_events", "export", str(path), *chosen]
-    began = time.perf_counter()
-    subprocess.run([*command, "-o", str(folder)], check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - began
-
-
-def load_row(n: int, folder: Path) -> None:
-    """Measure loading and the whole export of one size; print its row.
-
-    The seconds are each the best of the rounds. Each ratio is the median
-    over the rounds of that round's own ratio: in a round, the ``tomllib``
-    parse is timed again just before each measurement it divides, so a
-    change in the machine's speed between measurements (by half, within a
-    minute, on the shared machines this runs on) does not count as the
-    code's. Every export writes into a new folder under ``folder``, which
-    the whole run removes only at its end: on ext4 without a journal,
-    creating files within minutes of deleting many is several times slower
-    (the allocator skips recently freed inodes), so a run deleting its own
-    outputs between exports would time that instead.
-    """
-    machine = yardstick()
-    path = folder / f"programme-{n}.toml"
-    text = synthetic(n)
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    measured: dict[str, list[tuple[float, float]]] = {"load": [], "five": [], "all": []}
-    runs = itertools.count()
-    actions: dict[str, Callable[[], object]] = {
-        "load": functools.partial(isecg_events.load, path),
-        "five": lambda: export_command(path, folder / f"out-{n}-{next(runs)}", FIVE),
-        "all": lambda: export_command(path, folder / f"out-{n}-{next(runs)}"),
-    }
-    for _ in range(REPEATS):
-        for name, action in actions.items():
-            parse = once(functools.partial(tomllib.loads, text))
-            measured[name].append((parse, once(action)))
-    parse_s = min(parse for pairs in measured.values() for parse, _ in pairs)
-    cells = [f"{n:,}", f"{machine:.2f}", f"{parse_s:.2f}"]
-    for name in actions:
-        best = min(seconds for _, seconds in measured[name])
-        ratio = statistics.median(seconds / parse for parse, seconds in measured[name])
-        cells += [f"{best:.2f}", f"{ratio:.2f}"]
-    print("| " + " | ".join(cells) + " |")
-    sys.stdout.flush()
-
-
-def once(action: Callable[[], object]) -> float:
-    """One call, in seconds, after a collection."""
-    gc.collect()
-    began = time.perf_counter()
-    action()
-    return time.perf_counter() - began
-
-
-def run(sizes: list[int], output: str | None) -> None:
-    """Print the tables, measuring each size in a fresh Python process.
-
-    A process that has just rendered a large programme renders a small one
-    more slowly (its memory is left fragmented), so each row starts from the
-    same state. Exports are written under ``output`` (default: the system's
-    temporary folder), removed when the run ends.
-    """
-    print(
-        "Yardstick: seconds for 10 million additions in a Python loop, timed just before each row."
-    )
-    with tempfile.TemporaryDirectory(prefix="isecg-bench-", dir=output) as folder:
-        table(
-            "N | yardstick s | tomllib s | load s | load / tomllib | export five s "
-            "| five / tomllib | export all s | all / tomllib",
-            ["--load-row", "--folder", folder],
-            sizes,
-        )
-    table(
-        "N | yardstick s | load s | ics s | json s | xml s | text s | html s | all five s "
-        "| together s | ics-py s | icalendar to_ical s | ics / ics-py | peak MB",
-        ["--row"],
-        sizes,
-    )
-
-
-def table(columns: str, flags: list[str], sizes: list[int]) -> None:
-    """Print a table's head, then one row per size, each from a fresh process run with ``flags``."""
-    print()
-    print(f"| {columns} |")
-    print("|" + "---|" * (columns.count("|") + 1))
-    sys.stdout.flush()
-    for n in sizes:
-        command = [sys.executable, __file__, *flags[:1], str(n), *flags[1:]]
-        subprocess.run([*command, "--repeats", str(REPEATS)], check=True)
-
-
-def row(n: int) -> None:
-    """Measure one size and print its row of the table."""
-    machine = yardstick()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "programme.toml"
-        path.write_text(synthetic(n), encoding="utf-8")
-        load_s = timed(functools.partial(isecg_events.load, path))
-        programme = isecg_events.load(path)
-
-    def everything(programme: isecg_events.Programme = programme) -> None:
-        for _, render in FORMATS:
-            render(programme)
-
-    times = {name: timed(functools.partial(render, programme)) for name, render in FORMATS}
-    names = [name for name, _ in FORMATS]
-    together = timed(functools.partial(render_all, programme, names))
-    reference = timed(functools.partial(to_ical_reference, programme))
-    try:
-        theirs = timed(functools.partial(ics_py, programme))
-    except ImportError:
-        theirs = float("nan")
-    peak = peak_memory(everything)
-    print(
-        f"| {n:,} | {machine:.2f} | {load_s:.2f} | {times['ics']:.2f} | {times['json']:.2f} | "
-        f"{times['xml']:.2f} | {times['text']:.2f} | {times['html']:.2f} | "
-        f"{sum(times.values()):.2f} | "
-        f"{together:.2f} | "
-        f"{theirs:.2f} | {reference:.2f} | {times['ics'] / theirs:.2f} | "
-        f"{peak / 2**20:.0f} |"
-    )
-    sys.stdout.flush()
-
-
 def main() -> None:
-    global REPEATS
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="one tiny run, for CI")
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 25_000])
-    parser.add_argument("--row", type=int, help=argparse.SUPPRESS)  # one size, in this process
-    parser.add_argument("--load-row", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)  # the run's, for exports
-    parser.add_argument(
-        "--output-dir",
-        metavar="DIR",
-        help="where the exports of the first table are written (default: the temporary folder)",
-    )
-    parser.add_argument("--repeats", type=int, default=REPEATS, help=argparse.SUPPRESS)
+    parser.add_argument("--smoke", action="store_true", help="one quick round, for CI")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3)")
+    parser.add_argument("--output-dir", metavar="DIR", help="where the exports are written")
     args = parser.parse_args()
-    REPEATS = 1 if args.smoke else args.repeats
-    if args.load_row is not None:
-        load_row(args.load_row, args.folder)
-    elif args.row is not None:
-        row(args.row)
-    else:
-        run([50] if args.smoke else args.sizes, args.output_dir)
+    with tempfile.TemporaryDirectory(prefix="isecg-bench-", dir=args.output_dir) as folder:
+        if args.smoke:
+            site_table(1, Path(folder), PROGRAMMES[-1:])
+            print()
+            stress_table(1, Path(folder), 50, 50)
+            return
+        site_table(args.rounds, Path(folder), PROGRAMMES)
+        print()
+        stress_table(args.rounds, Path(folder), 25_000, 10_000)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ from wcwidth import wcswidth
 
 import isecg_events
 from isecg_events import Event, Programme, Segment, to_agenda, to_markdown
-from isecg_events.exporters import Prepared
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.agenda import (
     Detail,
     _safe,
     _text_blocks,
+    _width,
+    _word_tokens,
     _wrap,
-    _wrap_tokens,
     render_text,
 )
 from tests.programmes import GOLDEN, RECURRING, model_text, paris_conference
@@ -141,7 +142,7 @@ def test_markdown_cannot_gain_structure(plenary: isecg_events.Programme, title: 
     assert rendered == f"09:30–10:30 · PLENARY 3: {shown}".strip()
 
 
-# -- wrapping: the shadow-text fill against the token-by-token reference -------
+# -- wrapping by display width ------------------------------------------------
 
 WRAP_ALPHABET = st.sampled_from(
     ["a", "b", "é", " ", " ", "宇", "探", "🚀", "Ａ", "\u3000", "\u0301", "\u200b", "-"]
@@ -152,10 +153,21 @@ prefix = st.sampled_from(["", " " * 13, "09:30–10:30  ", " " * 16, "x" * 50, "
 
 @settings(max_examples=400, deadline=None)
 @given(text=wrap_text, width=st.integers(1, 40), first=prefix, rest=prefix)
-def test_fill_matches_token_by_token_wrapping(text: str, width: int, first: str, rest: str) -> None:
-    words = text.split()
-    expected = _wrap_tokens(words, width, first, rest) if words else [first.rstrip()]
-    assert _wrap(text, width, first, rest) == expected
+def test_wrapping_keeps_every_word_within_the_width(
+    text: str, width: int, first: str, rest: str
+) -> None:
+    lines = _wrap(text, width, first, rest)
+    if not text.split():
+        assert lines == [first.rstrip()]
+        return
+    assert all(line == line.rstrip() for line in lines)  # no trailing space
+    bodies = [lines[0].removeprefix(first), *(line.removeprefix(rest) for line in lines[1:])]
+    assert lines[0].startswith(first) and all(line.startswith(rest) for line in lines[1:])
+    assert "".join("".join(body.split()) for body in bodies) == "".join(text.split())
+    for line, body, prefix in zip(lines, bodies, [first] + [rest] * len(lines), strict=False):
+        # Wider than the line only when the body is one token it cannot break.
+        if _width(line) > width:
+            assert " " not in body and len(_word_tokens(body)) == 1, (line, prefix)
 
 
 @settings(max_examples=200, deadline=None)

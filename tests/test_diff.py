@@ -135,4 +135,4 @@ def test_no_change_reaches_a_subscriber_unannounced(
         return  # the change makes the programme invalid (an overlap, say)
     if diff(programme, changed):
         return
-    assert isecg_events.render_all(programme, FORMATS) == isecg_events.render_all(changed, FORMATS)
+    assert isecg_events.render(programme, FORMATS) == isecg_events.render(changed, FORMATS)

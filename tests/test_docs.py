@@ -37,7 +37,9 @@ def run_command(line: str, workdir: Path) -> str:
         # The benchmark's examples run at smoke size: full sizes take minutes.
         command = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--smoke"]
         result = subprocess.run(command, capture_output=True, text=True, check=True)
-        assert result.stdout.startswith("Yardstick: ") and "\n| N | yardstick s |" in result.stdout
+        assert "| start-up (`--version`) |" in result.stdout
+        assert "| GLEX 2017 plenary (our TOML) | 1 |" in result.stdout
+        assert "| iCalendar feed, 50 events |" in result.stdout
         return result.stdout
     assert words[0] == "isecg-events", line
     out = io.StringIO()
@@ -153,3 +155,37 @@ def test_data_format_reference_matches_the_shipped_schema() -> None:
     assert _documented_fields("[[events.segments]]") == set(
         event["segments"]["items"]["properties"]
     )
+
+
+def _documented_command_lines() -> Iterator[tuple[str, str]]:
+    """Every ``isecg-events ...`` line of a shell example, and every inline one
+    that gives real values (synopses with FILE, DIR or ``[...]`` are left out)."""
+    inline = re.compile(r"`(isecg-events [^`]+)`")
+    for page in PAGES:
+        name = str(page.relative_to(ROOT))
+        for language, body in blocks(page):
+            if language in ("sh", ""):  # shell examples, and plain blocks showing commands
+                for line in body.replace("\\\n", " ").strip().splitlines():
+                    if line.startswith("isecg-events ") and not re.search(
+                        r"\[-|\b(?:URL|NAME|DIR|FILE)\b", line
+                    ):
+                        yield name, line
+        for match in inline.finditer(page.read_text(encoding="utf-8")):
+            line = match.group(1)
+            # a command named in prose (`isecg-events release`) is no command line
+            if len(line.split()) > 2 and not re.search(r"\[|\]|…|\||\b[A-Z]{2,}\b", line):
+                yield name, line
+
+
+def test_every_documented_command_line_parses() -> None:
+    from isecg_events.cli._arguments import parser
+
+    lines = list(_documented_command_lines())
+    assert len(lines) > 25
+    for page, line in lines:
+        words = shlex.split(re.split(r" [>|] ", line)[0], comments=True)[1:]  # not the shell's
+        try:
+            parser().parse_args(words)
+        except SystemExit as error:
+            if error.code != 0:  # --help and --version exit 0
+                pytest.fail(f"{page}: {line!r} does not parse")

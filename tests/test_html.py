@@ -11,9 +11,11 @@ import html5lib
 import pytest
 from babel import Locale
 from hypothesis import HealthCheck, given, settings
+from markupsafe import escape as html_escape
 
 import isecg_events
-from isecg_events.exporters import Prepared, html
+from isecg_events.exporters import html
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.programme import Programme
 from tests.programmes import MINIMAL, RECURRING, model_text, programmes, reference
 
@@ -325,7 +327,27 @@ def test_a_base_url_must_be_http(plenary: Programme) -> None:
 
 def test_feed_links_in_the_conference_language(plenary: Programme) -> None:
     german = isecg_events.loads(CAMP.replace('language = "en"', 'language = "de"'))
-    page = render(german, feeds=True).decode()
+    page = html.render_prepared(Prepared(german, feeds=True)).decode()  # export --feeds
     assert '<a href="tracks/policy.ics">Track: Policy</a>' in page
     assert '<a href="rooms/hall-b.ics">Raum: Hall B</a>' in page
     assert '<a href="people/ada.ics">Person: Ada Lovelace</a>' in page
+
+
+def test_speakers_bio_photo_and_links_in_the_details_without_a_request() -> None:
+    from tests.programmes import ROOT
+
+    source = ROOT / "tests" / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    programme = isecg_events.load(source, timezone="Europe/London")
+    page = render(programme)
+    tags = structure(page)  # strict HTML
+    assert "img" not in {tag for tag, _ in tags}  # the photo is a link: no request elsewhere
+    text = page.decode()
+    person = next(p for p in programme.participants if p.bio and p.links and p.picture)
+    first = person.bio.split("\n\n")[0].strip()
+    assert f'<p class="bio">{html_escape(first)}' in text
+    assert f'<a href="{html_escape(person.picture)}" rel="noopener nofollow">Photo</a>' in text
+    assert all(
+        f'href="{html_escape(link.url)}" rel="noopener nofollow"' in text for link in person.links
+    )
+    # the plenary's panel, known by position, gets no speakers' list made up
+    assert 'class="speakers"' not in render(isecg_events.load()).decode()

@@ -212,3 +212,99 @@ def test_any_text_reads_back_and_cannot_inject(
         "LOCATION",
         "STATUS",
     }
+
+
+def _served_items(body: bytes) -> list[str]:
+    """What vdirsyncer's http storage (khal's webcal subscription) makes of a feed: its items.
+
+    The feed is served on a free loopback port, read by vdirsyncer itself.
+    """
+    import asyncio
+    import http.server
+    import threading
+
+    aiohttp = pytest.importorskip("aiohttp")
+    http_storage = pytest.importorskip("vdirsyncer.storage.http")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    async def items() -> list[str]:
+        async with aiohttp.TCPConnector() as connector:
+            storage = http_storage.HttpStorage(
+                url=f"http://127.0.0.1:{server.server_port}/feed.ics", connector=connector
+            )
+            found = []
+            async for href, _ in storage.list():
+                item, _ = await storage.get(href)
+                found.append(item.raw)
+            return found
+
+    # In a thread of its own: a test before may leave an event loop running in this one.
+    found: list[list[str]] = []
+    reader = threading.Thread(
+        target=lambda: found.append(asyncio.run(asyncio.wait_for(items(), 30)))
+    )
+    try:
+        reader.start()
+        reader.join(40)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert found, "vdirsyncer did not answer within 40 s"
+    return found[0]
+
+
+@pytest.mark.parametrize("profile", ["compat", "rich"])
+def test_vdirsyncer_sees_every_event_of_a_feed(profile: str) -> None:
+    """A calendar-level UID made vdirsyncer (and khal on a webcal feed) see one event."""
+    programme = isecg_events.loads(RECURRING)
+    feed = to_ical(programme, profile=profile)  # type: ignore[arg-type]
+    calendar = icalendar.Calendar.from_ical(feed)
+    assert "UID" not in calendar  # RFC 7986 allows one; clients misread it
+    items = _served_items(feed)
+    uids = {str(e["UID"]) for e in calendar.walk("VEVENT")}
+    assert (
+        len(items)
+        == len(uids)
+        == len(programme.events)
+        + (
+            0
+            if profile == "compat"
+            else sum(1 for e in programme.events for s in e.segments if s.start)
+        )
+    )
+
+
+def test_the_rich_vcard_carries_bio_photo_and_links_read_by_vobject() -> None:
+    import vobject
+
+    from tests.programmes import ROOT
+
+    source = ROOT / "tests" / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    programme = isecg_events.load(source, timezone="Europe/London")
+    calendar = icalendar.Calendar.from_ical(to_ical(programme, profile="rich"))
+    people = {p.display_name: p for p in programme.participants}
+    seen = 0
+    for participant in calendar.walk("PARTICIPANT"):
+        card = vobject.readOne(str(participant["STRUCTURED-DATA"]))
+        person = people[card.fn.value]
+        assert (card.note.value if "note" in card.contents else None) == (
+            person.bio.strip() if person.bio else None
+        )
+        assert [u.value for u in card.contents.get("url", [])] == [x.url for x in person.links]
+        assert (card.photo.value if "photo" in card.contents else None) == person.picture
+        seen += bool(person.bio and person.links)
+    assert seen

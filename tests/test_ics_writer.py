@@ -13,16 +13,12 @@ from icalendar.parser.string import _foldline
 
 import isecg_events
 from isecg_events import Participant, Participation, Segment
-from isecg_events.exporters import Prepared
 from isecg_events.exporters._ics_writer import fold, text, texts
-from isecg_events.exporters.ical import (
-    _LeanWriter,
-    event_to_ical_reference,
-    render_event_prepared,
-    to_ical_reference,
-)
+from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters.ical import _LeanWriter, render_event_prepared
 from isecg_events.rules import ROLES
-from tests.programmes import RECURRING, model_text
+from tests.programmes import RECURRING, event_ical_oracle, model_text
+from tests.programmes import ical_oracle as to_ical_reference
 
 # Every escaping and folding hazard the model allows: separators, backslashes
 # and carets at fold points, line breaks, multi-byte characters of every length.
@@ -135,7 +131,7 @@ def _each_event_alike(programme: isecg_events.Programme) -> None:
     prepared = Prepared(programme)  # one render: templates and lines are shared
     for event in programme.events:
         lean = render_event_prepared(prepared, event)
-        assert lean == event_to_ical_reference(Prepared(programme), event)
+        assert lean == event_ical_oracle(programme, event)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt
 import isecg_events
 from isecg_events.cli import main
 from isecg_events.errors import ProgrammeError
-from isecg_events.exporters import EXPORTERS, event_to_ical, render_all
+from isecg_events.exporters import EXPORTERS, event_to_ical, render
 from tests.programmes import MINIMAL
 
 FORGED_UID = "forged-uid-injected"
@@ -60,9 +60,9 @@ def _markdown_structure(text: str) -> list[str]:
 
 def _check_outputs(programme: isecg_events.Programme) -> None:
     """Every format renders, and each parser finds only what the programme holds."""
-    names = [exporter.name for exporter in EXPORTERS]
-    outputs = render_all(programme, names)
-    outputs["rich"] = render_all(programme, ["ics"], profile="rich")["ics"]
+    names = list(EXPORTERS)
+    outputs = render(programme, names)
+    outputs["rich"] = render(programme, ["ics"], profile="rich")["ics"]
     expected = {str(o.guid) for o in programme.occurrences if o.index == 0}
     for name in ("ics", "rich"):
         calendar = icalendar.Calendar.from_ical(outputs[name])

@@ -14,7 +14,6 @@ from tests.programmes import (
     MINIMAL,
     assert_located,
     json_error,
-    reference,
     without_position,
 )
 
@@ -180,32 +179,6 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         isecg_events.load(tmp_path / "absent.toml")
     with pytest.raises(ProgrammeError, match="is a directory, not a programme file"):
         isecg_events.load(tmp_path)
-
-
-def test_loading_in_two_steps_is_loading(tmp_path: Path) -> None:
-    # export reads the bytes once, then loads them in each lane.
-    import io
-
-    from isecg_events.readers import load_source, read_source, read_source_stream
-
-    bundled = read_source()
-    assert (bundled.name, bundled.syntax) == ("data/glex2017.toml", "toml")
-    assert load_source(bundled) == isecg_events.load()
-    assert "raw" not in repr(bundled)  # a programme's bytes are no repr
-    schedule = reference("examples/frab-camp2019.json")
-    assert load_source(read_source(schedule)) == isecg_events.load(schedule)
-    piped = read_source_stream(io.BytesIO(schedule.read_bytes()))
-    assert (piped.name, piped.syntax) == ("<stdin>", "json")
-    assert load_source(piped, timezone="Europe/Berlin") == isecg_events.load(
-        schedule, timezone="Europe/Berlin"
-    )
-    with pytest.raises(ProgrammeError, match="no such file"):
-        read_source(tmp_path / "absent.toml")
-    broken = tmp_path / "p.toml"
-    broken.write_text("[conference]\nid = \n")
-    source = read_source(broken)  # read, not yet parsed
-    with pytest.raises(ProgrammeError, match=r":2:6: TOML syntax error"):
-        load_source(source)
 
 
 def test_shipped_schema_matches_the_loader(bundled_document: dict[str, object]) -> None:

@@ -120,7 +120,7 @@ def test_the_wheel_installed_alone_exports_the_plenary(
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert written == [
         "agenda.md", "agenda.txt", "events", "glex2017.ics", "schedule.html", "schedule.json",
-        "schedule.xml",
+        "schedule.xml", "sessionize.json",
     ]  # fmt: skip
     assert (tmp_path / "out" / "glex2017.ics").read_bytes() == isecg_events.to_ical(
         isecg_events.load()

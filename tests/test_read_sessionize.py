@@ -146,7 +146,7 @@ def test_exports_go_through_every_format(tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error", ProgrammeWarning)
         programme = load(QA, "America/New_York")
-    rendered = isecg_events.render_all(programme, ["ics", "json", "xml", "html"])
+    rendered = isecg_events.render(programme, ["ics", "json", "xml", "html"])
     assert all(rendered.values())
     schedule = json.loads(rendered["json"])
     titles = [

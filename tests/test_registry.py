@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 import isecg_events
 from isecg_events import OptionError
-from isecg_events.exporters import EXPORTERS, get_exporter, render_all
+from isecg_events.exporters import EXPORTERS, get_exporter, render, render_all, render_events
 from tests.programmes import RECURRING
+
+IMPORTS = Path(__file__).parent / "data" / "imports"
 
 
 def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> None:
-    from isecg_events.exporters import EXPORTERS, get_exporter
-
-    assert [e.name for e in EXPORTERS] == ["ics", "json", "xml", "text", "markdown", "html", "atom"]
+    assert list(EXPORTERS) == [
+        "ics",
+        "json",
+        "xml",
+        "text",
+        "markdown",
+        "html",
+        "sessionize",
+        "atom",
+    ]
+    assert all(name == exporter.name for name, exporter in EXPORTERS.items())
     ics = get_exporter("ics")
     assert ics.media_type.startswith("text/calendar") and ics.extension == "ics"
     assert ics.render_event(plenary, "plenary-3").count(b"BEGIN:VEVENT") == 1
@@ -26,15 +38,37 @@ def test_registry_lists_every_format_once(plenary: isecg_events.Programme) -> No
         get_exporter("pdf")
 
 
-def test_render_all_matches_each_exporter(plenary: isecg_events.Programme) -> None:
-    from isecg_events.exporters import EXPORTERS, render_all
-
-    names = [e.name for e in EXPORTERS]
-    together = render_all(plenary, names, profile="rich")
+def test_render_matches_each_exporter(plenary: isecg_events.Programme) -> None:
+    names = list(EXPORTERS)
+    together = render(plenary, names, profile="rich")
     assert list(together) == names
     assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
-    for exporter in EXPORTERS[1:]:
-        assert together[exporter.name] == exporter.render(plenary)
+    for name in names[1:]:
+        assert together[name] == get_exporter(name).render(plenary)
+
+
+def test_render_all_is_a_deprecated_alias_of_render(plenary: isecg_events.Programme) -> None:
+    with pytest.warns(DeprecationWarning, match="use render"):
+        old = render_all(plenary, ["ics", "text"], width=60)
+    assert old == render(plenary, ["ics", "text"], width=60)
+
+
+def test_releases_is_a_parameter_of_the_render_not_an_option(
+    plenary: isecg_events.Programme, tmp_path: Path
+) -> None:
+    history = isecg_events.History.read(tmp_path / "releases")
+    history.record(plenary, name="v1", at=datetime(2017, 6, 1, tzinfo=UTC))
+    history = isecg_events.History.read(tmp_path / "releases")
+    names = ["ics", "json", "xml", "html", "atom"]
+    followed = render(plenary, names, releases=history)
+    assert followed["ics"] == isecg_events.to_ical(plenary, releases=history)
+    assert followed["json"] == isecg_events.to_schedule_json(plenary, releases=history)
+    assert b'"version":"v1"' in followed["json"]
+    assert b"<title>v1</title>" in followed["atom"]
+    assert b"<entry>" not in render(plenary, ["atom"])["atom"]  # no history: no entries
+    assert all("releases" not in e.option_names for e in EXPORTERS.values())
+    events = render_events(plenary, ["ics"], releases=history)["ics"]
+    assert events == get_exporter("ics").render_events(plenary, releases=history)
 
 
 @pytest.fixture
@@ -45,36 +79,69 @@ def composed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = _prepared.describe
 
-    def spying(event: isecg_events.Event) -> str:
+    def spying(event: isecg_events.Event, plain: Callable[[str, str], str]) -> str:
         seen.append(event.id)
-        return real(event)
+        return real(event, plain)  # type: ignore[arg-type]
 
     monkeypatch.setattr(_prepared, "describe", spying)
     return seen
 
 
-def test_render_all_derives_shared_text_once(
+@pytest.fixture
+def converted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text a render converts from its markup (Markdown or HTML), in order."""
+    from isecg_events.exporters import _prepared
+
+    seen: list[str] = []
+    real = _prepared.blocks
+
+    def spying(text: str, markup: str) -> tuple[object, ...]:
+        seen.append(text)
+        return real(text, markup)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_prepared, "blocks", spying)
+    return seen
+
+
+def test_render_derives_shared_text_once(
     composed: list[str], write_programme: Callable[..., Path]
 ) -> None:
-    from isecg_events.exporters import EXPORTERS, render_all
-    from tests.programmes import RECURRING
-
     programme = isecg_events.load(write_programme(RECURRING))
-    render_all(programme, [e.name for e in EXPORTERS])
+    render(programme, list(EXPORTERS))
     assert sorted(composed) == sorted(e.id for e in programme.events)
     assert len(programme.occurrences) > len(programme.events)  # recurring: shared per event
 
 
+@pytest.mark.parametrize("name", ["pentabarf-fosdem2018-excerpt.xml", "pretalx-rc3-excerpt.json"])
+def test_a_whole_site_converts_each_text_once(
+    name: str, composed: list[str], converted: list[str]
+) -> None:
+    """Every format, each event's file and every feed: one conversion of each text."""
+    from isecg_events.exporters.feeds import site_files
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", isecg_events.ProgrammeWarning)
+        programme = isecg_events.load(IMPORTS / name)
+    texts = {e.abstract for e in programme.events} | {e.description for e in programme.events}
+    assert any(e.markup != "plain" for e in programme.events)
+    files = site_files(programme, list(EXPORTERS)[:-1], {}, split=True, feeds=True)
+    assert any(path.startswith("people/") for path in files)
+    assert len(converted) == len(set(converted))  # none twice
+    assert len(converted) <= len(texts - {None})
+    assert sorted(composed) == sorted(e.id for e in programme.events)  # each once
+
+
 def test_exporters_declare_their_options() -> None:
-    options = {e.name: e.option_names for e in EXPORTERS}
+    options = {name: e.option_names for name, e in EXPORTERS.items()}
     assert options == {
-        "ics": ("profile", "refresh", "releases", "calendar_name"),
-        "json": ("persons", "releases"),
-        "xml": ("releases",),
+        "ics": ("profile", "refresh"),
+        "json": ("persons",),
+        "xml": (),
         "text": ("width", "tz", "detail"),
         "markdown": ("width", "tz", "detail"),
-        "html": ("base_url", "feeds", "releases"),
-        "atom": ("releases",),
+        "html": ("base_url",),
+        "sessionize": (),
+        "atom": ("base_url",),
     }
 
 
@@ -96,13 +163,15 @@ def test_an_option_a_format_does_not_take_is_a_type_error(
     with pytest.raises(TypeError, match="no option 'width' for format json"):
         get_exporter("json").render(plenary, width=60)
     with pytest.raises(OptionError, match="no option 'profile' for format text, markdown"):
-        render_all(plenary, ["text", "markdown"], profile="rich")
+        render(plenary, ["text", "markdown"], profile="rich")
     with pytest.raises(OptionError, match="options: detail, tz, width"):
-        render_all(plenary, ["text"], colour="red")
+        render(plenary, ["text"], colour="red")
+    with pytest.raises(OptionError, match="it takes no options"):
+        render(plenary, ["xml"], calendar_name="mine")
 
 
-def test_render_all_hands_each_format_its_own_options(plenary: isecg_events.Programme) -> None:
-    together = render_all(plenary, ["ics", "json", "text"], width=60, profile="rich")
+def test_render_hands_each_format_its_own_options(plenary: isecg_events.Programme) -> None:
+    together = render(plenary, ["ics", "json", "text"], width=60, profile="rich")
     assert together["ics"] == isecg_events.to_ical(plenary, profile="rich")
     assert together["json"] == isecg_events.to_schedule_json(plenary)
     assert together["text"].decode() == isecg_events.to_agenda(plenary, width=60)
@@ -152,16 +221,16 @@ def test_only_the_formats_that_show_it_compose_the_full_description(
 ) -> None:
     # The agendas and the page do not show it; composing it was a tenth of their render.
     programme = isecg_events.load()
-    render_all(programme, ["text", "markdown", "html"])
+    render(programme, ["text", "markdown", "html"])
     assert composed == []
-    render_all(programme, ["ics", "json", "xml"])
+    render(programme, ["ics", "json", "xml"])
     assert composed == [event.id for event in programme.events]  # once, shared by the three
 
 
 @pytest.mark.parametrize("source", ["plenary", "recurring", "pretalx", "frab"])
 def test_a_render_takes_each_events_guid_from_its_programme(source: str) -> None:
     from isecg_events import identity
-    from isecg_events.exporters import Prepared
+    from isecg_events.exporters._prepared import Prepared
     from tests.programmes import reference
 
     programme = {

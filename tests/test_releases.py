@@ -192,7 +192,7 @@ def test_cli_release_diff_changes_export(
     written = sorted(p.name for p in out.iterdir())
     assert written == [
         "agenda.md", "agenda.txt", "changes.atom", "demo2026.ics", "events", "schedule.html",
-        "schedule.json", "schedule.xml",
+        "schedule.json", "schedule.xml", "sessionize.json",
     ]  # fmt: skip
     assert main(["changes", "--releases", str(hist)]) == 0
     text = capsys.readouterr().out
@@ -275,3 +275,30 @@ def test_changes_atom_has_what_rfc_4287_requires(tmp_path: Path, base: Programme
         assert entry.find(f"{atom}content").get("type") == "text"  # type: ignore[union-attr]
     newest = feed.find(f"{atom}entry/{atom}content")
     assert newest is not None and newest.text == "renamed: Opening day (Opening → Opening day)"
+
+
+def test_changes_atom_links_itself_and_each_entry_when_its_url_is_known(
+    tmp_path: Path, base: Programme, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without links the W3C validator warns and feed readers have nothing to open."""
+    history, _, _ = History.read(tmp_path / "h").record(base, name="v1", at=T1)
+    history, _, _ = history.record(with_event(base, "opening", room="Room B"), name="v2", at=T2)
+    atom = isecg_events.get_exporter("atom")
+    latest = history.latest.programme  # type: ignore[union-attr]
+    parsed = feedparser.parse(atom.render(latest, releases=history, base_url="https://ex.org/glex"))
+    assert not parsed.bozo, parsed.bozo_exception
+    links = {(link.rel, link.href) for link in parsed.feed.links}
+    assert ("self", "https://ex.org/glex/changes.atom") in links
+    assert ("alternate", "https://ex.org/glex/schedule.html") in links
+    assert [entry.link for entry in parsed.entries] == ["https://ex.org/glex/schedule.html"] * 2
+    # Where the URL is not known, nothing is invented.
+    assert b"<link" not in atom.render(latest, releases=history)
+    with pytest.raises(ValueError, match="not an http"):
+        atom.render(latest, releases=history, base_url="ftp://ex.org/")
+    # The command line's --base_url reaches the page and the feed alike.
+    out = tmp_path / "out"
+    arguments = ["--releases", str(tmp_path / "h"), "--base_url", "https://ex.org/glex/"]
+    programme = str(history.latest.path)  # type: ignore[union-attr]
+    assert main(["export", programme, "-f", "atom", "-o", str(out), *arguments]) == 0
+    served = feedparser.parse((out / "changes.atom").read_bytes())
+    assert served.entries[0].link == "https://ex.org/glex/schedule.html"

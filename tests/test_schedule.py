@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import to_schedule_json, to_schedule_xml
-from isecg_events.exporters import Prepared
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries as _frab
 from isecg_events.exporters.frab import schedule_xml
@@ -346,7 +346,9 @@ def test_event_xml_is_what_xmlgenerator_writes(
     (day,) = [day for day in _frab.days(Prepared(programme)) if day.rooms]
     ((_, (entry,)),) = day.rooms
     numbers = _frab.person_numbers(Prepared(programme))
-    assert schedule_xml._event(entry, numbers) == reference_event_xml(entry, numbers)
+    out = schedule_xml._Writer()
+    schedule_xml._event(out, entry, numbers)
+    assert out.getvalue().decode() == reference_event_xml(entry, numbers)
 
 
 @pytest.mark.parametrize("source", ["plenary", "recurring", "pretalx-democon.json"])
@@ -571,3 +573,58 @@ def test_timezone_argument_sets_our_format_zone(plenary: isecg_events.Programme)
     # our format's times are local: 09:30 is now 09:30 in Paris
     assert moved.events[0].start.isoformat() == "2017-06-07T09:30:00+02:00"
     assert plenary.events[0].start.isoformat() == "2017-06-07T09:30:00+08:00"
+
+
+def test_each_days_rooms_come_in_declared_order_then_in_order_of_use() -> None:
+    """Hall B's talk is earlier, but Hall A is declared first; Annex is not declared."""
+    from tests.programmes import MINIMAL
+
+    text = (
+        MINIMAL.replace('start = "09:00"', 'start = "11:00"')
+        .replace('end = "10:00"', 'end = "12:00"')
+        .replace('room = "Room A"', 'room = "Hall A"')
+        + "\n".join(
+            f'[[events]]\nid = "{id}"\ntitle = "{id}"\ndate = {day}\nstart = "{start}"\n'
+            f'end = "{end}"\nroom = "{room}"\n'
+            for id, day, start, end, room in [
+                ("early", "2026-03-28", "09:00", "10:00", "Hall B"),
+                ("annex", "2026-03-28", "08:00", "08:30", "Annex"),
+                ("second", "2026-03-29", "09:00", "10:00", "Annex"),
+                ("third", "2026-03-29", "10:00", "11:00", "Hall B"),
+            ]
+        )
+        + '\n[[rooms]]\nname = "Hall A"\n\n[[rooms]]\nname = "Hall B"\n'
+    )
+    programme = isecg_events.loads(text)
+    document = json.loads(to_schedule_json(programme))
+    days = document["schedule"]["conference"]["days"]
+    assert [list(day["rooms"]) for day in days] == [
+        ["Hall A", "Hall B", "Annex"],
+        ["Hall B", "Annex"],
+        [],
+    ]
+    conference_rooms = [room["name"] for room in document["schedule"]["conference"]["rooms"]]
+    assert conference_rooms == ["Hall A", "Hall B", "Annex"]  # the same order as before
+    xml = to_schedule_xml(programme).decode()
+    assert xml.index('name="Hall A"') < xml.index('name="Hall B"') < xml.index('name="Annex"')
+
+
+def test_a_speakers_bio_picture_and_links_reach_schedule_json() -> None:
+    # Sessionize gives them; schedule.json has the pretalx person's places for them.
+    source = (
+        Path(__file__).parent / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    )
+    programme = isecg_events.load(source, timezone="Europe/London")
+    document = assert_valid_json(to_schedule_json(programme))
+    persons = [p for e in entries(document) for p in e["persons"]]
+    given = {p.id: p for p in programme.participants}
+    with_bio = [p for p in persons if "biography" in p]
+    assert with_bio and len(with_bio) == sum(1 for p in given.values() if p.bio)
+    assert all(p["avatar"].startswith("https://") for p in persons if "avatar" in p)
+    assert any(p.get("links") for p in persons)
+    assert all(set(link) <= {"url", "title"} for p in persons for link in p.get("links", []))
+    # the plenary's panel, several known only by position, gets none of them made up
+    plenary = json.loads(to_schedule_json(isecg_events.load()))
+    assert all(
+        set(p) == {"guid", "name", "public_name"} for e in entries(plenary) for p in e["persons"]
+    )

@@ -1,9 +1,8 @@
-"""Our format's reader applies every value rule the checker has, so the checker may skip them.
+"""Our format's reader applies every value rule the checker has, as it reads each field.
 
-A programme read from our format is built inside ``checks.event_values_read()``:
-the checker leaves out each event field's value rules, which the reader
-applied as it read the field. These tests hold the reader to that: every
-programme it accepts passes the checker's every rule, values included.
+So a file's problems are reported with their lines, and every programme the
+reader accepts passes the checker's every rule, values included: these
+tests hold the reader to that.
 """
 
 from __future__ import annotations
@@ -132,19 +131,3 @@ def test_each_value_rule_is_the_readers_too(field: str, value: Any) -> None:
     assert not _in_python("talk", title, values, "Part")
     assert not _from_a_file("talk", title, values, "Part")
     assert _in_python("talk", "Talk", {}, "Part") and _from_a_file("talk", "Talk", {}, "Part")
-
-
-def test_only_the_block_leaves_the_value_rules_out() -> None:
-    event = Event(
-        id="talk",
-        title="a\x00b",
-        start=datetime(2026, 3, 28, 9, tzinfo=PARIS),
-        end=datetime(2026, 3, 28, 10, tzinfo=PARIS),
-    )
-    conference = isecg_events.loads(
-        "[conference]\n" + "\n".join(f'{k} = "{v}"' for k, v in CONFERENCE.items())
-    ).conference
-    assert checks.check(conference, (), (), (event,)).problems
-    with checks.event_values_read():
-        assert not checks.check(conference, (), (), (event,)).problems
-    assert checks.check(conference, (), (), (event,)).problems

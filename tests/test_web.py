@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from isecg_events import ProgrammeError
 from isecg_events.cli import main
 from isecg_events.web import create_app
 from tests.judges import Server
@@ -98,15 +99,27 @@ def test_index_status_and_personal_feeds(feed_server: Server) -> None:
     status, _, mine = feed_server.get("/feed.ics?event=coffee&track=policy&person=ada")
     assert status == 200
     assert mine.count(b"BEGIN:VEVENT") == 3  # coffee, the panel (policy), the opening (ada)
-    assert b"X-WR-CALNAME:Demo Conference \xe2\x80\x93 my sessions" in mine
+    assert b"X-WR-CALNAME:Demo Conference \xe2\x80\x93 my 3 sessions" in mine
     again = feed_server.get("/feed.ics?person=ada&track=policy&event=coffee")
     assert again[2] == mine  # the union, whatever the order
+    # one track, room or person: named as its own feed
+    for query, name in (
+        ("track=policy", "Policy"),
+        ("room=room-a", "Room A"),
+        ("person=ada", "Ada Lovelace"),
+        ("event=coffee", "my 1 session"),
+    ):
+        body = feed_server.get(f"/feed.ics?{query}")[2]
+        assert f"X-WR-CALNAME:Demo Conference \u2013 {name}\r\n".encode() in body, query
+    unknown = b"unknown parameter 'colour': one or more of event=, track=, room=, person="
     for query, message in (
         ("event=nope", b"no event 'nope'"),
         ("track=none", b"no track 'none'"),
         ("person=adda", b"did you mean 'ada'"),
-        ("colour=red", b"unknown parameter 'colour'"),
-        ("", b"select needs"),
+        ("colour=red", unknown),
+        ("", b"a personal feed needs one or more of event=, track=, room=, person="),
+        ("type=talk", b"unknown parameter 'type'"),
+        ("participant=ada", b"unknown parameter 'participant'"),
     ):
         status, _, body = feed_server.get(f"/feed.ics?{query}")
         assert status == 404 and message in body, query
@@ -456,3 +469,25 @@ def test_the_index_page_passes_axe(feed_server: Server, browser: object, width: 
         assert not overflow  # nothing wider than a phone's screen
     finally:
         context.close()
+
+
+def test_serve_takes_the_timezone_a_programme_needs(tmp_path: Path) -> None:
+    # A Sessionize export's times carry no zone: serve takes --timezone as every reader does.
+    source = (
+        Path(__file__).parent / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    )
+    with pytest.raises(ProgrammeError, match="--timezone"):
+        create_app(source)
+    app = create_app(source, timezone="Europe/London")
+    captured: list[str] = []
+    body = b"".join(
+        app(
+            {"REQUEST_METHOD": "GET", "PATH_INFO": "/status"},
+            lambda status, headers: captured.append(status),
+        )
+    )
+    assert captured == ["200 OK"] and json.loads(body)["problems"] == []
+    from isecg_events.cli._arguments import parser
+
+    args = parser().parse_args(["serve", str(source), "--timezone", "Europe/London"])
+    assert args.timezone == "Europe/London"

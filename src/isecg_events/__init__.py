@@ -25,10 +25,11 @@ from isecg_events.exporters import (
     EXPORTERS,
     Exporter,
     Option,
-    Prepared,
     event_to_ical,
     get_exporter,
+    render,
     render_all,
+    render_events,
     to_agenda,
     to_ical,
     to_markdown,
@@ -49,6 +50,7 @@ from isecg_events.model import (
 from isecg_events.programme import Occurrence, Programme, ProgrammeBuilder
 from isecg_events.readers import load, loads
 from isecg_events.releases import History, Release, ReleaseError
+from isecg_events.site import export
 
 __all__ = [
     "EXPORTERS",
@@ -66,7 +68,6 @@ __all__ = [
     "Organization",
     "Participant",
     "Participation",
-    "Prepared",
     "Problem",
     "Programme",
     "ProgrammeBuilder",
@@ -80,10 +81,13 @@ __all__ = [
     "__version__",
     "diff",
     "event_to_ical",
+    "export",
     "get_exporter",
     "load",
     "loads",
+    "render",
     "render_all",
+    "render_events",
     "to_agenda",
     "to_ical",
     "to_markdown",

@@ -13,19 +13,11 @@ participants and organizations that exist; end after start; times that
 exist (no DST gap); recurrence rules that expand, within the conference;
 segment times inside their event and in order; no two events in one room
 at once.
-
-A reader that has applied each event field's value rules as it read the
-field (our format's, :mod:`isecg_events.readers.native`) builds its
-programme inside :func:`event_values_read`, and the checker leaves those
-rules out for its events; every rule between objects still runs. A test
-holds the reader to every value rule the checker has.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextvars import ContextVar
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple, TypeVar
 
@@ -48,24 +40,7 @@ from isecg_events.rules import (
     STATUSES,
 )
 
-__all__ = ["Report", "check", "event_values_read"]
-
-_EVENT_VALUES_READ: ContextVar[bool] = ContextVar("event_values_read", default=False)
-
-
-@contextlib.contextmanager
-def event_values_read() -> Iterator[None]:
-    """Within the block, :func:`check` leaves out the value rules of each event's fields.
-
-    For a reader that applied them field by field already (a large
-    programme's texts are then not searched twice).
-    """
-    token = _EVENT_VALUES_READ.set(True)
-    try:
-        yield
-    finally:
-        _EVENT_VALUES_READ.reset(token)
-
+__all__ = ["Report", "check"]
 
 _Keyed = TypeVar("_Keyed", Organization, Participant)
 
@@ -266,7 +241,6 @@ class _Checker:
         paths: Sequence[str],
     ) -> None:
         known = {participant.id: participant for participant in participants}
-        values_read = _EVENT_VALUES_READ.get()
         ids: dict[str, str] = {}
         guids: dict[object, str] = {}
         for event, path in zip(events, paths, strict=True):
@@ -283,8 +257,7 @@ class _Checker:
                     )
                 else:
                     guids[event.guid] = path
-            if not values_read:
-                self.event_values(event, path)
+            self.event_values(event, path)
             if event.participants:
                 self.references(event.participants, f"{path}.participants", known)
             for index, segment in enumerate(event.segments):

@@ -174,22 +174,21 @@ class Participant:
 
     @functools.cached_property
     def split_name(self) -> tuple[str, str] | None:
-        """(given, family): as given apart, else from a name printed "Given FAMILY".
+        """(given, family) as shown ("Naoki", "Sato"), or None when the name has no split.
 
-        One rule for files and Python, so a participant shows the same
-        whoever built it.
+        As given apart, else from a name printed "Given FAMILY", the family
+        name in normal case: one rule for files and Python, so a participant
+        shows the same whoever built it.
         """
         if self.given_name and self.family_name:
-            return self.given_name, self.family_name
-        return split_printed_name(self.name) if self.name else None
+            return self.given_name, _normal_case(self.family_name)
+        split = split_printed_name(self.name) if self.name else None
+        return (split[0], _normal_case(split[1])) if split else None
 
     @functools.cached_property
     def display_name(self) -> str | None:
         """The name in normal case ("Naoki Sato"), or None when unknown."""
-        if self.split_name:
-            given, family = self.split_name
-            return f"{given} {_normal_case(family)}"
-        return self.name
+        return " ".join(self.split_name) if self.split_name else self.name
 
     @property
     def effective_country(self) -> str | None:

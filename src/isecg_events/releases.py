@@ -24,6 +24,7 @@ import json
 import os
 import re
 import stat
+import warnings
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,12 +34,12 @@ import attrs
 
 from isecg_events import identity, rules
 from isecg_events.diff import Change, diff, event_key
-from isecg_events.errors import ExportError, IsecgEventsError, ProgrammeError
+from isecg_events.errors import ExportError, IsecgEventsError, ProgrammeError, ProgrammeWarning
 from isecg_events.exporters.native import to_document
 from isecg_events.model import Event, Participant
 from isecg_events.output import folder_lock, write_all
 from isecg_events.programme import Programme
-from isecg_events.readers import Source, load_source
+from isecg_events.readers import loads
 from isecg_events.readers.document import read_document, read_stream
 from isecg_events.readers.fields import FieldReader
 
@@ -366,7 +367,11 @@ def _read_release(path: Path, number: int) -> Release:
     source = str(path)
     raw = _regular_file_bytes(path, source)
     name, at, note = _meta(read_document(raw, source, "json"), source)
-    return Release(number, name, at, note, load_source(Source(raw, source, "json")), path)
+    with warnings.catch_warnings():
+        # What a recorded version held was told when it was recorded.
+        warnings.simplefilter("ignore", ProgrammeWarning)
+        programme = loads(raw, syntax="json", source=source)
+    return Release(number, name, at, note, programme, path)
 
 
 def _regular_file_bytes(path: Path, source: str) -> bytes:

@@ -30,20 +30,20 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qs
 
 import attrs
 
 from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
-from isecg_events.exporters.feeds import feed_name, site_files
+from isecg_events.exporters.feeds import feed_name, named_feed, site_files
 from isecg_events.identity import feed_slug
 from isecg_events.programme import Programme
 from isecg_events.readers import load
 from isecg_events.releases import History
 
-__all__ = ["FeedApp", "accepts_gzip", "create_app"]
+__all__ = ["PERSONAL_PARAMETERS", "FeedApp", "accepts_gzip", "create_app"]
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -104,7 +104,7 @@ def _os_reason(error: OSError) -> str:
 
 def _media_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1]
-    for exporter in EXPORTERS:
+    for exporter in EXPORTERS.values():
         if exporter.extension == extension:
             return exporter.media_type
     return "application/octet-stream"
@@ -118,11 +118,13 @@ class FeedApp:
         path: str | os.PathLike[str],
         *,
         releases: str | os.PathLike[str] | None = None,
+        timezone: str | None = None,
         check_interval: float = CHECK_INTERVAL,
         log: Callable[[str], None] | None = None,
         **options: Any,
     ) -> None:
         self.path = Path(path)
+        self.timezone = timezone
         self.releases = Path(releases) if releases is not None else None
         self.options = options
         self.check_interval = check_interval
@@ -165,14 +167,14 @@ class FeedApp:
                 raise ProgrammeError.single(
                     str(self.path), "", "is not a regular file (a FIFO or a device); not read"
                 )
-            programme = load(self.path)
+            programme = load(self.path, timezone=self.timezone)
             options = dict(self.options)
-            names = [e.name for e in EXPORTERS if e.name != "atom"]
+            names = [name for name in EXPORTERS if name != "atom"]
+            history = None
             if self.releases is not None:
-                options["releases"] = History.read(self.releases)
+                history = History.read(self.releases)
                 names.append("atom")
-            files = site_files(programme, names, options, feeds=True)
-            history = options.get("releases")
+            files = site_files(programme, names, options, feeds=True, releases=history)
             shown = history.apply(programme) if history is not None else programme
         except ProgrammeError as error:
             self._error = error
@@ -287,22 +289,28 @@ class FeedApp:
         return (json.dumps(status, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
     def _personal(self, version: _Version, query: str) -> tuple[_File | None, str]:
-        """A calendar of any mix of events, tracks, rooms and people (their union)."""
+        """A calendar of any mix of events, tracks, rooms and people (their union).
+
+        Named after what it holds: the track, room or person's own feed name
+        when it is one of them, else "my N sessions".
+        """
         asked = parse_qs(query, keep_blank_values=True)
         wanted: dict[str, list[str]] = {"events": [], "tracks": [], "rooms": [], "participants": []}
         for key, values in asked.items():
+            if key not in PERSONAL_PARAMETERS:
+                return None, f"unknown parameter {key!r}: {_PARAMETERS_HELP}"
             for value in values:
                 if key == "event":
                     wanted["events"].append(value)
                 elif key == "person":
                     wanted["participants"].append(value)
-                elif key in ("track", "room"):
+                else:
                     name = version.slugs[key].get(value)
                     if name is None:
                         return None, f"no {key} {value!r}"
                     wanted[f"{key}s"].append(name)
-                else:
-                    return None, f"unknown parameter {key!r}: use event, track, room or person"
+        if not any(wanted.values()):
+            return None, f"a personal feed needs {_PARAMETERS_HELP}"
         cache_key = tuple(sorted((k, v) for k, values in wanted.items() for v in values))
         with version.lock:
             cached = version.personal.get(cache_key)
@@ -313,16 +321,32 @@ class FeedApp:
             selected = version.programme.select(**wanted)
         except ValueError as error:
             return None, str(error)
-        ics = get_exporter("ics")
-        options = {k: v for k, v in self.options.items() if k in ics.option_names}
-        name = feed_name(version.programme, "my sessions")
-        body = ics.render(selected, **{**options, "calendar_name": name})
+        options = {k: v for k, v in self.options.items() if k in get_exporter("ics").option_names}
+        body = named_feed(selected, _personal_name(version.programme, selected, wanted), **options)
         found = _file(body, _CALENDAR)
         with version.lock:
             version.personal[cache_key] = found
             while len(version.personal) > PERSONAL_CACHE:
                 version.personal.popitem(last=False)
         return found, ""
+
+
+#: The parameters of ``/feed.ics``, each given once or more (their union).
+PERSONAL_PARAMETERS: Final = ("event", "track", "room", "person")
+_PARAMETERS_HELP = "one or more of " + ", ".join(f"{p}=" for p in PERSONAL_PARAMETERS)
+
+
+def _personal_name(whole: Programme, selected: Programme, wanted: dict[str, list[str]]) -> str:
+    """What a personal feed holds, as its calendar's name (``GLEX 2017 – Hall 2``)."""
+    given = [(kind, values) for kind, values in wanted.items() if values]
+    if len(given) == 1 and len(set(given[0][1])) == 1 and given[0][0] != "events":
+        kind, (value,) = given[0][0], set(given[0][1])
+        if kind == "participants":
+            person = next(p for p in whole.participants if p.id == value)
+            value = person.display_name or person.label
+        return feed_name(whole, value)
+    count = len(selected.events)
+    return feed_name(whole, f"my {count} session{'s' if count != 1 else ''}")
 
 
 _CODING = re.compile(r"^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;(.*))?$")
@@ -475,8 +499,9 @@ def create_app(path: str | os.PathLike[str], **options: Any) -> FeedApp:
 
     Args:
         path: the programme file, watched for changes.
-        **options: ``releases`` (a history folder), ``check_interval``, and
-            the ``ics`` format's options (``profile``, ``refresh``).
+        **options: ``releases`` (a history folder), ``timezone`` (as
+            :func:`isecg_events.load`'s), ``check_interval``, and the ``ics``
+            format's options (``profile``, ``refresh``).
 
     Raises:
         ProgrammeError: the file cannot be served at all at the start.

@@ -1,11 +1,12 @@
-"""The exporter registry: every output format, by name, with its options.
+"""The registry of formats, and the render API.
 
-Each :class:`Exporter` declares its file, media type and the options it
-takes; :func:`render_all` renders several from one prepared programme, and
-the ``to_*`` functions are the friendly calls of single formats. Every
-caller (the command line, the friendly functions, later a server) renders
-through this registry and nothing else. The registry is a plain tuple:
-importing this package registers nothing anywhere.
+:data:`EXPORTERS` is a dict of :class:`Exporter` by name: each declares its
+file, media type and the options a user gives it. :func:`render` renders
+several formats of a programme in one render (what they share is derived
+once); :func:`render_events` gives each event's own files; the ``to_*``
+functions are thin calls of single formats. Every caller (the command line,
+the server, the publisher, the friendly functions) renders through these.
+Importing this package registers nothing anywhere.
 
 >>> import isecg_events
 >>> text = get_exporter("text").render(isecg_events.load(), width=60, detail="brief")
@@ -15,16 +16,16 @@ True
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from isecg_events.exporters import agenda, changes, html, ical
-from isecg_events.exporters._lanes import available_jobs, jobs_for
-from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES, Exporter, Option, render_with
+from isecg_events.exporters import agenda, changes, html, ical, sessionize
+from isecg_events.exporters._prepared import ReleaseHistory
+from isecg_events.exporters._registry import Exporter, Option, render_events_with, render_with
 from isecg_events.exporters.agenda import Detail
-from isecg_events.exporters.changes import ReleaseHistory, render_changes, render_history
+from isecg_events.exporters.changes import render_changes, render_history
 from isecg_events.exporters.frab import schedule_json, schedule_xml
 from isecg_events.exporters.frab.schedule_json import PersonStyle
 from isecg_events.exporters.ical import DEFAULT_REFRESH, Profile, timezone_calendar
@@ -34,13 +35,13 @@ __all__ = [
     "EXPORTERS",
     "Exporter",
     "Option",
-    "Prepared",
-    "available_jobs",
+    "ReleaseHistory",
     "event_to_ical",
     "get_exporter",
-    "jobs_for",
+    "render",
     "render_all",
     "render_changes",
+    "render_events",
     "render_history",
     "timezone_calendar",
     "to_agenda",
@@ -55,81 +56,83 @@ def _named(name: str) -> Callable[[Programme], str]:
     return lambda programme: name
 
 
-EXPORTERS: tuple[Exporter, ...] = (
-    Exporter(
-        name="ics",
-        extension="ics",
-        media_type="text/calendar; charset=utf-8",
-        summary="iCalendar feed for calendar apps",
-        file_name=lambda programme: f"{programme.conference.id}.ics",
-        render_prepared=ical.render_prepared,
-        options=ical.OPTIONS,
-        render_event_prepared=ical.render_event_prepared,
-        cost=0.8,
-    ),
-    Exporter(
-        name="json",
-        extension="json",
-        media_type="application/json",
-        summary="frab/c3voc schedule.json for conference apps",
-        file_name=_named("schedule.json"),
-        render_prepared=schedule_json.render_prepared,
-        options=schedule_json.OPTIONS,
-        cost=0.55,
-        family="frab",
-    ),
-    Exporter(
-        name="xml",
-        extension="xml",
-        media_type="application/vnd.c3voc.schedule+xml",
-        summary="frab schedule.xml for conference apps",
-        file_name=_named("schedule.xml"),
-        render_prepared=schedule_xml.render_prepared,
-        options=schedule_xml.OPTIONS,
-        cost=0.5,
-        family="frab",
-    ),
-    Exporter(
-        name="text",
-        extension="txt",
-        media_type="text/plain; charset=utf-8",
-        summary="plain-text agenda",
-        file_name=_named("agenda.txt"),
-        render_prepared=agenda.render_text,
-        options=agenda.OPTIONS,
-        cost=0.9,
-    ),
-    Exporter(
-        name="markdown",
-        extension="md",
-        media_type="text/markdown; charset=utf-8",
-        summary="Markdown agenda",
-        file_name=_named("agenda.md"),
-        render_prepared=agenda.render_markdown,
-        options=agenda.OPTIONS,
-        cost=1.0,
-    ),
-    Exporter(
-        name="html",
-        extension="html",
-        media_type="text/html; charset=utf-8",
-        summary="the programme as a day grid, one self-contained web page",
-        file_name=_named("schedule.html"),
-        render_prepared=html.render_prepared,
-        options=html.OPTIONS,
-        cost=1.6,
-    ),
-    Exporter(
-        name="atom",
-        extension="atom",
-        media_type="application/atom+xml",
-        summary="Atom feed of the releases and their changes (needs --releases)",
-        file_name=_named("changes.atom"),
-        render_prepared=changes.render_atom,
-        options=(RELEASES,),
-        cost=0.1,
-    ),
-)
+#: Every format, by name, in the order ``--format all`` writes them.
+EXPORTERS: dict[str, Exporter] = {
+    exporter.name: exporter
+    for exporter in (
+        Exporter(
+            name="ics",
+            extension="ics",
+            media_type="text/calendar; charset=utf-8",
+            summary="iCalendar feed for calendar apps",
+            file_name=lambda programme: f"{programme.conference.id}.ics",
+            render_prepared=ical.render_prepared,
+            options=ical.OPTIONS,
+            render_event_prepared=ical.render_event_prepared,
+        ),
+        Exporter(
+            name="json",
+            extension="json",
+            media_type="application/json",
+            summary="frab/c3voc schedule.json for conference apps",
+            file_name=_named("schedule.json"),
+            render_prepared=schedule_json.render_prepared,
+            options=schedule_json.OPTIONS,
+        ),
+        Exporter(
+            name="xml",
+            extension="xml",
+            media_type="application/vnd.c3voc.schedule+xml",
+            summary="frab schedule.xml for conference apps",
+            file_name=_named("schedule.xml"),
+            render_prepared=schedule_xml.render_prepared,
+        ),
+        Exporter(
+            name="text",
+            extension="txt",
+            media_type="text/plain; charset=utf-8",
+            summary="plain-text agenda",
+            file_name=_named("agenda.txt"),
+            render_prepared=agenda.render_text,
+            options=agenda.OPTIONS,
+        ),
+        Exporter(
+            name="markdown",
+            extension="md",
+            media_type="text/markdown; charset=utf-8",
+            summary="Markdown agenda",
+            file_name=_named("agenda.md"),
+            render_prepared=agenda.render_markdown,
+            options=agenda.OPTIONS,
+        ),
+        Exporter(
+            name="html",
+            extension="html",
+            media_type="text/html; charset=utf-8",
+            summary="the programme as a day grid, one self-contained web page",
+            file_name=_named("schedule.html"),
+            render_prepared=html.render_prepared,
+            options=html.OPTIONS,
+        ),
+        Exporter(
+            name="sessionize",
+            extension="json",
+            media_type="application/json",
+            summary="Sessionize 'All data' JSON for the apps built on Sessionize's API",
+            file_name=_named("sessionize.json"),
+            render_prepared=sessionize.render_prepared,
+        ),
+        Exporter(
+            name="atom",
+            extension="atom",
+            media_type="application/atom+xml",
+            summary="Atom feed of the releases and their changes (needs --releases)",
+            file_name=_named("changes.atom"),
+            render_prepared=changes.render_atom,
+            options=changes.OPTIONS,
+        ),
+    )
+}
 
 
 def get_exporter(name: str) -> Exporter:
@@ -138,33 +141,73 @@ def get_exporter(name: str) -> Exporter:
     Raises:
         KeyError: no exporter has that name.
     """
-    for exporter in EXPORTERS:
-        if exporter.name == name:
-            return exporter
-    raise KeyError(name)
+    return EXPORTERS[name]
 
 
-def render_all(programme: Programme, names: Sequence[str], **options: Any) -> dict[str, bytes]:
-    """Render several formats from one :class:`Prepared` programme.
-
-    What the formats share (each event's title, location and description;
-    the entries of schedule.json and schedule.xml) is derived once. Each
-    format gets the options it declares.
+def render(
+    programme: Programme,
+    formats: Sequence[str],
+    *,
+    releases: ReleaseHistory | None = None,
+    **options: Any,
+) -> dict[str, bytes]:
+    """Render several formats in one render: what they share is derived once.
 
     Args:
         programme: the programme.
-        names: exporter names, as in :data:`EXPORTERS`.
-        **options: options of the formats, such as ``profile="rich"`` or ``width=60``.
+        formats: format names, as in :data:`EXPORTERS`.
+        releases: a release history (:class:`isecg_events.releases.History`),
+            applied before any format renders: SEQUENCE, stamps, removed
+            events as cancelled, the version; the ``atom`` format lists its releases.
+        **options: options of the formats, such as ``profile="rich"`` or
+            ``width=60``; each format gets those it declares.
 
     Returns:
-        The bytes of each format, by name, in the order of ``names``.
+        The bytes of each format, by name, in the order of ``formats``.
 
     Raises:
         KeyError: an unknown format name.
         TypeError: an option that none of the named formats takes.
         ValueError: an option value a format refuses.
     """
-    return render_with(programme, [get_exporter(name) for name in names], options)
+    exporters = [get_exporter(name) for name in formats]
+    return render_with(programme, exporters, options, releases=releases)
+
+
+def render_events(
+    programme: Programme,
+    formats: Sequence[str],
+    *,
+    releases: ReleaseHistory | None = None,
+    **options: Any,
+) -> dict[str, dict[str, bytes]]:
+    """Each event's own files of several formats (``--split``), in one render.
+
+    Returns:
+        Of each format, by name, its files by key: the event ids, and any
+        more files a format gives an event (``<event-id>.part-<n>`` in the
+        rich iCalendar profile).
+
+    Raises:
+        KeyError, TypeError: as :func:`render`.
+        ValueError: an option value a format refuses, or a format with no
+            file per event.
+    """
+    exporters = [get_exporter(name) for name in formats]
+    return render_events_with(programme, exporters, options, releases=releases)
+
+
+def render_all(programme: Programme, names: Sequence[str], **options: Any) -> dict[str, bytes]:
+    """Deprecated alias of :func:`render`, kept for one release.
+
+    ``releases`` may be given among the options, as before.
+    """
+    warnings.warn(
+        "render_all() is deprecated; use render(), which it calls",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return render(programme, names, **options)
 
 
 def to_ical(
@@ -249,8 +292,8 @@ def to_agenda(
         ValueError: a width out of range or an unknown detail level.
         isecg_events.timezones.UnknownTimeZone: ``tz`` is not an IANA zone.
     """
-    options = {"width": width, "tz": tz, "detail": detail}
-    return get_exporter("text").render(programme, **options).decode("utf-8")
+    text = get_exporter("text").render(programme, width=width, tz=tz, detail=detail)
+    return text.decode("utf-8")
 
 
 def to_markdown(
@@ -261,5 +304,5 @@ def to_markdown(
     Raises:
         ValueError, isecg_events.timezones.UnknownTimeZone: as :func:`to_agenda`.
     """
-    options = {"width": width, "tz": tz, "detail": detail}
-    return get_exporter("markdown").render(programme, **options).decode("utf-8")
+    text = get_exporter("markdown").render(programme, width=width, tz=tz, detail=detail)
+    return text.decode("utf-8")

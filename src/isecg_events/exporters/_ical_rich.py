@@ -57,6 +57,8 @@ def participant(event_uid: uuid.UUID, participation: Participation) -> Component
 def _vcard(person: Participant) -> str:
     """A minimal vCard 4 of the participant's structured facts (no invented name).
 
+    Bio, photo and links only where a source gave them.
+
     A nameless participant's FN (which vCard requires) is its label.
     """
     lines = [
@@ -70,6 +72,12 @@ def _vcard(person: Participant) -> str:
         lines.append(f"ORG:{_vcard_text(person.organization.name)}")
     if person.effective_country:
         lines.append(f"ADR:;;;;;;{_vcard_text(person.effective_country)}")
+    if person.bio:
+        lines.append(f"NOTE:{_vcard_text(person.bio)}")
+    # http(s) URLs on one line (the model's rules): URI values, not escaped as text
+    if person.picture:
+        lines.append(f"PHOTO:{person.picture}")
+    lines.extend(f"URL:{link.url}" for link in person.links)
     lines.append("END:VCARD")
     return clean("\n".join(lines))
 

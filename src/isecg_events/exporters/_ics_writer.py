@@ -11,7 +11,6 @@ byte-identical to icalendar's ``to_ical()`` over a hypothesis corpus.
 
 from __future__ import annotations
 
-import functools
 import re
 import urllib.parse
 from collections.abc import Mapping
@@ -21,15 +20,6 @@ from typing import NewType
 from icalendar import Parameters, vCategory, vDatetime, vRecur, vText, vUri
 
 from isecg_events.rules import FORBIDDEN_CHARACTERS
-
-try:  # icalendar's own TEXT escaping, which vText.to_ical() wraps.
-    from icalendar.parser import _escape_char
-except ImportError:  # pragma: no cover - a future icalendar without it
-
-    def _escape_char(text: str | bytes) -> str:
-        escaped: str = vText(text).to_ical().decode()
-        return escaped
-
 
 __all__ = [
     "DatetimeEncoder",
@@ -124,10 +114,10 @@ def safe_uri(value: str) -> str:
 
 def text(value: str) -> bytes:
     """Encode a TEXT value as icalendar's vText does (without building one)."""
-    if _NEEDS_ESCAPING.search(value) is None:  # nothing _escape_char would change
+    if _NEEDS_ESCAPING.search(value) is None:  # nothing vText would escape
         return value.encode("utf-8")
-    escaped: str = _escape_char(value)
-    return escaped.encode("utf-8")
+    escaped: bytes = vText(value).to_ical()
+    return escaped
 
 
 _NEEDS_ESCAPING = re.compile(r"[\\;,\r\n]")
@@ -146,9 +136,8 @@ def texts(values: list[str]) -> list[bytes]:
     return encoded
 
 
-@functools.lru_cache(maxsize=4096)
 def categories(values: tuple[str, ...]) -> bytes:
-    """Encode a CATEGORIES value as icalendar does (a few distinct ones recur)."""
+    """Encode a CATEGORIES value as icalendar does."""
     encoded: bytes = vCategory(list(values)).to_ical()
     return encoded
 

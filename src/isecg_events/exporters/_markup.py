@@ -1,7 +1,7 @@
 """Abstracts and descriptions in their markup (plain, Markdown, HTML), rendered per format.
 
 Every kind goes one way: HTML is sanitized (nh3, an allowlist) and turned
-into Markdown (markdownify); Markdown is parsed by markdown-it-py (CommonMark,
+into Markdown (html-to-markdown); Markdown is parsed by markdown-it-py (CommonMark,
 raw HTML off) into :class:`Block` s, each carried both as plain text (links
 as ``text (url)``) and as escaped one-line CommonMark. The iCalendar
 DESCRIPTION and the text agenda take the plain form, the Markdown agenda
@@ -14,20 +14,23 @@ from __future__ import annotations
 import functools
 import html
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 
 from isecg_events.rules import Markup
+
+if TYPE_CHECKING:
+    import html_to_markdown
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 __all__ = [
     "Block",
     "blocks",
     "escape_markdown",
-    "escape_markdown_reference",
+    "plain_of",
     "to_html",
     "to_plain",
     "without_bidi_controls",
@@ -66,6 +69,9 @@ class Block:
 
 @functools.cache
 def _parser() -> MarkdownIt:
+    # Imported here: only Markdown and HTML texts need it, not the command's start.
+    from markdown_it import MarkdownIt
+
     # Raw HTML off: inside Markdown it is shown as text, never passed on.
     return MarkdownIt("commonmark", {"html": False})
 
@@ -91,11 +97,14 @@ def to_plain(text: str, markup: Markup) -> str:
     Plain text comes back as it is; Markdown and HTML lose their markup, keep
     their words, show links as ``text (url)`` and decode entities.
     """
-    if markup == "plain":
-        return text
+    return text if markup == "plain" else plain_of(blocks(text, markup))
+
+
+def plain_of(found: tuple[Block, ...]) -> str:
+    """The plain text of a Markdown or HTML text's blocks (see :func:`to_plain`)."""
     chunks: list[str] = []
     previous = None
-    for block in blocks(text, markup):
+    for block in found:
         if block.kind == "item":
             line = f"{block.marker} {block.plain}"
             if previous == "item" and not block.first:  # a list's items stay together
@@ -114,28 +123,11 @@ def to_html(text: str, markup: Markup) -> str:
     ``text`` is cleaned of control characters already.
     """
     if markup == "plain":
-        # Escaped text in <p> and <br> needs no sanitizer. This is, byte for
-        # byte, what the sanitizer makes of html.escape's paragraphs (a test
-        # holds it to that) at a tenth of the cost: nh3 took a quarter of
-        # schedule.html's render at 25,000 events.
-        return "".join(f"<p>{_html_text(p)}</p>" for p in _paragraphs(text))
-    return _sanitize(_parser().render(text) if markup == "markdown" else text)
-
-
-def plain_to_html_reference(text: str) -> str:
-    """:func:`to_html` of plain text the slow way, through the sanitizer: for tests."""
-    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in _paragraphs(text))
-    return _sanitize(body)
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
-
-
-def _html_text(text: str) -> str:
-    """Text as the sanitizer writes it in an element: ``&``, NBSP, ``<``, ``>`` escaped."""
-    escaped = text.replace("&", "&amp;").replace("\xa0", "&nbsp;")
-    return escaped.replace("<", "&lt;").replace(">", "&gt;").replace("\n", "<br>")
+        paragraphs = [part.strip() for part in _BLANK_LINE.split(text) if part.strip()]
+        text = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    elif markup == "markdown":
+        text = _parser().render(text)
+    return _sanitize(text)
 
 
 def _sanitize(markup_text: str) -> str:
@@ -149,21 +141,42 @@ def _sanitize(markup_text: str) -> str:
 
 
 def _html_to_markdown(source: str) -> str:
-    """Sanitize HTML, then write it as Markdown (its literal characters escaped)."""
-    # Imported here: markdownify brings BeautifulSoup, a fifth of the
-    # command's start-up (0.2 s), and only HTML abstracts (imports) need it.
-    import markdownify
+    """Sanitize HTML, then write it as Markdown (its literal characters escaped).
 
-    return str(
-        markdownify.markdownify(
-            _sanitize(source),
-            heading_style="ATX",
-            bullets="-",
-            escape_asterisks=True,
-            escape_underscores=True,
-            escape_misc=True,
-        )
+    By html-to-markdown (Rust), chosen over markdownify by measurement (see
+    docs/performance.md): the same blocks for all but a few abstracts, whose
+    whitespace it reads as a browser does.
+    """
+    # Imported here: only HTML abstracts (imports) need it.
+    import html_to_markdown
+
+    result = html_to_markdown.convert(_sanitize(source), _h2m_options())
+    return str(result.content or "")
+
+
+@functools.cache
+def _h2m_options() -> html_to_markdown.ConversionOptions:
+    import dataclasses
+
+    import html_to_markdown
+
+    options = html_to_markdown.ConversionOptions(
+        heading_style="atx",
+        bullets="-",
+        escape_asterisks=True,
+        escape_underscores=True,
+        escape_misc=True,
+        autolinks=False,
     )
+    # Each choice as the library's own enum member, not its name: given a
+    # name, the library looks it up again on every call.
+    members = {}
+    for field in dataclasses.fields(options):
+        value = getattr(options, field.name)
+        kind = getattr(html_to_markdown, field.name.title().replace("_", ""), None)
+        if isinstance(value, str) and isinstance(kind, type) and hasattr(kind, value.upper()):
+            members[field.name] = getattr(kind, value.upper())
+    return dataclasses.replace(options, **members)
 
 
 class _Walker:
@@ -284,10 +297,6 @@ _LINE_START = re.compile(r"^(\s*)([-+=>]|\d+[.)])")
 # viewer would reorder the line around them.
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _BIDI_CONTROLS = re.compile(f"[{_BIDI}]")
-# Words of characters that need no escape, one space between them: a text
-# escape_markdown returns unchanged (unless it starts like a list item).
-_WORD = f"[^\\s{_SPECIAL}{_BIDI}]+"
-_LITERAL = re.compile(f"{_WORD}(?: {_WORD})*")
 
 
 def without_bidi_controls(text: str) -> str:
@@ -301,16 +310,6 @@ def _escape_inline(text: str) -> str:
 
 def escape_markdown(text: str) -> str:
     """Escape ``text`` (cleaned already) so CommonMark shows it literally, on one line."""
-    if _LITERAL.fullmatch(text) and not _LINE_START.match(text):
-        # Most texts (names, times, titles) need nothing. Checking costs
-        # under half of escaping, and halved Agenda.md's render at 25,000
-        # events (2.9 to 1.4 s); a test holds the two to the same result.
-        return text
-    return escape_markdown_reference(text)
-
-
-def escape_markdown_reference(text: str) -> str:
-    """:func:`escape_markdown` without its shortcut for texts that need nothing: for tests."""
     escaped = _ALWAYS.sub(r"\\\1", " ".join(without_bidi_controls(text).split()))
     return _LINE_START.sub(_escape_block_marker, escaped)
 

@@ -1,38 +1,77 @@
-"""A programme prepared for one render: what several formats derive, derived once."""
+"""One render's shared state: what several formats and feeds derive, derived once.
+
+Not public API: every render builds one (:func:`._registry.prepared`) and
+drops it when the render ends, so nothing outlives a render.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from isecg_events import identity
-from isecg_events.exporters._markup import Block, blocks
+from isecg_events.exporters._markup import Block, blocks, plain_of
 from isecg_events.exporters._text import EventText, clean, describe, location
 from isecg_events.model import Event
 from isecg_events.programme import Occurrence, Programme
+from isecg_events.rules import Markup
 
-__all__ = ["EventText", "Prepared"]
+if TYPE_CHECKING:
+    from isecg_events.diff import Change
+
+__all__ = ["EventText", "Prepared", "ReleaseHistory"]
 
 _T = TypeVar("_T")
 
 
-class Prepared:
-    """A programme with the text its exporters share, and the render's own cache.
+class _Release(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def note(self) -> str | None: ...
 
-    :func:`~isecg_events.exporters.render_all` builds one per render and
-    hands it to every format: each shared piece is derived the first time a
-    format asks for it, and only once. Format-specific results that two
-    formats share (the frab schedule entries of schedule.json and
-    schedule.xml) go through :meth:`derive`, so this class knows no format.
-    Everything it holds lives as long as the render and no longer.
+
+class ReleaseHistory(Protocol):
+    """What the exporters use of a :class:`isecg_events.releases.History`."""
+
+    def apply(self, programme: Programme) -> Programme:
+        """The programme as subscribers must see it after every release."""
+        ...
+
+    def changes(self) -> Sequence[tuple[_Release, tuple[Change, ...]]]:
+        """Each release with its changes, oldest first."""
+        ...
+
+
+class Prepared:
+    """A programme with the text its formats share, and the render's own cache.
+
+    Each shared piece is derived the first time a format asks for it, and
+    only once per render: an event's cleaned title and location, its
+    abstract's blocks (the one markup conversion of each text), its plain
+    description. Format-specific results that several formats or feeds share
+    (the frab entries, each VEVENT) go through :meth:`derive`, so this class
+    knows no format.
+
+    Attributes:
+        programme: the programme, after the release history when there is one.
+        releases: the release history the render follows, if any.
+        feeds: whether the subscriber feeds are written beside the render's files.
     """
 
-    def __init__(self, programme: Programme) -> None:
+    def __init__(
+        self, programme: Programme, *, releases: ReleaseHistory | None = None, feeds: bool = False
+    ) -> None:
         self.programme = programme
+        self.releases = releases
+        self.feeds = feeds
         self._texts: dict[int, EventText] = {}
         self._descriptions: dict[int, str | None] = {}
-        self._abstracts: dict[int, tuple[Block, ...]] = {}
+        self._blocks: dict[tuple[str, Markup], tuple[Block, ...]] = {}
         self._guids: dict[uuid.UUID, str] = {}
         self._derived: dict[Callable[[Prepared], Any], Any] = {}
         self._occurrences: dict[int, list[Occurrence]] | None = None
@@ -52,25 +91,29 @@ class Prepared:
         return found
 
     def description(self, event: Event) -> str | None:
-        """The event's full description in plain text (:func:`._text.describe`).
-
-        Apart from :meth:`text`: the agendas and the page do not show it, and
-        composing it is a tenth of their render.
-        """
+        """The event's full description in plain text (:func:`._text.describe`)."""
         key = id(event)
         if key in self._descriptions:
             return self._descriptions[key]
-        found = self._descriptions[key] = describe(event) or None
+        found = self._descriptions[key] = describe(event, self.plain) or None
         return found
 
     def abstract_blocks(self, event: Event) -> tuple[Block, ...]:
         """The event's abstract as blocks (paragraphs, list items) in its markup."""
-        found = self._abstracts.get(id(event))
+        abstract = self.text(event).abstract
+        return self.blocks(abstract, event.markup) if abstract else ()
+
+    def blocks(self, text: str, markup: Markup) -> tuple[Block, ...]:
+        """:func:`._markup.blocks` of a cleaned text, converted once per render."""
+        key = (text, markup)
+        found = self._blocks.get(key)
         if found is None:
-            abstract = self.text(event).abstract
-            found = blocks(abstract, event.markup) if abstract else ()
-            self._abstracts[id(event)] = found
+            found = self._blocks[key] = blocks(text, markup)
         return found
+
+    def plain(self, text: str, markup: Markup) -> str:
+        """:func:`._markup.to_plain` of a cleaned text, from its blocks (converted once)."""
+        return text if markup == "plain" else plain_of(self.blocks(text, markup))
 
     def guid_text(self, guid: uuid.UUID) -> str:
         """``str(guid)``, formatted once (the formats share most guids)."""
@@ -116,6 +159,6 @@ class Prepared:
         """Drop what the render derived; the render's end calls it.
 
         A derived helper may hold this object (the iCalendar writer does), so
-        the cache is emptied rather than left as a cycle for the collector.
+        the cache is emptied rather than left as a cycle.
         """
         self._derived.clear()

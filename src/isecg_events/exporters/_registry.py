@@ -1,42 +1,28 @@
-"""What an output format is: its name, files, options, and how it renders.
+"""What an output format is, and the one way a render runs.
 
-An :class:`Exporter` declares the options it takes (:class:`Option`, with
-defaults); every render, whole or per event, goes through
-:func:`render_with`, which checks the options, builds one
-:class:`~isecg_events.exporters.Prepared` for the render and pauses the
-cyclic garbage collector while it runs. The registry itself (the tuple
-of exporters) is in :mod:`isecg_events.exporters`.
+An :class:`Exporter` declares its name, file, media type and the options a
+user gives it (:class:`Option`, with defaults); it renders from one shared
+per-render object (:class:`~isecg_events.exporters._prepared.Prepared`).
+:func:`render_with` is the one render path: it checks the options, applies
+the release history, builds one ``Prepared`` and gives each format its own
+options. The registry itself (a dict of exporters by name) is
+:data:`isecg_events.exporters.EXPORTERS`.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal, TypeVar
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import attrs
 
-from isecg_events.collector import collector_paused
 from isecg_events.errors import OptionError
-from isecg_events.exporters._prepared import Prepared
+from isecg_events.exporters._prepared import Prepared, ReleaseHistory
 from isecg_events.model import Event
 from isecg_events.programme import Programme
 
-__all__ = [
-    "RELEASES",
-    "Exporter",
-    "Option",
-    "Part",
-    "Plan",
-    "collect",
-    "execute",
-    "parts",
-    "plan",
-    "render_with",
-    "render_with_events",
-]
-
-_T = TypeVar("_T")
+__all__ = ["Exporter", "Option", "option_values", "prepared", "render_events_with", "render_with"]
 
 
 @attrs.frozen(kw_only=True)
@@ -51,8 +37,6 @@ class Option:
         parse: turns the command line's text into the value.
         shorthands: extra flags that set a fixed value, as (flag, value, help):
             ``("--brief", "brief", "leave out abstracts")``.
-        command_line: whether the command line offers it (``False`` for an
-            option only a caller sets, such as a sub-feed's calendar name).
     """
 
     name: str
@@ -61,18 +45,6 @@ class Option:
     choices: tuple[str, ...] = ()
     parse: Callable[[str], Any] = str
     shorthands: tuple[tuple[str, Any, str], ...] = ()
-    command_line: bool = True
-
-
-#: The option every format that follows a release history declares, and the
-#: one the registry applies itself (see :func:`_with_history`). The command
-#: line gives a folder (``--releases DIR``) and reads it; in Python, pass a
-#: :class:`~isecg_events.releases.History`.
-RELEASES = Option(
-    name="releases",
-    default=None,
-    help="the release history folder (see 'release'): SEQUENCE, stamps, removed events",
-)
 
 
 @attrs.frozen(kw_only=True)
@@ -92,13 +64,6 @@ class Exporter:
             programme on its own (``--split``), where the format can: its
             files by name, the event's id first (a format may add more, as
             the rich iCalendar profile does for segment children).
-        cost: the relative time the format takes to render a programme,
-            and again for its files per event, where it has them, in a render
-            of its family alone (1.0 is about 1.1 s at 25,000 events); an
-            export shared among processes (:mod:`._lanes`) balances them by it.
-        family: formats deriving the same entries once per render (the frab
-            entries of schedule.json and schedule.xml), which an export shared
-            among processes keeps in one; the format's own name by default.
     """
 
     name: str
@@ -109,39 +74,27 @@ class Exporter:
     render_prepared: Callable[..., bytes]
     options: tuple[Option, ...] = ()
     render_event_prepared: Callable[..., dict[str, bytes]] | None = None
-    cost: float = 1.0
-    family: str = attrs.field(
-        default=attrs.Factory(lambda exporter: exporter.name, takes_self=True)
-    )
 
     @property
     def option_names(self) -> tuple[str, ...]:
         """The names of the options this format takes."""
         return tuple(option.name for option in self.options)
 
-    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """Every option's value: the given ones, and the defaults of the rest.
-
-        Raises:
-            OptionError: an option this format does not take, naming both
-                (a ``TypeError``, as for a wrong keyword argument).
-        """
-        for key in given:
-            if key not in self.option_names:
-                raise OptionError(_unknown_option(key, [self]))
-        return {option.name: given.get(option.name, option.default) for option in self.options}
-
-    def render(self, programme: Programme, **options: Any) -> bytes:
-        """Render the whole programme in this format.
+    def render(
+        self, programme: Programme, *, releases: ReleaseHistory | None = None, **options: Any
+    ) -> bytes:
+        """Render the whole programme in this format (see :func:`render_with`).
 
         Raises:
             TypeError: an option the format does not take.
             ValueError: an option value the format refuses.
         """
-        return render_with(programme, [self], options)[self.name]
+        return render_with(programme, [self], options, releases=releases)[self.name]
 
-    def render_events(self, programme: Programme, **options: Any) -> dict[str, bytes]:
-        """Render each event on its own, from one prepared programme.
+    def render_events(
+        self, programme: Programme, *, releases: ReleaseHistory | None = None, **options: Any
+    ) -> dict[str, bytes]:
+        """Render each event on its own, in one render.
 
         Returns:
             Each file by name: the event ids, and any more files a format
@@ -151,31 +104,42 @@ class Exporter:
             TypeError: an option the format does not take.
             ValueError: the format cannot render single events.
         """
-        return render_with_events(programme, [], options, [self])[1][self.name]
+        return render_events_with(programme, [self], options, releases=releases)[self.name]
 
-    def render_event(self, programme: Programme, event_id: str, **options: Any) -> bytes:
+    def render_event(
+        self,
+        programme: Programme,
+        event_id: str,
+        *,
+        releases: ReleaseHistory | None = None,
+        **options: Any,
+    ) -> bytes:
         """Render one event on its own ("add this session to my calendar").
 
         Raises:
             KeyError: no event has ``event_id``.
             TypeError, ValueError: as :meth:`render_events`.
         """
-        single = self.render_event_prepared
-        if single is None:
-            raise ValueError(f"the {self.name} format has no file per event")
-        values = self.resolve(options)
-        effective = _with_history(programme, values)
-        event = _event(effective, event_id)
-        return _run(effective, lambda prepared: single(prepared, event, **values)[event.id])
+        single = _single(self)
+        values = option_values([self], options)[self.name]
+        with prepared(programme, releases) as render:
+            event = _event(render.programme, event_id)
+            return single(render, event, **values)[event.id]
 
 
 def render_with(
-    programme: Programme, exporters: Sequence[Exporter], options: Mapping[str, Any]
+    programme: Programme,
+    exporters: Sequence[Exporter],
+    options: Mapping[str, Any],
+    *,
+    releases: ReleaseHistory | None = None,
 ) -> dict[str, bytes]:
     """Render several formats from one :class:`Prepared` programme.
 
     Each format gets the options it declares; an option no format of
-    ``exporters`` takes is an error.
+    ``exporters`` takes is an error. ``releases`` is applied once, before
+    any format renders, so every format sees the same SEQUENCE, stamps,
+    removed events and version.
 
     Returns:
         The bytes of each format, by name, in the order of ``exporters``.
@@ -184,178 +148,79 @@ def render_with(
         TypeError: an option none of the formats takes.
         ValueError: an option value a format refuses.
     """
-    return render_with_events(programme, exporters, options, ())[0]
+    values = option_values(exporters, options)
+    with prepared(programme, releases) as render:
+        return {e.name: e.render_prepared(render, **values[e.name]) for e in exporters}
 
 
-def render_with_events(
+def render_events_with(
     programme: Programme,
     exporters: Sequence[Exporter],
     options: Mapping[str, Any],
-    each: Sequence[Exporter],
-) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-    """:func:`render_with`, and each event's own files of the formats ``each``, in one render.
-
-    The whole files and the events' own files share one :class:`Prepared`
-    (an event's VEVENT is written once for both).
-
-    Returns:
-        The bytes of each format by name, and of each format in ``each`` the
-        files of :meth:`Exporter.render_events`.
+    *,
+    releases: ReleaseHistory | None = None,
+) -> dict[str, dict[str, bytes]]:
+    """Each event's own files of several formats, from one :class:`Prepared` programme.
 
     Raises:
         TypeError: an option none of the formats takes.
-        ValueError: an option value a format refuses, or a format in
-            ``each`` with no file per event.
+        ValueError: an option value a format refuses, or a format with no
+            file per event.
     """
-    return execute(plan(programme, exporters, options, each))
+    singles = [(exporter, _single(exporter)) for exporter in exporters]
+    values = option_values(exporters, options)
+    with prepared(programme, releases) as render:
+        return {
+            exporter.name: {
+                key: content
+                for event in render.programme.events
+                for key, content in single(render, event, **values[exporter.name]).items()
+            }
+            for exporter, single in singles
+        }
 
 
-@attrs.frozen
-class Plan:
-    """A render decided and checked, not yet run: the programme and each format's values.
-
-    Attributes:
-        programme: the programme after its release history, if the options give one.
-        whole: each format rendering the whole programme, with its option values.
-        apart: each format rendering every event on its own, with its option values.
-    """
-
-    programme: Programme
-    whole: tuple[tuple[Exporter, dict[str, Any]], ...]
-    apart: tuple[tuple[Exporter, dict[str, Any]], ...]
-
-
-def plan(
-    programme: Programme,
-    exporters: Sequence[Exporter],
-    options: Mapping[str, Any],
-    each: Sequence[Exporter],
-) -> Plan:
-    """Check a render's options and give each format its values (:func:`render_with_events`).
+def option_values(
+    exporters: Sequence[Exporter], options: Mapping[str, Any]
+) -> dict[str, dict[str, Any]]:
+    """Each format's option values: those given that it declares, and its defaults.
 
     Raises:
-        TypeError: an option none of the formats takes.
-        ValueError: a format in ``each`` with no file per event.
+        OptionError: an option none of ``exporters`` takes, naming them (a
+            ``TypeError``, as for a wrong keyword argument).
     """
-    every = [*exporters, *each]
     for key in options:
-        if not any(key in exporter.option_names for exporter in every):
-            raise OptionError(_unknown_option(key, every))
-    for exporter in each:
-        if exporter.render_event_prepared is None:
-            raise ValueError(f"the {exporter.name} format has no file per event")
-
-    def values(exporter: Exporter) -> dict[str, Any]:
-        return exporter.resolve({k: v for k, v in options.items() if k in exporter.option_names})
-
-    return Plan(
-        _with_history(programme, options),
-        tuple((exporter, values(exporter)) for exporter in exporters),
-        tuple((exporter, values(exporter)) for exporter in each),
-    )
-
-
-@attrs.frozen
-class Part:
-    """One format's output from a render: its whole file, or every event's own files.
-
-    Attributes:
-        name: the format's name.
-        kind: ``"whole"``, the programme's file; ``"apart"``, each event's own.
-        content: the whole file's bytes, or each event's file by key.
-    """
-
-    name: str
-    kind: Literal["whole", "apart"]
-    content: bytes | dict[str, bytes]
-
-
-def parts(plan: Plan, *, apart_first: bool = False) -> Iterator[Part]:
-    """Run a :class:`Plan` in one render, one format at a time, each as it is ready.
-
-    The whole files come in the plan's order, then each format's per-event
-    files (or those first, with ``apart_first``). The render's
-    :class:`Prepared` lives, and the collector stays paused, until the
-    iteration ends.
-
-    Raises:
-        ValueError: an option value a format refuses.
-    """
-    with _prepared(plan.programme) as prepared:
-        steps = [
-            *(("whole", pair) for pair in plan.whole),
-            *(("apart", pair) for pair in plan.apart),
-        ]
-        if apart_first:
-            steps.sort(key=lambda step: step[0] != "apart")
-        for kind, (exporter, values) in steps:
-            if kind == "whole":
-                yield Part(exporter.name, "whole", exporter.render_prepared(prepared, **values))
-                continue
-            single = exporter.render_event_prepared
-            assert single is not None  # refused by plan()
-            found: dict[str, bytes] = {}
-            for event in prepared.programme.events:
-                found.update(single(prepared, event, **values))
-            yield Part(exporter.name, "apart", found)
-
-
-def execute(plan: Plan) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-    """Run a :class:`Plan` in one render: the whole files, then each event's own.
-
-    Raises:
-        ValueError: an option value a format refuses.
-    """
-    return collect(plan, parts(plan))
-
-
-def collect(
-    plan: Plan, done: Iterable[Part]
-) -> tuple[dict[str, bytes], dict[str, dict[str, bytes]]]:
-    """``plan``'s parts as :func:`execute` returns them: in the plan's order, however they came."""
-    whole: dict[str, bytes] = {}
-    own: dict[str, dict[str, bytes]] = {}
-    for part in done:
-        if part.kind == "whole":
-            whole[part.name] = part.content  # type: ignore[assignment]
-        else:
-            own[part.name] = part.content  # type: ignore[assignment]
-    return (
-        {exporter.name: whole[exporter.name] for exporter, _ in plan.whole},
-        {exporter.name: own[exporter.name] for exporter, _ in plan.apart},
-    )
-
-
-def _with_history(programme: Programme, options: Mapping[str, Any]) -> Programme:
-    """The programme after its release history, when the render is given one.
-
-    The ``releases`` option (``exporters.changes.RELEASES``) is the one option
-    the registry itself applies: every format of the render then sees the
-    same SEQUENCE, stamps, removed events and version.
-    """
-    history = options.get("releases")
-    return programme if history is None else history.apply(programme)
-
-
-def _run(programme: Programme, render: Callable[[Prepared], _T]) -> _T:
-    """The one place a single render runs: one Prepared, the collector paused."""
-    with _prepared(programme) as prepared:
-        return render(prepared)
+        if not any(key in exporter.option_names for exporter in exporters):
+            raise OptionError(_unknown_option(key, exporters))
+    return {
+        exporter.name: {
+            option.name: options.get(option.name, option.default) for option in exporter.options
+        }
+        for exporter in exporters
+    }
 
 
 @contextlib.contextmanager
-def _prepared(programme: Programme) -> Iterator[Prepared]:
-    """A render's :class:`Prepared`, with the collector paused while it lives.
+def prepared(
+    programme: Programme, releases: ReleaseHistory | None = None, *, feeds: bool = False
+) -> Iterator[Prepared]:
+    """One render's :class:`Prepared`: the programme after ``releases``, for as long as it runs.
 
-    A render creates no reference cycles; pausing the collector saves it from
-    walking the many containers a large render keeps alive until it ends.
+    ``feeds``: the subscriber feeds are written beside the render's files
+    (the page links them).
     """
-    prepared = Prepared(programme)
+    effective = programme if releases is None else releases.apply(programme)
+    render = Prepared(effective, releases=releases, feeds=feeds)
     try:
-        with collector_paused():
-            yield prepared
+        yield render
     finally:
-        prepared.close()
+        render.close()
+
+
+def _single(exporter: Exporter) -> Callable[..., dict[str, bytes]]:
+    if exporter.render_event_prepared is None:
+        raise ValueError(f"the {exporter.name} format has no file per event")
+    return exporter.render_event_prepared
 
 
 def _event(programme: Programme, event_id: str) -> Event:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import NamedTuple
@@ -13,7 +12,7 @@ from isecg_events import timezones
 from isecg_events.exporters._markup import to_plain
 from isecg_events.model import Event, Segment
 from isecg_events.programme import Programme
-from isecg_events.rules import FORBIDDEN_CHARACTERS
+from isecg_events.rules import FORBIDDEN_CHARACTERS, Markup
 
 __all__ = [
     "EventText",
@@ -51,9 +50,8 @@ def clean(text: str) -> str:
     return FORBIDDEN_CHARACTERS.sub("", text) if FORBIDDEN_CHARACTERS.search(text) else text
 
 
-@functools.lru_cache(maxsize=4096)
 def clean_name(text: str) -> str:
-    """:func:`clean` for short texts that recur (rooms, venues, types, tracks), cached."""
+    """:func:`clean` for short texts (rooms, venues, types, tracks)."""
     return clean(text)
 
 
@@ -78,24 +76,24 @@ def location(programme: Programme, event: Event) -> str | None:
     return _place(event.room, event.venue or programme.conference.venue)
 
 
-@functools.lru_cache(maxsize=4096)
 def _place(room: str | None, venue: str | None) -> str | None:
     parts = [clean(part).strip() for part in (room, venue) if part]
     text = ", ".join(part for part in parts if part)
     return text or None
 
 
-def describe(event: Event) -> str:
+def describe(event: Event, plain: Callable[[str, Markup], str] = to_plain) -> str:
     """Return the event's full description in plain text, the same way for every event.
 
     The abstract; the event's own ``description`` (an imported event's, say)
     when it says more than the abstract (both as plain text, whatever their
-    markup: see :func:`._markup.to_plain`); the parts in order, with the zone
+    markup: see :func:`._markup.to_plain`, or ``plain``, which a render
+    gives to convert each text once); the parts in order, with the zone
     their times are in; the participants by display label and role; the links.
     """
-    blocks = [to_plain(clean(event.abstract), event.markup)] if event.abstract else []
+    blocks = [plain(clean(event.abstract), event.markup)] if event.abstract else []
     if event.description and event.description != event.abstract:
-        blocks.append(to_plain(clean(event.description), event.markup))
+        blocks.append(plain(clean(event.description), event.markup))
     if event.segments:
         parts = [_part(number, segment) for number, segment in enumerate(event.segments, start=1)]
         blocks.append("Programme:\n" + "\n".join(parts) + _zone_note(event.segments))

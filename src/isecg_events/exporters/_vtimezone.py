@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -21,7 +20,6 @@ class _Observance(NamedTuple):
     is_dst: bool
 
 
-@functools.lru_cache(maxsize=64)
 def _observances(name: str, first: date, last: date) -> tuple[_Observance, ...]:
     zone = timezones.get_zone(name)
     window_start = datetime.combine(first, time(0), tzinfo=UTC) - timedelta(days=1)

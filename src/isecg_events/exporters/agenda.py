@@ -7,7 +7,6 @@ as a control character or escape sequence.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -116,7 +115,7 @@ def _text_blocks(prepared: Prepared, width: int, tz: str | None, detail: Detail)
         heading = day_heading(day)
         yield f"\n{heading}\n{'-' * wcswidth(heading)}"
         for occurrence in occurrences:
-            yield "\n".join(["", *blocks.event(occurrence)]).replace(_PAD, "")
+            yield "\n".join(["", *blocks.event(occurrence)])
     yield "\n".join(["", *_wrap(times_note(programme, zone), width)])
 
 
@@ -172,9 +171,7 @@ def time_range(occurrence: Occurrence, zone: timezones.Zone) -> str:
 class _Blocks:
     """Writes the text block of each occurrence, as chunks of lines.
 
-    A chunk is one or more lines joined by LF, and may hold ``_PAD``
-    markers (see :func:`_fill`), which :func:`_text_blocks` removes from
-    each event's block at once. Lines that recur across events (a time range,
+    A chunk is one or more lines joined by LF. Lines that recur across events (a time range,
     a room, a segment title, a participant) are wrapped once per agenda.
     """
 
@@ -187,7 +184,6 @@ class _Blocks:
         self.full = detail == "full"
         self._repeated: dict[tuple[str, str, str], str] = {}
         self._segments: dict[tuple[object, ...], str] = {}
-        self.shadow = _Shadows().__getitem__
         self._times: dict[tuple[datetime, int, datetime, int], str] = {}
 
     def wrap_repeated(self, text: str, first: str, rest: str) -> str:
@@ -195,7 +191,7 @@ class _Blocks:
         key = (text, first, rest)
         found = self._repeated.get(key)
         if found is None:
-            found = _fill(_safe(text).split(), self.width, first, rest, self.shadow)
+            found = _fill(_safe(text).split(), self.width, first, rest)
             self._repeated[key] = found
         return found
 
@@ -216,22 +212,22 @@ class _Blocks:
     def event(self, occurrence: Occurrence) -> list[str]:
         event = occurrence.event
         text = self.prepared.text(event)
-        width, shadow = self.width, self.shadow
+        width = self.width
         title = _without_bidi_controls(text.title)
         if event.status == "cancelled":
             title = f"CANCELLED: {title}"
         times = self.time_prefix(occurrence)
         if times[-1] == " ":
-            chunks = [_fill(title.split(), width, times, _INDENT, shadow)]
+            chunks = [_fill(title.split(), width, times, _INDENT)]
         else:  # too wide for the column: the title starts on the next line
-            chunks = [times, _fill(title.split(), width, _INDENT, _INDENT, shadow)]
+            chunks = [times, _fill(title.split(), width, _INDENT, _INDENT)]
         if text.location:
             chunks.append(self.wrap_repeated(text.location, _INDENT, _INDENT))
         if self.full and text.abstract:
             if event.markup == "plain":
                 for words in _paragraphs(text.abstract):
                     chunks.append("")
-                    chunks.append(_fill(words, width, _INDENT, _INDENT, shadow))
+                    chunks.append(_fill(words, width, _INDENT, _INDENT))
             else:
                 chunks += self.blocks(self.prepared.abstract_blocks(event))
         if event.segments:
@@ -261,10 +257,10 @@ class _Blocks:
                 if previous != "item" or block.first:
                     chunks.append("")
                 rest = _INDENT + " " * (len(block.marker) + 1)
-                chunks.append(_fill(words, self.width, first, rest, self.shadow))
+                chunks.append(_fill(words, self.width, first, rest))
             else:
                 chunks.append("")
-                chunks.append(_fill(words, self.width, _INDENT, _INDENT, self.shadow))
+                chunks.append(_fill(words, self.width, _INDENT, _INDENT))
             previous = block.kind
         return chunks
 
@@ -303,14 +299,6 @@ class _Blocks:
         return self.wrap_repeated(item, _INDENT + marker, hang)
 
 
-class _Shadows(dict[str, str | None]):
-    """Each word's shadow (see :func:`_shadow`), computed once per agenda."""
-
-    def __missing__(self, word: str) -> str | None:
-        found = self[word] = _shadow(word)
-        return found
-
-
 def _paragraphs(text: str) -> list[list[str]]:
     """The words of each paragraph (paragraphs are separated by blank lines).
 
@@ -343,13 +331,8 @@ def times_note(programme: Programme, zone: timezones.Zone) -> str:
 # -- wrapping by display width ------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
 def _word_tokens(word: str) -> tuple[tuple[str, int], ...]:
-    """Split one word into (token, columns), breaking around wide characters.
-
-    Only for text a shadow cannot measure (combining marks, zero-width
-    characters), so a small process-wide cache is enough.
-    """
+    """Split one word into (token, columns), breaking around wide characters."""
     if word.isascii():
         return ((word, len(word)),)
     columns = wcswidth(word)
@@ -372,9 +355,8 @@ def _word_tokens(word: str) -> tuple[tuple[str, int], ...]:
     return tuple(tokens)
 
 
-@functools.lru_cache(maxsize=1024)
 def _width(text: str) -> int:
-    """Columns of a line prefix (cached: a few recur)."""
+    """Columns of a line prefix."""
     if text.isascii():
         return len(text)
     measured = wcswidth(text)
@@ -386,100 +368,37 @@ def _wrap(text: str, width: int, first: str = "", rest: str = "") -> list[str]:
 
     Lines break at spaces and on either side of a wide character; a line
     never starts empty, so a token wider than the line stands alone on it.
+    No line ends in whitespace: a prefix alone (no words) is right-stripped.
     """
-    return _fill(text.split(), width, first, rest).replace(_PAD, "").split("\n")
+    return _fill(text.split(), width, first, rest).split("\n")
 
 
-def _fill(
-    words: list[str],
-    width: int,
-    first: str,
-    rest: str,
-    shadow: Callable[[str], str | None] | None = None,
-) -> str:
-    """:func:`_wrap` for text already split into words, as one chunk.
-
-    The lines are joined by LF and may hold ``_PAD`` markers: the caller
-    removes them (the agenda does so once per event block). No line
-    ends in whitespace: a prefix alone (no words) is right-stripped.
-    ``shadow`` gives each word's shadow (see :func:`_shadow`), from a cache
-    of the caller's.
-    """
+def _fill(words: list[str], width: int, first: str, rest: str) -> str:
+    """:func:`_wrap` for text already split into words, as one chunk of lines joined by LF."""
     if not words:
         return first.rstrip()
-    text = " ".join(words)
-    if not text.isascii():
-        try:
-            text = " ".join(map(shadow or _shadow, words))  # type: ignore[arg-type]
-        except TypeError:  # a word _shadow cannot measure (None)
-            return "\n".join(_wrap_tokens(words, width, first, rest))
-    first_width = _width(first)
-    if len(text) <= width - first_width:  # one line (a shadow's length is its width)
-        return first + text
-    pattern = _line_pattern(width - first_width)
-    if _width(rest) == first_width:  # one pattern measures every line
-        return first + f"\n{rest}".join(pattern.findall(text))
-    head = pattern.match(text)
-    assert head is not None  # a line always takes at least one token
-    tail = _line_pattern(width - _width(rest)).findall(text, head.end())
-    if not tail:
-        return first + head.group(1)
-    return f"{first}{head.group(1)}\n{rest}" + f"\n{rest}".join(tail)
-
-
-#: Follows every wide character in a shadow text, so that one character is
-#: one column there and a regular expression can measure lines.
-_PAD = "\x00"
-
-
-def _shadow(word: str) -> str | None:
-    """Return ``word`` with ``_PAD`` after each wide character.
-
-    None if a character is neither one nor two columns wide (a combining
-    mark, a zero-width space): such text is wrapped token by token.
-    """
-    if word.isascii():
-        return word
-    widths = [wcwidth(character) for character in word]
-    if any(width not in (1, 2) for width in widths):
-        return None
-    return "".join(c + _PAD if w == 2 else c for c, w in zip(word, widths, strict=True))
-
-
-@functools.lru_cache(maxsize=256)
-def _line_pattern(columns: int) -> re.Pattern[str]:
-    """Return a pattern for one line of a shadow text and the space after it.
-
-    The line is the longest run of whole tokens that fits ``columns``, else
-    the first token alone.
-
-    A line may end where a space, the end, or a wide character follows, or
-    after a wide character (whose pad is then its last character).
-    """
-    token = rf"[^ {_PAD}]+?(?=$| |.{_PAD})|.{_PAD}"
-    if columns < 1:
-        return re.compile(rf"({token}) ?")
-    fit = rf".{{0,{columns - 1}}}[^ ](?=$| |.{_PAD}|(?<={_PAD}))"
-    return re.compile(rf"({fit}|{token}) ?")
+    return "\n".join(_wrap_tokens(words, width, first, rest))
 
 
 def _wrap_tokens(words: list[str], width: int, first: str, rest: str) -> list[str]:
-    """:func:`_wrap` one token at a time, for text a shadow cannot measure."""
+    """The lines of :func:`_wrap`, filled one token at a time.
+
+    A word is one token, or, holding wide characters, one per wide
+    character and one per run between them (:func:`_word_tokens`).
+    """
     lines: list[str] = []
-    parts, used = [first], _width(first)
-    gap = 0  # columns before the next token: a space between words, none inside one
+    line, used, empty = first, _width(first), True
+    rest_width = _width(rest)
     for word in words:
-        for token, size in _word_tokens(word):
-            if used + gap + size > width and len(parts) > 1:
-                lines.append("".join(parts))
-                parts, used, gap = [rest], _width(rest), 0
-            if gap:
-                parts.append(" ")
-            parts.append(token)
+        gap = 0 if empty else 1  # a space between words, none inside one
+        for token, size in ((word, len(word)),) if word.isascii() else _word_tokens(word):
+            if not empty and used + gap + size > width:
+                lines.append(line)
+                line, used, gap = rest, rest_width, 0
+            line = f"{line} {token}" if gap else line + token
             used += gap + size
-            gap = 0
-        gap = 1
-    lines.append("".join(parts))
+            gap, empty = 0, False
+    lines.append(line)
     return lines
 
 

@@ -1,7 +1,7 @@
 """What changed, for people: a changelog in text, Markdown or JSON, and an Atom feed.
 
 The release history (:mod:`isecg_events.releases`) reaches the exporters as
-the render option ``releases``: the registry applies it to the programme
+the render's ``releases`` parameter: the render applies it to the programme
 before any format renders (SEQUENCE, stamps, removed events, version), and
 the ``atom`` format writes its releases as an Atom 1.0 feed (RFC 4287).
 This module knows the history only by the :class:`ReleaseHistory` protocol.
@@ -13,20 +13,19 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal
 from xml.sax.saxutils import XMLGenerator
 
 from isecg_events import identity
 from isecg_events.diff import Change
 from isecg_events.exporters._markup import escape_markdown
-from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES
+from isecg_events.exporters._prepared import Prepared, ReleaseHistory
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean
-from isecg_events.programme import Programme
 
 __all__ = [
     "ATOM_NS",
-    "RELEASES",
+    "OPTIONS",
     "ReleaseHistory",
     "render_atom",
     "render_changes",
@@ -36,25 +35,21 @@ __all__ = [
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-class _Release(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def note(self) -> str | None: ...
+def _base_url(text: str) -> str:
+    if not text.startswith(("https://", "http://")):
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text if text.endswith("/") else text + "/"
 
 
-class ReleaseHistory(Protocol):
-    """What the exporters use of a :class:`isecg_events.releases.History`."""
-
-    def apply(self, programme: Programme) -> Programme:
-        """The programme as subscribers must see it after every release."""
-        ...
-
-    def changes(self) -> Sequence[tuple[_Release, tuple[Change, ...]]]:
-        """Each release with its changes, oldest first."""
-        ...
+#: The options of the ``atom`` format.
+OPTIONS = (
+    Option(
+        name="base_url",
+        default=None,
+        parse=_base_url,
+        help="where the export is published (https://…/): the feed links itself and the page",
+    ),
+)
 
 
 def render_changes(changes: Sequence[Change], syntax: Literal["text", "markdown", "json"]) -> str:
@@ -93,18 +88,29 @@ def render_history(history: ReleaseHistory, syntax: Literal["text", "markdown"])
     return "".join(out).rstrip("\n") + "\n"
 
 
-def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -> bytes:
-    """The releases as an Atom 1.0 feed, newest first, each listing its changes.
+def render_atom(prepared: Prepared, *, base_url: str | None = None) -> bytes:
+    """The render's releases as an Atom 1.0 feed, newest first, each listing its changes.
 
-    Without a history (``--releases DIR``) the feed has no entries yet.
+    Without a history (``--releases DIR``) the feed has no entries yet. With
+    ``base_url``, where the export is published, the feed links itself
+    (``rel="self"``) and the schedule page, and so does each entry: a feed
+    reader has a page to open. Without it no link is invented.
+
+    Raises:
+        ValueError: ``base_url`` is not an http(s) URL.
     """
+    base = _base_url(base_url) if base_url else None
     conference = prepared.programme.conference
+    releases = prepared.releases
     history = list(releases.changes()) if releases is not None else []
     stream = io.StringIO()
     xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
     xml.startElement("feed", {"xmlns": ATOM_NS})  # type: ignore[arg-type]
     _leaf(xml, "id", _urn(conference.id, "changes"))
+    if base:
+        _link(xml, rel="self", href=f"{base}changes.atom", type="application/atom+xml")
+        _link(xml, rel="alternate", href=f"{base}schedule.html", type="text/html")
     _leaf(xml, "title", clean(f"{conference.display_title}: programme changes"))
     updated = history[-1][0].at if history else conference.published
     _leaf(xml, "updated", _time(updated))
@@ -115,6 +121,8 @@ def render_atom(prepared: Prepared, *, releases: ReleaseHistory | None = None) -
     for release, changes in reversed(history):
         xml.startElement("entry", {})  # type: ignore[arg-type]
         _leaf(xml, "id", _urn(conference.id, "release", release.name))
+        if base:
+            _link(xml, rel="alternate", href=f"{base}schedule.html", type="text/html")
         _leaf(xml, "title", clean(release.name))
         _leaf(xml, "updated", _time(release.at))
         if release.note:
@@ -137,6 +145,11 @@ def _leaf(xml: XMLGenerator, tag: str, text: str, **attributes: str) -> None:
     xml.startElement(tag, attributes)  # type: ignore[arg-type]
     xml.characters(text)
     xml.endElement(tag)
+
+
+def _link(xml: XMLGenerator, **attributes: str) -> None:
+    xml.startElement("link", attributes)  # type: ignore[arg-type]
+    xml.endElement("link")
 
 
 def _urn(*parts: str) -> str:

@@ -11,16 +11,17 @@ itself (``GLEX 2017 – Hall 2``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from isecg_events.exporters import get_exporter
-from isecg_events.exporters._lanes import stream, stream_loading
-from isecg_events.exporters._registry import Plan, plan, render_with
+from isecg_events.exporters import get_exporter, ical
+from isecg_events.exporters._prepared import Prepared, ReleaseHistory
+from isecg_events.exporters._registry import option_values, prepared
 from isecg_events.identity import feed_slug
+from isecg_events.model import Event
 from isecg_events.programme import Programme
 
-__all__ = ["FOLDERS", "feed_files", "feed_name", "site_files", "site_stream"]
+__all__ = ["FOLDERS", "feed_files", "feed_name", "named_feed", "site_files", "site_stream"]
 
 #: The folders feeds are written to, beside the whole-programme files.
 FOLDERS = ("events", "tracks", "rooms", "people")
@@ -32,23 +33,48 @@ def feed_name(programme: Programme, part: str) -> str:
     return f"{conference.acronym or conference.title} – {part}"
 
 
-def feed_files(programme: Programme, **options: Any) -> dict[str, bytes]:
+def named_feed(
+    programme: Programme, name: str, *, releases: ReleaseHistory | None = None, **options: Any
+) -> bytes:
+    """The ``ics`` feed of ``programme`` (a selection, say) as a calendar named ``name``.
+
+    Raises:
+        TypeError, ValueError: as the ``ics`` format's render.
+    """
+    values = option_values([get_exporter("ics")], options)["ics"]
+    with prepared(programme, releases) as render:
+        return ical.render_feed(render, _series(render), name, **values)
+
+
+def feed_files(
+    programme: Programme, *, releases: ReleaseHistory | None = None, **options: Any
+) -> dict[str, bytes]:
     """Every subscriber feed of ``programme``, by path relative to the output folder.
 
     Args:
         programme: the programme.
-        **options: options of the ``ics`` format (``profile``, ``releases``, ...).
+        releases: a release history, applied once to the whole.
+        **options: options of the ``ics`` format (``profile``, ``refresh``).
 
     Raises:
         ValueError: two tracks, rooms or people would write one file.
     """
-    ics = get_exporter("ics")
-    history = options.pop("releases", None)
-    # The history applies once, to the whole: sub-feeds select from the result.
-    whole = programme if history is None else history.apply(programme)
-    files = {
-        f"events/{key}.ics": content for key, content in ics.render_events(whole, **options).items()
-    }
+    values = option_values([get_exporter("ics")], options)["ics"]
+    with prepared(programme, releases) as render:
+        return dict(_feeds(render, values))
+
+
+def _feeds(render: Prepared, values: dict[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """Each event's own calendar, then each track's, room's and person's feed.
+
+    Every feed is made of the render's VEVENTs (compat profile): an event's
+    is written once, whatever the number of feeds it is in.
+    """
+    whole = render.programme
+    for event in whole.events:
+        for key, content in ical.render_event_prepared(render, event, **values).items():
+            yield f"events/{key}.ics", content
+    series = _series(render)
     people = {p.participant.id: p.participant for e in whole.events for p in e.participations}
     parts = [
         ("tracks", "track", [(name, name) for name in whole.tracks]),
@@ -56,6 +82,7 @@ def feed_files(programme: Programme, **options: Any) -> dict[str, bytes]:
         ("people", "participant", [(pid, p.display_name or p.label) for pid, p in people.items()]),
     ]
     for folder, kind, entries in parts:
+        chosen = _grouped(series, kind)
         taken: dict[str, str] = {}
         for key, label in entries:
             slug = key if kind == "participant" else feed_slug(key)
@@ -65,11 +92,28 @@ def feed_files(programme: Programme, **options: Any) -> dict[str, bytes]:
                     "rename one"
                 )
             taken[slug] = key
-            selected = whole.select(**{f"{kind}s": [key]})
             name = feed_name(whole, label)
-            rendered = render_with(selected, [ics], {**options, "calendar_name": name})
-            files[f"{folder}/{slug}.ics"] = rendered["ics"]
-    return files
+            yield f"{folder}/{slug}.ics", ical.render_feed(render, chosen[key], name, **values)
+
+
+def _series(render: Prepared) -> list[Event]:
+    """The events of a feed in its order: each event's first occurrence, in time order."""
+    return [o.event for o in render.programme.occurrences if o.index == 0]
+
+
+def _grouped(series: list[Event], kind: str) -> dict[str, list[Event]]:
+    """The events of each track, room or participant, in series order (``Programme.select``)."""
+    found: dict[str, list[Event]] = {}
+    for event in series:
+        if kind == "track":
+            keys = [event.track] if event.track else []
+        elif kind == "room":
+            keys = [event.room] if event.room else []
+        else:
+            keys = list(dict.fromkeys(p.participant.id for p in event.participations))
+        for key in keys:
+            found.setdefault(key, []).append(event)
+    return found
 
 
 def _rooms(programme: Programme) -> list[str]:
@@ -83,7 +127,7 @@ def site_files(
     *,
     split: bool = False,
     feeds: bool = False,
-    jobs: int = 1,
+    releases: ReleaseHistory | None = None,
 ) -> dict[str, bytes]:
     """Every file an export writes, by path relative to its folder.
 
@@ -92,42 +136,26 @@ def site_files(
     file of the formats that have one. ``schedule.html`` brings each event's
     own calendar, which its "Add to calendar" links open. ``export`` writes
     this (through :func:`site_stream`) and ``serve`` serves it, so the two
-    agree byte for byte. With ``jobs`` above 1, a large programme's formats
-    render in that many processes at most (:mod:`._lanes`; Linux), into the
-    same bytes.
+    agree byte for byte. All of it is one render: each text is derived once.
 
     Raises:
         ValueError: ``split`` with no format that has a file per event, or
             clashing feed names.
     """
-    files = site_stream(programme, names, options, split=split, feeds=feeds, jobs=jobs)
+    files = site_stream(programme, names, options, split=split, feeds=feeds, releases=releases)
     return {name: content for _, name, content in sorted(files, key=lambda file: file[0])}
 
 
 def site_stream(
-    programme: Programme | Callable[[], Programme],
+    programme: Programme,
     names: list[str],
     options: dict[str, Any],
     *,
     split: bool = False,
     feeds: bool = False,
-    jobs: int = 1,
-    writing: bool = False,
+    releases: ReleaseHistory | None = None,
 ) -> Iterator[tuple[int, str, bytes]]:
     """:func:`site_files` one format at a time, as each is rendered: for writing while rendering.
-
-    Args:
-        programme: the programme; or what loads it, run in each process
-            rendering (:func:`._lanes.stream_loading`: the children load
-            while this process does), so it must give the same programme in
-            every process.
-        names: the formats, in order.
-        options: their options.
-        split: each event's own files too.
-        feeds: every subscriber feed too.
-        jobs: the most processes to render in.
-        writing: the caller writes each file in this process as it comes
-            (:func:`._lanes.stream`).
 
     Yields:
         (rank, path, bytes): sorted by rank (a stable sort), the files are in
@@ -135,44 +163,28 @@ def site_stream(
 
     Raises:
         ValueError: as :func:`site_files`.
-        Exception: whatever loading the programme raises.
     """
-    splitting = [name for name in names if get_exporter(name).render_event_prepared]
+    exporters = [get_exporter(name) for name in names]
+    splitting = [e for e in exporters if e.render_event_prepared]
     if split and not splitting:
         raise ValueError(f"--split needs a format with a file per event, not {', '.join(names)}")
-    if feeds and "html" in names:
-        options = {**options, "feeds": True}  # the page links the feeds written beside it
     if "html" in names and not split and not feeds:
         # The page's "Add to calendar" links open each event's own calendar.
-        split, splitting = True, ["ics"]
-    exporters = [get_exporter(name) for name in names]
-    each = [get_exporter(name) for name in splitting] if split and not feeds else []
-    rank = {("whole", e.name): index for index, e in enumerate(exporters)}
-    rank |= {("apart", e.name): len(exporters) + 1 + index for index, e in enumerate(each)}
-    if callable(programme):
-        load, loaded = programme, []
-
-        def prepare() -> Plan:
-            loaded.append(load())
-            return plan(loaded[0], exporters, options, each)
-
-        rendered = stream_loading(prepare, exporters, each, jobs, writing=writing)
-    else:
-        loaded = [programme]
-        rendered = stream(plan(programme, exporters, options, each), jobs, writing=writing)
-    for part in rendered:
-        position = rank[part.kind, part.name]
-        if isinstance(part.content, bytes):
-            yield position, get_exporter(part.name).file_name(loaded[0]), part.content
-        else:
-            extension = get_exporter(part.name).extension
-            for key, content in part.content.items():
-                yield position, f"events/{key}.{extension}", content
-    if feeds:  # the feeds hold every event's own file already
-        ics = get_exporter("ics")
-        for name, content in feed_files(loaded[0], **_own(ics.option_names, options)).items():
-            yield len(exporters), name, content
-
-
-def _own(names: tuple[str, ...], options: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in options.items() if key in names}
+        split, splitting = True, [get_exporter("ics")]
+    each = splitting if split and not feeds else []
+    ics = get_exporter("ics")
+    values = option_values([*exporters, *each, *([ics] if feeds else [])], options)
+    # The page links the feeds written beside it.
+    with prepared(programme, releases, feeds=feeds and "html" in names) as render:
+        for rank, exporter in enumerate(exporters):
+            content = exporter.render_prepared(render, **values[exporter.name])
+            yield rank, exporter.file_name(programme), content
+        for rank, exporter in enumerate(each, start=len(exporters) + 1):
+            single = exporter.render_event_prepared
+            assert single is not None
+            for event in render.programme.events:
+                for key, content in single(render, event, **values[exporter.name]).items():
+                    yield rank, f"events/{key}.{exporter.extension}", content
+        if feeds:  # the feeds hold every event's own file already
+            for name, content in _feeds(render, values["ics"]):
+                yield len(exporters), name, content

@@ -37,7 +37,7 @@ from isecg_events import timezones
 from isecg_events._version import __version__
 from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES, Option
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters.frab import _entries
 from isecg_events.identity import feed_slug
@@ -77,13 +77,6 @@ OPTIONS = (
         parse=_base_url,
         help="where the export is published (https://…/): subscribe links become webcal://",
     ),
-    Option(
-        name="feeds",
-        default=False,
-        help="link the track, room and person feeds (export --feeds sets it)",
-        command_line=False,
-    ),
-    RELEASES,
 )
 
 #: Unicode noncharacters, which HTML's parser reports as errors.
@@ -161,10 +154,8 @@ def render_prepared(
     prepared: Prepared,
     *,
     base_url: str | None = None,
-    feeds: bool = False,
-    releases: object = None,
 ) -> bytes:
-    """The page as UTF-8 (``releases`` is applied by the registry before the render).
+    """The page as UTF-8; it links the feeds when the render writes them (``prepared.feeds``).
 
     Raises:
         ValueError: ``base_url`` is not an http(s) URL.
@@ -192,7 +183,7 @@ def render_prepared(
         "place": clean(conference.place) if conference.place else "",
         "subscribe": f"{webcal or ''}{conference.id}.ics",
         "picks_feed": f"{webcal}feed.ics" if webcal else "",
-        "feeds": _feed_links(programme, words) if feeds else [],
+        "feeds": _feed_links(programme, words) if prepared.feeds else [],
         "days": days,
         "rooms": [{"name": name, "slug": feed_slug(name)} for name in rooms],
         "tracks": [
@@ -400,9 +391,34 @@ def _box(
         "cancelled": event.status == "cancelled",
         "abstract": _abstract_html(prepared, event),
         "parts": parts,
+        "speakers": _speakers(event),
         "area": "{} / {} / span {}".format(*place),
         "ics": f"events/{event.id}.ics",
     }
+
+
+def _speakers(event: Event) -> list[dict[str, Any]]:
+    """What a source gave of the event's speakers (bio, photo, links), shown in its details.
+
+    The photo is a link, not a picture: the page makes no request elsewhere.
+    """
+    found = []
+    for participation in event.participations:
+        person = participation.participant
+        if not (person.bio or person.picture or person.links):
+            continue
+        found.append(
+            {
+                "name": clean(person.label),
+                "bio": [clean(part) for part in (person.bio or "").split("\n\n") if part.strip()],
+                "picture": person.picture,
+                "links": [
+                    {"url": link.url, "title": clean(link.title or link.url)}
+                    for link in person.links
+                ],
+            }
+        )
+    return found
 
 
 def _feed_links(programme: Programme, words: dict[str, str]) -> list[dict[str, str]]:

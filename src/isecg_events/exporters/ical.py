@@ -8,7 +8,6 @@ See ``docs/formats/icalendar.md``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple
@@ -16,12 +15,12 @@ from typing import Literal, NamedTuple
 from icalendar import Calendar, vDuration, vRecur, vText
 from icalendar import Event as VEvent
 
-from isecg_events import identity, recurrence, timezones
+from isecg_events import recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
 from isecg_events.exporters._ical_rich import participant, segment_events
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES, Option
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters._vtimezone import vtimezone
 from isecg_events.model import (
@@ -33,12 +32,11 @@ __all__ = [
     "OPTIONS",
     "PRODID",
     "Profile",
-    "event_to_ical_reference",
     "parse_refresh",
     "render_event_prepared",
+    "render_feed",
     "render_prepared",
     "timezone_calendar",
-    "to_ical_reference",
 ]
 
 PRODID = f"-//isecg-events//isecg-events {__version__}//EN"
@@ -51,44 +49,35 @@ DEFAULT_REFRESH = timedelta(hours=12)
 
 
 def render_prepared(
+    prepared: Prepared, *, profile: Profile = "compat", refresh: timedelta = DEFAULT_REFRESH
+) -> bytes:
+    """The whole programme's feed."""
+    events = [occurrence.event for occurrence in _series(prepared.programme.occurrences)]
+    return render_feed(prepared, events, None, profile=profile, refresh=refresh)
+
+
+def render_feed(
     prepared: Prepared,
+    events: list[Event],
+    name: str | None,
     *,
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
-    releases: object = None,
-    calendar_name: str | None = None,
 ) -> bytes:
-    """:func:`to_ical` for a prepared programme, whose text other formats share.
+    """A feed of ``events`` (in series order) of the render's programme.
 
-    ``releases`` is applied by the registry before the render (see
-    ``exporters.changes.RELEASES``); the programme here already follows it.
-    ``calendar_name`` names a feed of part of the programme (NAME,
-    X-WR-CALNAME), which then gets a calendar UID of its own.
+    ``name`` names a feed of part of the programme (NAME, X-WR-CALNAME);
+    None is the whole programme's feed. In the compat profile the VEVENTs are the render's,
+    each written once for every feed and file it is in.
     """
     programme = prepared.programme
-    events = [occurrence.event for occurrence in _series(programme.occurrences)]
-    name = calendar_name or programme.conference.display_title
-    key = None if calendar_name is None else f"feed/{calendar_name}"
-    calendar = _calendar(programme, name, refresh, profile, key)
+    title = name or programme.conference.display_title
     if profile == "compat" and _lean_writer_applies(events):
-        return _finish_lean(calendar, prepared, events)
-    _add_events(calendar, prepared, events, profile)
-    return _finish(calendar, prepared, events)
-
-
-def to_ical_reference(
-    programme: Programme,
-    *,
-    profile: Profile = "compat",
-    refresh: timedelta = DEFAULT_REFRESH,
-) -> bytes:
-    """Serialise like :func:`to_ical`, entirely through icalendar's ``to_ical()``.
-
-    The reference the lean writer is tested against; slower.
-    """
-    events = [occurrence.event for occurrence in _series(programme.occurrences)]
-    calendar = _calendar(programme, programme.conference.display_title, refresh, profile)
-    prepared = Prepared(programme)
+        _check(profile, refresh)
+        head = prepared.derive(_Heads).head(events, title, refresh)
+        writer = prepared.derive(_LeanWriter)
+        return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
+    calendar = _calendar(programme, title, refresh, profile)
     _add_events(calendar, prepared, events, profile)
     return _finish(calendar, prepared, events)
 
@@ -99,8 +88,6 @@ def render_event_prepared(
     *,
     profile: Profile = "compat",
     refresh: timedelta = DEFAULT_REFRESH,
-    releases: object = None,
-    calendar_name: str | None = None,
 ) -> dict[str, bytes]:
     """One event's own calendars ("add to my calendar", ``--split``), one VEVENT UID in each.
 
@@ -111,24 +98,23 @@ def render_event_prepared(
     single event's calendar is imported, not subscribed to.
     """
     if profile == "compat" and _lean_writer_applies([event]):
-        return {event.id: prepared.derive(_EventCalendars).render(event)}
-    return event_to_ical_reference(prepared, event, profile=profile)
+        head = prepared.derive(_Heads).head([event], prepared.text(event).title, None)
+        vevents = prepared.derive(_LeanWriter).vevents([event])
+        return {event.id: b"".join([head, *vevents, b"END:VCALENDAR\r\n"])}
+    return _icalendar_event_calendars(prepared, event, profile)
 
 
-def event_to_ical_reference(
-    prepared: Prepared, event: Event, *, profile: Profile = "compat"
+def _icalendar_event_calendars(
+    prepared: Prepared, event: Event, profile: Profile
 ) -> dict[str, bytes]:
-    """:func:`render_event_prepared` entirely through icalendar's ``to_ical()``.
-
-    The rich profile's path, and the reference the lean one is tested against.
-    """
+    """:func:`render_event_prepared` through icalendar's ``to_ical()``: the rich profile."""
     programme = prepared.programme
-    calendar = _calendar(programme, clean(event.display_title), None, profile, event.id)
+    calendar = _calendar(programme, clean(event.display_title), None, profile)
     children = _add_events(calendar, prepared, [event], profile, children_apart=True)
     files = {event.id: _finish(calendar, prepared, [event])}
     for number, child in enumerate(children, start=1):
         key = f"{event.id}.part-{number}"  # a dot: no event id can take this name
-        own = _calendar(programme, str(child["SUMMARY"]), None, profile, key)
+        own = _calendar(programme, str(child["SUMMARY"]), None, profile)
         own.add_component(child)
         files[key] = _finish(own, prepared, [event])
     return files
@@ -180,13 +166,6 @@ OPTIONS = (
         parse=parse_refresh,
         help="how often subscribers refresh, as an ISO 8601 duration (default: PT12H)",
     ),
-    RELEASES,
-    Option(
-        name="calendar_name",
-        default=None,
-        help="the calendar's own name, for a feed of part of the programme",
-        command_line=False,
-    ),
 )
 
 
@@ -200,19 +179,18 @@ def _calendar(
     name: str,
     refresh: timedelta | None,
     profile: Profile,
-    key: str | None = None,
 ) -> Calendar:
-    """The VCALENDAR frame; ``key`` names one event's own calendar (its UID derives from it)."""
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    """The VCALENDAR frame.
+
+    It carries no UID (RFC 7986 allows one): vdirsyncer's http storage, and
+    so khal subscribed to a feed, copies calendar properties into each event
+    and tells events apart by their first UID, so a feed read as one event.
+    """
+    _check(profile, refresh)
     conference = programme.conference
     url = _ics_writer.safe_uri(conference.url) if conference.url else None
-    calendar = Calendar.new(
-        prodid=PRODID,
-        uid=identity.calendar_uid(conference.id, key),
-        url=url,
-        last_modified=conference.published,
-    )
+    calendar = Calendar.new(prodid=PRODID, uid="-", url=url, last_modified=conference.published)
+    del calendar["UID"]  # given, or new() would make up a random one
     # icalendar 7.3 writes X-WR-CALNAME/X-WR-CALDESC unescaped (a newline in
     # them fails), so both spellings are added here as TEXT values.
     description = clean(_calendar_description(programme))
@@ -225,13 +203,18 @@ def _calendar(
     ):
         calendar.add(key, vText(value))
     if refresh is not None:
-        if refresh <= timedelta(0):
-            raise ValueError("the refresh interval must be positive")
         calendar.add("REFRESH-INTERVAL", refresh, parameters={"VALUE": "DURATION"})
         calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     if url:
         calendar.add("SOURCE", url, parameters={"VALUE": "URI"})
     return calendar
+
+
+def _check(profile: str, refresh: timedelta | None) -> None:
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; use one of {', '.join(PROFILES)}")
+    if refresh is not None and refresh <= timedelta(0):
+        raise ValueError("the refresh interval must be positive")
 
 
 def _calendar_description(programme: Programme) -> str:
@@ -304,9 +287,8 @@ def _fields(prepared: Prepared, event: Event) -> _EventFields:
     )
 
 
-@functools.lru_cache(maxsize=1024)
 def _categories(*names: str | None) -> tuple[str, ...]:
-    """The CATEGORIES values: type and track, cleaned (a few pairs recur)."""
+    """The CATEGORIES values: type and track, cleaned."""
     return tuple(clean_name(name) for name in names if name)
 
 
@@ -455,50 +437,45 @@ def _rrule_for_ical(event: Event) -> vRecur:
     return recur
 
 
-class _EventCalendars:
-    """Each event's own compat calendar, from one header per zone span and one lean writer.
+class _Heads:
+    """Calendar headers with their VTIMEZONEs, serialised by icalendar once per kind.
 
-    The calendars of one render differ in their UID, their name and their
-    VEVENT: icalendar serialises the header (and its VTIMEZONEs) once per
-    span of dates with stand-ins for the UID and name, which are then
-    replaced by their own encoded lines. A differential test holds every
-    calendar byte-identical to :func:`event_to_ical_reference`.
+    The calendars of one render (the whole feed, each sub-feed, each event's
+    own) differ in their name, their span of dates, their zones and whether
+    they ask for a refresh: icalendar serialises the header once per span,
+    zones and refresh, with stand-ins for the names, which are then replaced
+    by their own encoded lines. Tests hold every calendar
+    byte-identical to icalendar's own serialisation.
     """
 
     _NAME = "x-isecg-events-name"
 
     def __init__(self, prepared: Prepared) -> None:
         self.prepared = prepared
-        self.writer = prepared.derive(_LeanWriter)
-        # The UID of the whole feed: a UUID no event's own calendar has.
-        self.stand_in = str(identity.calendar_uid(prepared.programme.conference.id)).encode()
         self._heads: dict[tuple[object, ...], list[bytes | str]] = {}
 
-    def render(self, event: Event) -> bytes:
-        """The event's own calendar (:func:`render_event_prepared`, compat profile)."""
-        conference_id = self.prepared.programme.conference.id
-        name = _ics_writer.text(self.prepared.text(event).title)  # cleaned
+    def head(self, events: list[Event], name: str, refresh: timedelta | None) -> bytes:
+        """The calendar named ``name`` up to its first VEVENT, for ``events``."""
+        encoded = _ics_writer.text(clean(name))
         lines = {
-            "UID": b"UID:" + str(identity.calendar_uid(conference_id, event.id)).encode(),
-            "NAME": _ics_writer.content_line("NAME", name),
-            "X-WR-CALNAME": _ics_writer.content_line("X-WR-CALNAME", name),
+            "NAME": _ics_writer.content_line("NAME", encoded),
+            "X-WR-CALNAME": _ics_writer.content_line("X-WR-CALNAME", encoded),
         }
-        parts = [lines[piece] if isinstance(piece, str) else piece for piece in self._head(event)]
-        return b"".join([*parts, *self.writer.vevents([event]), b"END:VCALENDAR\r\n"])
+        template = self._template(events, refresh)
+        return b"".join([lines[piece] if isinstance(piece, str) else piece for piece in template])
 
-    def _head(self, event: Event) -> list[bytes | str]:
-        """The header as bytes between the names of the lines an event fills in.
+    def _template(self, events: list[Event], refresh: timedelta | None) -> list[bytes | str]:
+        """The header as bytes between the names of the lines a calendar fills in.
 
-        Serialised by icalendar once per span of dates and zones, with
-        stand-ins for the three lines; each is found at the start of a line,
-        where no folded or escaped value can put it.
+        Each stand-in is found at the start of a line, where no folded or
+        escaped value can put it.
         """
-        span = _span(self.prepared, [event])
-        zones = sorted({event.start.tzinfo.key, event.end.tzinfo.key})  # type: ignore[union-attr]
-        key = (*span, *zones)
+        span = _span(self.prepared, events)
+        zones = sorted({e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events})  # type: ignore[union-attr]
+        key = (*span, refresh, *zones)
         found = self._heads.get(key)
         if found is None:
-            calendar = _calendar(self.prepared.programme, self._NAME, None, "compat")
+            calendar = _calendar(self.prepared.programme, self._NAME, refresh, "compat")
             for tzid in zones:
                 if tzid != "UTC":
                     calendar.add_component(vtimezone(tzid, *span))
@@ -506,7 +483,6 @@ class _EventCalendars:
             text = text[: -len(b"END:VCALENDAR\r\n")]
             found = []
             stand_ins = {
-                "UID": b"UID:" + self.stand_in,
                 "NAME": f"NAME:{self._NAME}".encode(),
                 "X-WR-CALNAME": f"X-WR-CALNAME:{self._NAME}".encode(),
             }
@@ -527,18 +503,6 @@ def _lean_writer_applies(events: list[Event]) -> bool:
         isinstance(e.start.tzinfo, timezones.Zone) and isinstance(e.end.tzinfo, timezones.Zone)
         for e in events
     )
-
-
-def _finish_lean(calendar: Calendar, prepared: Prepared, events: list[Event]) -> bytes:
-    """Header and VTIMEZONEs by icalendar, the VEVENTs by the lean writer."""
-    first, last = _span(prepared, events)
-    zones = {e.start.tzinfo.key for e in events} | {e.end.tzinfo.key for e in events}  # type: ignore[union-attr]
-    for tzid in sorted(zones - {"UTC"}):
-        calendar.add_component(vtimezone(tzid, first, last))
-    head: bytes = calendar.to_ical()
-    head = head[: -len(b"END:VCALENDAR\r\n")]
-    writer = prepared.derive(_LeanWriter)
-    return b"".join([head, *writer.vevents(events), b"END:VCALENDAR\r\n"])
 
 
 def _finish(calendar: Calendar, prepared: Prepared, events: list[Event]) -> bytes:

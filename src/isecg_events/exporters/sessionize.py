@@ -27,12 +27,12 @@ from typing import Any, Final
 import orjson
 
 from isecg_events import identity
-from isecg_events.exporters._markup import to_plain
+from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Event, Participant
 from isecg_events.programme import Programme
 
-__all__ = ["render", "to_document"]
+__all__ = ["render_prepared", "to_document"]
 
 _SERVICE: Final = frozenset({"break", "meal"})
 _PLENUM: Final = frozenset({"plenary", "keynote"})
@@ -57,22 +57,23 @@ def _local(moment: Any, programme: Programme) -> str:
     return str(value.isoformat(timespec="seconds"))
 
 
-def _text(event: Event) -> str | None:
-    """The session's description: the abstract, then a description that says more, as text."""
-    blocks = [event.abstract] if event.abstract else []
+def _text(prepared: Prepared, event: Event) -> str | None:
+    """The session's description: the abstract, then a description that says more, as text.
+
+    Converted by the render, once for every format (speakers and links have
+    places of their own in Sessionize's shape).
+    """
+    texts = [event.abstract] if event.abstract else []
     if event.description and event.description != event.abstract:
-        blocks.append(event.description)
-    if not blocks:
-        return None
-    return "\n\n".join(to_plain(clean(block), event.markup) for block in blocks)
+        texts.append(event.description)
+    return "\n\n".join(prepared.plain(clean(text), event.markup) for text in texts) or None
 
 
 def _speaker(programme: Programme, participant: Participant, sessions: list[int]) -> dict[str, Any]:
     organization = participant.organization.short_name if participant.organization else None
     tagline = ", ".join(part for part in (participant.position, organization) if part) or None
     named = participant.display_name
-    first = participant.given_name or named or ""
-    last = _normal(participant.family_name) if participant.given_name else ""
+    first, last = participant.split_name or (named or "", "")
     links = [
         {
             "title": link.title or link.url,
@@ -97,14 +98,13 @@ def _speaker(programme: Programme, participant: Participant, sessions: list[int]
     }
 
 
-def _normal(family: str | None) -> str:
-    if not family:
-        return ""
-    return family if not family.isupper() else family.title()
-
-
 def to_document(programme: Programme) -> dict[str, Any]:
     """The programme as Sessionize's "All data" document (a plain dict, ready for JSON)."""
+    return _document(Prepared(programme))
+
+
+def _document(prepared: Prepared) -> dict[str, Any]:
+    programme = prepared.programme
     conference = programme.conference
     key = conference.id
     declared = [room.name for room in conference.rooms]
@@ -128,8 +128,8 @@ def to_document(programme: Programme) -> dict[str, Any]:
         sessions.append(
             {
                 "id": str(occurrence.number),
-                "title": event.display_title,
-                "description": _text(event),
+                "title": prepared.text(event).title,
+                "description": _text(prepared, event),
                 "startsAt": _local(occurrence.start, programme),
                 "endsAt": _local(occurrence.end, programme),
                 "isServiceSession": event.type in _SERVICE and not speakers,
@@ -181,6 +181,6 @@ def _category(
     }
 
 
-def render(programme: Programme) -> bytes:
+def render_prepared(prepared: Prepared) -> bytes:
     """The "All data" JSON, indented by two spaces as Sessionize serves it, UTF-8."""
-    return orjson.dumps(to_document(programme), option=orjson.OPT_INDENT_2) + b"\n"
+    return orjson.dumps(_document(prepared), option=orjson.OPT_INDENT_2) + b"\n"

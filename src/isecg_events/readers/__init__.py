@@ -22,7 +22,6 @@ from typing import Any, BinaryIO, Final
 import attrs
 
 from isecg_events import timezones
-from isecg_events.collector import collector_paused
 from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.programme import Programme
 from isecg_events.readers import (
@@ -36,19 +35,15 @@ from isecg_events.readers import (
     sessionize,
     spreadsheet,
 )
-from isecg_events.readers.document import read_bytes, read_document, read_stream, sniff
+from isecg_events.readers.document import read_bytes, read_document, read_stream
 from isecg_events.readers.mapping import mapping_of
 
 __all__ = [
     "BUNDLED",
-    "Source",
     "bundled_path",
     "load",
-    "load_source",
     "load_stream",
     "loads",
-    "read_source",
-    "read_source_stream",
 ]
 
 #: A mapping for a table: a mapping file's path, or its parsed content.
@@ -105,62 +100,9 @@ def load(
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source(path), timezone=timezone, mapping=mapping, strict=strict)
-
-
-@attrs.frozen
-class Source:
-    """A programme's bytes as read, not yet parsed: :func:`load` in two steps.
-
-    Attributes:
-        raw: the bytes.
-        name: the file's name in messages.
-        syntax: "toml", "json" or "xml".
-    """
-
-    raw: bytes = attrs.field(repr=False)
-    name: str
-    syntax: str
-
-
-def read_source(path: str | os.PathLike[str] | None = None) -> Source:
-    """Read a programme file's bytes (the bundled programme's with no path), without parsing them.
-
-    Raises:
-        ProgrammeError: the file is missing, a folder, unreadable or too large.
-    """
     file = Path(path) if path is not None else bundled_path()
     name = str(path) if path is not None else f"data/{BUNDLED}"
-    return Source(read_bytes(file, name), name, _syntax_of(file))
-
-
-def read_source_stream(stream: BinaryIO, name: str = "<stdin>") -> Source:
-    """Read a programme's bytes from a binary stream, sniffing its syntax as :func:`load_stream`.
-
-    Raises:
-        ProgrammeError: the stream holds more than the size limit.
-    """
-    raw = read_stream(stream, name)
-    return Source(raw, name, sniff(raw))
-
-
-def load_source(
-    source: Source,
-    *,
-    timezone: str | None = None,
-    mapping: MappingSource = None,
-    strict: bool = False,
-) -> Programme:
-    """Load the programme of bytes already read; the keywords are as in :func:`load`.
-
-    The same bytes give the same programme, in any process.
-
-    Raises:
-        ProgrammeError: the bytes have problems.
-        UnknownTimeZone: ``timezone`` is not an IANA zone name.
-    """
-    _check_zone(timezone)
-    return _parse(source.raw, source.name, None, timezone, mapping, strict=strict)
+    return _parse(read_bytes(file, name), name, None, timezone, mapping, strict=strict)
 
 
 def load_stream(
@@ -180,7 +122,7 @@ def load_stream(
         UnknownTimeZone: ``timezone`` is not an IANA zone name.
     """
     _check_zone(timezone)
-    return load_source(read_source_stream(stream, source), timezone=timezone, strict=strict)
+    return _parse(read_stream(stream, source), source, None, timezone, strict=strict)
 
 
 def loads(
@@ -235,8 +177,7 @@ def _parse(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ProgrammeWarning)
         try:
-            with collector_paused():
-                programme = _read(raw, source, syntax, timezone, mapping)
+            programme = _read(raw, source, syntax, timezone, mapping)
         except ProgrammeError as error:
             raise ProgrammeError(_located(error.problems, raw, source, syntax)) from None
     found = _located(
@@ -342,12 +283,3 @@ def _mapped(document: dict[str, Any], source: str, timezone: str | None) -> Prog
 _CONFERENCE_TEXTS: Final = (
     "title", "acronym", "venue", "city", "country", "url", "language", "description",
 )  # fmt: skip
-
-
-def _syntax_of(file: Path) -> str:
-    suffix = file.suffix.lower()
-    if suffix == ".json":
-        return "json"
-    if suffix == ".xml":
-        return "xml"
-    return "toml"

@@ -558,8 +558,7 @@ def read(document: Mapping[str, Any], source: str) -> Programme:
         found = _on_its_day(report.problems, document, conference, events)
         raise ProgrammeError([*problems, *_located(found, source)])
     try:
-        with checks.event_values_read():  # each value was held to its rules above
-            programme = Programme(*parts, tuple(event for _, event in events))
+        programme = Programme(*parts, tuple(event for _, event in events))
     except ProgrammeError as error:
         found = _on_its_day(error.problems, document, conference, events)
         raise ProgrammeError(_located(found, source)) from None

@@ -46,12 +46,21 @@ VERSION = __version__
 _XML_SLUG = re.compile(r"^[a-z0-9_]{4,}-[a-z0-9\-_]{4,}$")
 
 
-class Person(TypedDict):
+class _PersonProfile(TypedDict, total=False):
+    """What a source gave of a person beyond the name (the schema's pretalx fields)."""
+
+    biography: str
+    avatar: str
+    links: list[Reference]
+
+
+class Person(_PersonProfile):
     """A person as schedule.json lists it by default (see :data:`PERSON_STYLES`).
 
     ``public_name`` repeats ``name`` for readers of frab's older field
     (pyfahrplan); the numeric id is looked up by guid (:func:`person_numbers`),
-    as the schema allows ``id`` only without ``name``.
+    as the schema allows ``id`` only without ``name``. ``biography``,
+    ``avatar`` and ``links`` only where the source gave them.
     """
 
     guid: str
@@ -188,6 +197,12 @@ class _Entries:
                 "name": name,
                 "public_name": name,
             }
+            if participant.bio:
+                found["biography"] = clean(participant.bio)
+            if participant.picture:
+                found["avatar"] = participant.picture
+            if participant.links:
+                found["links"] = [_reference(link) for link in participant.links]
             self._persons[participant.id] = found
         return found
 
@@ -267,6 +282,9 @@ def _listed(prepared: Prepared) -> tuple[Occurrence, ...]:
 def _days(prepared: Prepared) -> tuple[Day, ...]:
     """Every conference day, with entries grouped by room and by local day.
 
+    Each day lists its rooms in the order of :func:`rooms`: declared rooms
+    first, in their order, then the others in order of first use.
+
     Entries outside the conference's dates (possible in imported schedules)
     get days of their own, so nothing is dropped.
 
@@ -282,8 +300,8 @@ def _days(prepared: Prepared) -> tuple[Day, ...]:
         day = timezones.conference_day(occurrence.start, zone, change)
         by_day.setdefault(day, []).append(occurrence)
     all_days = sorted(set(programme.conference.days) | set(by_day))
-    rooms = [room_name(programme, o) for o in occurrences]
-    room_order = {name: index for index, name in reversed(list(enumerate(rooms)))}
+    # Declared rooms first, in their order; then the others in order of first use.
+    room_order = {name: index for index, (name, _, _) in enumerate(rooms(prepared))}
     entries = _Entries(prepared)
     result = []
     for index, day in enumerate(all_days, start=1):

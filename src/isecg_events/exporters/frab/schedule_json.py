@@ -13,7 +13,7 @@ from typing import Any, Literal
 import orjson
 
 from isecg_events.exporters._prepared import Prepared
-from isecg_events.exporters._registry import RELEASES, Option
+from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean
 from isecg_events.exporters.frab import _entries
 
@@ -41,20 +41,15 @@ OPTIONS = (
         choices=PERSON_STYLES,
         help="person fields: pretalx (guid, name, public_name) or frab (guid, id, public_name)",
     ),
-    RELEASES,
 )
 
 
-def render_prepared(
-    prepared: Prepared, *, persons: PersonStyle = "pretalx", releases: object = None
-) -> bytes:
+def render_prepared(prepared: Prepared, *, persons: PersonStyle = "pretalx") -> bytes:
     """Serialise a prepared programme (whose entries schedule.xml shares).
 
     Args:
         prepared: the programme, prepared once for every format rendered.
         persons: the person fields to write (see :data:`PERSON_STYLES`).
-        releases: applied by the registry before the render (the version is
-            then the latest release's name).
 
     Raises:
         ValueError: ``persons`` is not one of :data:`PERSON_STYLES`.
