@@ -162,8 +162,11 @@ class Radicale:
         assert status == 201, reply
 
 
-def start_radicale(folder: Path) -> Iterator[Radicale]:
-    """Run Radicale on a free loopback port with one htpasswd user; stop it by PID."""
+def start_radicale(folder: Path, *, auth: bool = True) -> Iterator[Radicale]:
+    """Run Radicale on a free loopback port with one htpasswd user; stop it by PID.
+
+    ``auth=False``: without authentication (``auth none``), as many first installs run.
+    """
     require(_has_module("radicale"), "Radicale (pip install radicale)")
     user, password = "tester", base64.urlsafe_b64encode(os.urandom(12)).decode()
     htpasswd = folder / "users"
@@ -178,6 +181,12 @@ def start_radicale(folder: Path) -> Iterator[Radicale]:
             "--auth-htpasswd-filename", str(htpasswd),
             "--auth-htpasswd-encryption", "plain",
             "--rights-type", "owner_only",
+            "--logging-level", "warning",
+        ] if auth else [
+            sys.executable, "-m", "radicale", "--config", "",
+            "--server-hosts", f"127.0.0.1:{port}",
+            "--storage-filesystem-folder", str(folder / "collections"),
+            "--auth-type", "none",
             "--logging-level", "warning",
         ]  # fmt: skip
 
@@ -370,3 +379,110 @@ def start_xandikos(folder: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+#: What a proxy's ``edit`` may change in a reply: (status, headers, body).
+Reply = tuple[int, dict[str, str], bytes]
+
+
+@attrs.define
+class Proxy:
+    """A loopback HTTP proxy in front of a server: its URL and what passed through it.
+
+    ``requests`` holds (method, path, headers) of every request, in order;
+    ``most_at_once`` the most requests it was answering at the same moment.
+    """
+
+    url: str
+    requests: list[tuple[str, str, dict[str, str]]] = attrs.Factory(list)
+    most_at_once: int = 0
+    at_once: int = 0
+
+
+def start_proxy(
+    target: str,
+    *,
+    delay: float = 0.0,
+    edit: Callable[[str, str, Reply], Reply] | None = None,
+) -> Iterator[Proxy]:
+    """Forward every request to ``target`` (``http://127.0.0.1:port``) from a free loopback port.
+
+    Each request waits ``delay`` seconds first (a network's latency);
+    ``edit(method, path, reply)`` may change each reply (a server's quirks:
+    CR written as ``&#13;``, an HTML page, a DTD). The proxy runs in threads
+    of this process and stops at the end.
+    """
+    import http.client
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    host, port = urlsplit(target).hostname or "127.0.0.1", urlsplit(target).port or 80
+    lock = threading.Lock()
+    proxy = Proxy("")
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+        def __getattr__(self, name: str) -> Any:
+            if name.startswith("do_"):
+                return self.forward
+            raise AttributeError(name)
+
+        def forward(self) -> None:
+            with lock:
+                proxy.requests.append((self.command, self.path, dict(self.headers)))
+                proxy.at_once += 1
+                proxy.most_at_once = max(proxy.most_at_once, proxy.at_once)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                time.sleep(delay)
+                headers = {
+                    k: v
+                    for k, v in self.headers.items()
+                    if k.lower() not in ("host", "connection", "accept-encoding")
+                }  # identity replies, which ``edit`` can read
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+                try:
+                    connection.request(self.command, self.path, body, headers)
+                    answer = connection.getresponse()
+                    reply: Reply = (
+                        answer.status,
+                        {
+                            k: v
+                            for k, v in answer.getheaders()
+                            if k.lower()
+                            not in ("content-length", "transfer-encoding", "connection")
+                        },
+                        answer.read(),
+                    )
+                finally:
+                    connection.close()
+                if edit is not None:
+                    reply = edit(self.command, self.path, reply)
+                status, reply_headers, content = reply
+                self.send_response(status)
+                for key, value in reply_headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+            finally:
+                with lock:
+                    proxy.at_once -= 1
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    proxy.url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -342,7 +342,14 @@ def _summary(paths: list[str], output: str) -> list[str]:
 
 def _publish(programme: Programme, args: argparse.Namespace) -> int:
     """Bring the CalDAV calendar in step; one line of counts (or of what would be done)."""
-    from isecg_events.publish import PASSWORD_VARIABLE, PublishError, UnusableURL, publish
+    from isecg_events.publish import (
+        PASSWORD_VARIABLE,
+        Interrupted,
+        PublishError,
+        UnusableURL,
+        publish,
+        terminal_progress,
+    )
 
     password = os.environ.get(PASSWORD_VARIABLE)
     if password is None and args.user and sys.stdin.isatty():
@@ -360,7 +367,12 @@ def _publish(programme: Programme, args: argparse.Namespace) -> int:
             password=password,
             dry_run=args.dry_run,
             releases=history,
+            progress=terminal_progress(sys.stderr),
         )
+    except Interrupted as stop:  # the writes under way were finished first
+        done = stop.outcome.summary()
+        print(f"interrupted after: {done}; publish again to complete", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except UnusableURL as error:
         print(f"error: {printable(str(error))}", file=sys.stderr)
         return EXIT_INPUT
@@ -372,7 +384,7 @@ def _publish(programme: Programme, args: argparse.Namespace) -> int:
         print(f"error: publishing failed: {printable(text)}", file=sys.stderr)
         return EXIT_OUTPUT
     if args.dry_run:
-        for kind in ("created", "updated", "deleted"):
+        for kind in ("created", "updated", "restored", "deleted"):
             for title in getattr(outcome, kind):
                 print(printable(f"would be {kind}: {title}"))
         print(printable(f"dry run, nothing written: would be {outcome.summary()}"))
