@@ -334,3 +334,22 @@ def test_an_opendocument_spreadsheet_is_named(tmp_path: Path) -> None:
         ProgrammeError, match=r"OpenDocument file \(\.ods\): save it as XLSX or CSV"
     ):
         isecg_events.load(path, timezone="UTC")
+
+
+def test_a_workbook_row_without_a_start_is_one_problem_not_a_traceback(tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    header = ["Titel", "Datum", "Beginn", "Dauer"]
+    empty_start = workbook(tmp_path, {"P": [header, ["Panel", date(2026, 6, 1), None, 90]]})
+    with pytest.raises(ProgrammeError, match="has no start time"):
+        isecg_events.load(empty_start, timezone="Europe/Berlin")
+    # a date column that holds the whole moment is the start
+    moment = workbook(
+        tmp_path, {"P": [[*header[:2], "Dauer"], ["Panel", datetime(2026, 6, 1, 14), 90]]}
+    )
+    (event,) = isecg_events.load(moment, timezone="Europe/Berlin").events
+    assert (event.start.isoformat(), event.duration.seconds) == ("2026-06-01T14:00:00+02:00", 5400)
+    # a workbook's plain date is a datetime at midnight: a date, not a start
+    plain = workbook(tmp_path, {"P": [[*header[:2], "Dauer"], ["Panel", date(2026, 6, 1), 90]]})
+    with pytest.raises(ProgrammeError, match="has no start time"):
+        isecg_events.load(plain, timezone="Europe/Berlin")

@@ -244,3 +244,14 @@ def test_a_render_takes_each_events_guid_from_its_programme(source: str) -> None
     for event in programme.events:
         expected = identity.event_guid(conference, event.id, event.guid)
         assert prepared.event_guid(event) == expected
+
+
+def test_a_format_lookup_explains_itself_and_one_name_is_a_format(
+    plenary: isecg_events.Programme,
+) -> None:
+    with pytest.raises(
+        KeyError, match=r"no format 'icss'; did you mean 'ics'\? \(formats: ics, json"
+    ):
+        isecg_events.render(plenary, ["icss"])
+    assert list(isecg_events.render(plenary, "ics")) == ["ics"]  # not 'i', 'c', 's'
+    assert list(isecg_events.render_events(plenary, "ics")) == ["ics"]

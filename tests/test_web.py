@@ -15,7 +15,7 @@ from isecg_events import ProgrammeError
 from isecg_events.cli import main
 from isecg_events.web import create_app
 from tests.judges import Server
-from tests.programmes import RECURRING
+from tests.programmes import MINIMAL, RECURRING
 
 
 def _exported(tmp_path: Path, file: Path) -> dict[str, bytes]:
@@ -491,3 +491,16 @@ def test_serve_takes_the_timezone_a_programme_needs(tmp_path: Path) -> None:
 
     args = parser().parse_args(["serve", str(source), "--timezone", "Europe/London"])
     assert args.timezone == "Europe/London"
+
+
+def test_the_servers_warnings_are_lines_like_the_command_lines(tmp_path: Path) -> None:
+    file = tmp_path / "p.toml"
+    clash = (
+        '\n[[events]]\nid = "panel2"\ntitle = "Panel 2"\ndate = 2026-03-28\nstart = "09:30"\n'
+        'end = "10:30"\nroom = "Room B"\nparticipants = ["chair"]\n'
+    )
+    file.write_text(MINIMAL + clash, encoding="utf-8")
+    lines: list[str] = []
+    create_app(file, check_interval=0, log=lines.append)
+    (warning,) = [line for line in lines if line.startswith("warning: ")]
+    assert warning.startswith(f"warning: {file}:") and "at once" in warning

@@ -42,7 +42,7 @@ def check_folder(folder: str | os.PathLike[str]) -> None:
 def export(
     programme: Programme,
     folder: str | os.PathLike[str],
-    formats: Sequence[str] | None = None,
+    formats: Sequence[str] | str | None = None,
     *,
     feeds: bool = False,
     split: bool = False,
@@ -54,8 +54,8 @@ def export(
     Args:
         programme: the programme.
         folder: the output folder (made if its parent exists).
-        formats: format names (:data:`.exporters.EXPORTERS`); by default every
-            format, as ``--format all``.
+        formats: format names (:data:`.exporters.EXPORTERS`), or one name alone;
+            by default every format, as ``--format all``.
         feeds: also the track, room and person feeds (``tracks/``, ``rooms/``,
             ``people/``) and ``events/``.
         split: also each event's own calendar in ``events/`` (the page's
@@ -79,7 +79,10 @@ def export(
     history = History.read(Path(releases)) if isinstance(releases, str | os.PathLike) else releases
     if isinstance(history, History):
         history.check_current(programme)
-    names = list(formats) if formats is not None else default_formats(history is not None)
+    if formats is None:
+        names = default_formats(history is not None)
+    else:
+        names = [formats] if isinstance(formats, str) else list(formats)
     for name in names:
         get_exporter(name)  # an unknown name fails before anything is written
     check_folder(folder)

@@ -25,6 +25,7 @@ import stat
 import sys
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -35,7 +36,7 @@ from urllib.parse import parse_qs
 
 import attrs
 
-from isecg_events.errors import IsecgEventsError, ProgrammeError, printable
+from isecg_events.errors import IsecgEventsError, ProgrammeError, ProgrammeWarning, printable
 from isecg_events.exporters import EXPORTERS, get_exporter
 from isecg_events.exporters.feeds import feed_name, named_feed, site_files
 from isecg_events.identity import feed_slug
@@ -167,7 +168,11 @@ class FeedApp:
                 raise ProgrammeError.single(
                     str(self.path), "", "is not a regular file (a FIFO or a device); not read"
                 )
-            programme = load(self.path, timezone=self.timezone)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ProgrammeWarning)
+                programme = load(self.path, timezone=self.timezone)
+            for warning in caught:  # as the command line shows them: one line each
+                self.log(f"warning: {warning.message}")
             options = dict(self.options)
             names = [name for name in EXPORTERS if name != "atom"]
             history = None

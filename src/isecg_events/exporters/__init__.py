@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
+from isecg_events.errors import did_you_mean
 from isecg_events.exporters import agenda, changes, html, ical, sessionize
 from isecg_events.exporters._prepared import ReleaseHistory
 from isecg_events.exporters._registry import Exporter, Option, render_events_with, render_with
@@ -139,14 +140,24 @@ def get_exporter(name: str) -> Exporter:
     """Return the exporter called ``name``.
 
     Raises:
-        KeyError: no exporter has that name.
+        KeyError: no exporter has that name; the message names those there are.
     """
-    return EXPORTERS[name]
+    found = EXPORTERS.get(name)
+    if found is None:
+        raise KeyError(
+            f"no format {name!r}{did_you_mean(name, EXPORTERS)} (formats: {', '.join(EXPORTERS)})"
+        )
+    return found
+
+
+def _exporters(formats: Sequence[str] | str) -> list[Exporter]:
+    """The exporters of ``formats``: names, or one name alone."""
+    return [get_exporter(name) for name in ([formats] if isinstance(formats, str) else formats)]
 
 
 def render(
     programme: Programme,
-    formats: Sequence[str],
+    formats: Sequence[str] | str,
     *,
     releases: ReleaseHistory | None = None,
     **options: Any,
@@ -155,7 +166,7 @@ def render(
 
     Args:
         programme: the programme.
-        formats: format names, as in :data:`EXPORTERS`.
+        formats: format names, as in :data:`EXPORTERS` (or one name alone).
         releases: a release history (:class:`isecg_events.releases.History`),
             applied before any format renders: SEQUENCE, stamps, removed
             events as cancelled, the version; the ``atom`` format lists its releases.
@@ -170,13 +181,12 @@ def render(
         TypeError: an option that none of the named formats takes.
         ValueError: an option value a format refuses.
     """
-    exporters = [get_exporter(name) for name in formats]
-    return render_with(programme, exporters, options, releases=releases)
+    return render_with(programme, _exporters(formats), options, releases=releases)
 
 
 def render_events(
     programme: Programme,
-    formats: Sequence[str],
+    formats: Sequence[str] | str,
     *,
     releases: ReleaseHistory | None = None,
     **options: Any,
@@ -193,7 +203,7 @@ def render_events(
         ValueError: an option value a format refuses, or a format with no
             file per event.
     """
-    exporters = [get_exporter(name) for name in formats]
+    exporters = _exporters(formats)
     return render_events_with(programme, exporters, options, releases=releases)
 
 

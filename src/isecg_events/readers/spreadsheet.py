@@ -333,21 +333,25 @@ class _Table(Importer):
         day = self.day(cells, row, first_day)
         start_at = end_at = None
         start_day = end_day = None
+        start_where = row.at("start") if not row.path else row  # the cell that gave the start
+        # A workbook's date cell is a datetime at midnight: a date, not a start.
+        dated = "date" in cells and isinstance(cells["date"][0], datetime)
         if "start" in cells:
-            value, where = cells["start"]
-            start_day, start_at, end_at = self.moment(value, where, allow_range=True)
-        elif "date" in cells and isinstance(cells["date"][0], datetime):
+            value, start_where = cells["start"]
+            start_day, start_at, end_at = self.moment(value, start_where, allow_range=True)
+        elif dated and cells["date"][0].time() != time(0):
             start_day, start_at, _ = self.moment(*cells["date"])
+            start_where = cells["date"][1]
         else:
-            self.problem(row.at("start") if not row.path else row, "has no start time")
+            self.problem(start_where, "has no start time")
         if "end" in cells:
             end_day, end_at, _ = self.moment(*cells["end"])
         day = start_day or day
         if start_at is None or day is None or zone is None:
             if start_at is not None and day is None:
-                self.problem(cells["start"][1], "has no date: give a date column")
+                self.problem(start_where, "has no date: give a date column")
             return None, None
-        start = localize(self, datetime.combine(day, start_at), zone, cells["start"][1])
+        start = localize(self, datetime.combine(day, start_at), zone, start_where)
         if start is None:
             return None, None
         if end_at is not None:
@@ -364,7 +368,7 @@ class _Table(Importer):
                 return None, None
             end = timezones.add_elapsed(start, length)
         else:
-            self.problem(cells["start"][1], "has no end: give an end or a duration column")
+            self.problem(start_where, "has no end: give an end or a duration column")
             return None, None
         return start, end
 
