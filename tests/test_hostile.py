@@ -582,6 +582,8 @@ def _publish_command(tmp_path: Path, url: str, *extra: str) -> list[str]:
         f"ftp://alice:{SECRET}@example.org/cal/",
         f"https://alice:{SECRET}@/cal/",  # no host
         f"https://alice:{SECRET}@example.org:port/cal/",
+        f"alice:{SECRET}@example.org/cal/",  # no scheme, no slashes
+        f"https:/alice:{SECRET}@127.0.0.1:1/",  # one slash
     ],
 )
 def test_a_malformed_caldav_url_is_refused_before_any_request_without_its_password(
@@ -596,7 +598,7 @@ def test_a_malformed_caldav_url_is_refused_before_any_request_without_its_passwo
     assert main(_publish_command(tmp_path, url)) == 2
     captured = capsys.readouterr()
     assert SECRET not in captured.err + captured.out
-    assert captured.err.startswith("error: --caldav ") and "//***@" in captured.err
+    assert captured.err.startswith("error: --caldav ") and "***@" in captured.err
     assert len(captured.err.splitlines()) == 1
 
 
@@ -875,3 +877,78 @@ def test_a_closed_pipe_is_exit_1_buffered_or_not(
         process.stdout.close()
         err = process.stderr.read()
         assert (process.wait(timeout=60), err) == (1, b""), arguments
+
+
+# -- hostile imports: one clear problem, never a traceback ---------------------
+
+IMPORTS = Path(__file__).parent / "data" / "imports"
+
+
+def _problem_of(path: Path, **given: str) -> str:
+    with pytest.raises(isecg_events.ProgrammeError) as caught:
+        isecg_events.load(path, **given)  # type: ignore[arg-type]
+    text = str(caught.value)
+    assert text.startswith(str(path)) and "Traceback" not in text
+    return text
+
+
+def test_hostile_imports_are_one_clear_problem(tmp_path: Path) -> None:
+    # an Outlook calendar's Windows zone name
+    outlook = tmp_path / "outlook.ics"
+    outlook.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Microsoft Corporation//Outlook//EN\r\n"
+        "BEGIN:VTIMEZONE\r\nTZID:W. Europe Standard Time\r\nBEGIN:STANDARD\r\n"
+        "DTSTART:16010101T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+        "END:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a1\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART;TZID=W. Europe Standard Time:20260601T100000\r\n"
+        "DTEND;TZID=W. Europe Standard Time:20260601T110000\r\nSUMMARY:Talk\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8",
+    )
+    assert "TZID 'W. Europe Standard Time' is no IANA zone" in _problem_of(outlook)
+    assert isecg_events.load(outlook, timezone="Europe/Berlin").events[0].title == "Talk"
+    # an iCalendar duration of two million years
+    endless = tmp_path / "endless.ics"
+    endless.write_text(
+        outlook.read_text(encoding="utf-8").replace(
+            "DTEND;TZID=W. Europe Standard Time:20260601T110000", "DURATION:P99999999W"
+        ),
+        encoding="utf-8",
+    )
+    assert "is longer than the limit" in _problem_of(endless, timezone="Europe/Berlin")
+    # Sessionize: a superscript id, a room that is not listed
+    sessionize = json.loads((IMPORTS / "sessionize-scottishsummit2026-excerpt.json").read_text())
+    sessionize["sessions"][0]["id"] = "²"
+    sessionize["sessions"][1]["roomId"] = "nope"
+    odd = tmp_path / "sessionize.json"
+    odd.write_text(json.dumps(sessionize), encoding="utf-8")
+    assert "'nope' is not in rooms" in _problem_of(odd, timezone="Europe/London")
+    # Indico: a superscript id, a duration given as text, one of a million minutes
+    indico = json.loads((IMPORTS / "indico-xdc2021-excerpt.json").read_text())
+    contribution = indico["results"][0]["contributions"][0]
+    contribution["friendly_id"] = "²"
+    contribution["duration"] = "30"
+    contribution["endDate"] = contribution["startDate"]
+    text_duration = tmp_path / "indico.json"
+    text_duration.write_text(json.dumps(indico), encoding="utf-8")
+    assert isecg_events.load(text_duration).events  # a zero-length entry, read as a minute
+    contribution["duration"] = 10**12
+    del contribution["endDate"]
+    text_duration.write_text(json.dumps(indico), encoding="utf-8")
+    assert "is longer than the limit" in _problem_of(text_duration)
+    # a damaged workbook sheet
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["Title", "Date", "Start", "Duration"])
+    book.active.append(["Talk", "2026-06-01", "10:00", 10**300])
+    big = tmp_path / "big.xlsx"
+    book.save(big)
+    assert "Duration" in _problem_of(big, timezone="Europe/Berlin")
+    import zipfile
+
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(big) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, data[: len(data) // 2] if "sheet1.xml" in item.filename else data)
+    assert "is not a readable XLSX workbook" in _problem_of(broken, timezone="Europe/Berlin")

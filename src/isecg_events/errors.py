@@ -45,28 +45,43 @@ def printable_lines(text: str) -> str:
     return "".join(printable(line) + "\n" for line in text.splitlines())
 
 
-#: The user info of anything that looks like a URL, malformed ones included
-#: (``https//alice:pw@host``): from ``//`` to the last ``@`` before a blank.
-#: Greedy, so a password holding a raw ``@`` (or a quote) is covered whole.
-_USERINFO = re.compile(r"//\S*@")
+#: A run of text up to its last ``@``: the user info of anything that looks
+#: like a URL, malformed ones included (``https//alice:pw@host``,
+#: ``alice:pw@host/cal/``). Greedy, so a password holding a raw ``@`` is
+#: covered whole.
+_BEFORE_AT = re.compile(r"\S+@")
+
+
+def _hide_userinfo(match: re.Match[str]) -> str:
+    before = match.group(0)[:-1]
+    scheme, slashes, _ = before.rpartition("//")
+    if slashes:
+        return f"{scheme}//***@"
+    if ":" in before:  # user:password@host without the slashes
+        return "***@"
+    return match.group(0)  # an e-mail address holds no secret
 
 
 def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with no credentials in it, for any message, log line or exception.
 
     Each of ``secrets`` (a password the caller holds) becomes ``***``, and so
-    does everything between ``//`` and ``@`` in URL-like text: a password
-    given inside a URL is never shown, whatever error quotes the URL.
+    does the user info of URL-like text: everything between ``//`` and
+    ``@``, or before an ``@`` that follows ``user:password`` without the
+    slashes. A password given inside a URL is never shown, whatever error
+    quotes the URL.
 
     >>> redact("https://alice:pw@host/cal/ is not a calendar")
     'https://***@host/cal/ is not a calendar'
     >>> redact("bad URL https//alice:pw@host and hunter2", ["hunter2"])
     'bad URL https//***@host and ***'
+    >>> redact("--caldav alice:pw@host/cal/: no scheme; write to bob@example.org")
+    '--caldav ***@host/cal/: no scheme; write to bob@example.org'
     """
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return _USERINFO.sub("//***@", text)
+    return _BEFORE_AT.sub(_hide_userinfo, text)
 
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

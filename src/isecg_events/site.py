@@ -35,8 +35,11 @@ def check_folder(folder: str | os.PathLike[str]) -> None:
         ExportError: the folder's parent does not exist.
     """
     path = Path(folder)
-    if not path.exists() and not path.parent.is_dir():
-        raise ExportError(f"{path.parent}: the folder does not exist")
+    if path.exists() or path.parent.is_dir():
+        return
+    if path.parent.exists():
+        raise ExportError(f"{path.parent}: is not a folder")
+    raise ExportError(f"{path.parent}: the folder does not exist")
 
 
 def export(

@@ -112,10 +112,10 @@ def load_stream(
     timezone: str | None = None,
     strict: bool = False,
 ) -> Programme:
-    """Load a programme from a binary stream (standard input, say), sniffing its syntax.
+    """Load a programme from a binary stream (standard input, say), its format told by content.
 
-    XML starts with ``<``, JSON with ``{``; anything else is read as TOML.
-    ``timezone`` is as in :func:`load`.
+    Every format :func:`load` reads (:mod:`.formats`); ``timezone`` and
+    ``strict`` are as in :func:`load`.
 
     Raises:
         ProgrammeError: the stream is over the size limit or has problems.

@@ -37,7 +37,6 @@ __all__ = [
     "read_bytes",
     "read_document",
     "read_stream",
-    "sniff",
 ]
 
 
@@ -128,16 +127,6 @@ def read_stream(stream: BinaryIO, source: str) -> bytes:
     if len(raw) > limit:
         raise ProgrammeError.single(source, "", f"is larger than the limit of {limit:,} bytes")
     return raw
-
-
-def sniff(raw: bytes) -> str:
-    """The syntax of a programme read from a stream: "xml", "json" or "toml".
-
-    XML opens with ``<``, JSON with ``{``; anything else is read as TOML
-    (whose own errors then say what is wrong).
-    """
-    head = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return {b"<": "xml", b"{": "json"}.get(head, "toml")
 
 
 def decode(raw: bytes, source: str) -> str:

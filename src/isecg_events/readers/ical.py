@@ -26,7 +26,7 @@ from typing import Any, Final
 
 import icalendar
 
-from isecg_events import identity, recurrence, timezones
+from isecg_events import identity, recurrence, rules, timezones
 from isecg_events.errors import ProgrammeError
 from isecg_events.model import Conference, Event, Link, Participant, Participation
 from isecg_events.programme import Programme
@@ -104,11 +104,16 @@ class _Reader(Importer):
             kept.append(line)
         return "\r\n".join(kept) + "\r\n", starts
 
-    def moment(self, value: Any, where: Where) -> datetime | date | None:
-        """A DTSTART or DTEND as an aware datetime in a zone we know, or a date."""
+    def moment(self, value: Any, where: Where, tzid: str | None = None) -> datetime | date | None:
+        """A DTSTART or DTEND as an aware datetime in a zone we know, or a date.
+
+        ``tzid``: the property's TZID, named when it is no zone we know.
+        """
         if isinstance(value, datetime):
             if value.tzinfo is None or value.utcoffset() is None:
                 if self.zone is None:
+                    if tzid:
+                        raise _unknown_zone(self.source, where.path, tzid)
                     raise need_zone(self.source, where.path, "the feed's floating times")
                 return localize(self, value, self.zone, where)
             if self.zone is not None and _in_utc(value):
@@ -117,7 +122,8 @@ class _Reader(Importer):
             try:
                 return timezones.aware(value)
             except timezones.TimeZoneError:
-                assert self.zone is not None
+                if self.zone is None:  # a Windows or made-up TZID (Outlook, Exchange)
+                    raise _unknown_zone(self.source, where.path, tzid) from None
                 return value.astimezone(self.zone)
         if isinstance(value, date):
             return value
@@ -132,7 +138,7 @@ class _Reader(Importer):
         except (KeyError, ValueError):
             self.problem(where.at("DTSTART"), "is required (a date or date-time)")
             return None, None
-        given = self.moment(raw, where.at("DTSTART"))
+        given = self.moment(raw, where.at("DTSTART"), _tzid(vevent, "DTSTART"))
         start = self.at_midnight(given, where.at("DTSTART"))
         if start is None:
             return None, None
@@ -143,10 +149,14 @@ class _Reader(Importer):
             except ValueError:
                 self.problem(where.at("DTEND"), "is not a date or date-time")
                 return None, None
-            end = self.at_midnight(self.moment(raw, where.at("DTEND")), where.at("DTEND"))
+            moment = self.moment(raw, where.at("DTEND"), _tzid(vevent, "DTEND"))
+            end = self.at_midnight(moment, where.at("DTEND"))
         elif "DURATION" in vevent:
             length = _first(vevent.decoded("DURATION"))
             if isinstance(length, timedelta) and length > timedelta(0):
+                if (problem := rules.duration_problem(length)) is not None:
+                    self.problem(where.at("DURATION"), problem)
+                    return None, None
                 end = timezones.add_elapsed(start, length)
         elif not isinstance(given, datetime):  # an all-day event with no end: one day
             end = timezones.add_elapsed(start, timedelta(days=1))
@@ -448,3 +458,17 @@ def _without_venue(event: Event, venue: str) -> Event:
 
     room = event.room[: -len(venue) - 2] if event.room and event.room != venue else None
     return attrs.evolve(event, room=room or None)
+
+
+def _tzid(vevent: icalendar.Event, name: str) -> str | None:
+    """The TZID parameter of a VEVENT's time property, as the feed wrote it."""
+    value = _first(vevent.get(name))
+    tzid = getattr(value, "params", {}).get("TZID")
+    return str(tzid) if tzid else None
+
+
+def _unknown_zone(source: str, where: str, tzid: str | None) -> ProgrammeError:
+    """A TZID that names no IANA zone (Outlook and Exchange write Windows names)."""
+    return ProgrammeError.single(
+        source, where, f"TZID {tzid!r} is no IANA zone: give the zone with --timezone NAME"
+    )

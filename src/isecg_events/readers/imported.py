@@ -253,6 +253,14 @@ def event_id(candidates: Iterable[str | None], used: set[str]) -> str:
     return f"event-{counter}"
 
 
+def whole_number(text: str | None) -> int | None:
+    """An id given as ASCII digits (``"²".isdigit()`` is true), 1 to 2**31 - 1; else None."""
+    if not text or not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
 def need_zone(source: str, where: str, what: str) -> ProgrammeError:
     """The error for times that carry no zone when none was given."""
     return ProgrammeError.single(

@@ -25,7 +25,7 @@ from html.parser import HTMLParser
 from pathlib import PurePath
 from typing import Any
 
-from isecg_events import identity, timezones
+from isecg_events import identity, rules, timezones
 from isecg_events.errors import ProgrammeError
 from isecg_events.model import Conference, Event, Participant, Participation, Segment
 from isecg_events.programme import Programme
@@ -37,6 +37,7 @@ from isecg_events.readers.imported import (
     event_id,
     need_zone,
     published,
+    whole_number,
 )
 
 __all__ = ["read"]
@@ -157,11 +158,16 @@ class _Reader(Importer):
         start = self.moment(table.get("startDate"), where.at("startDate"))
         end = self.moment(table["endDate"], where.at("endDate")) if table.get("endDate") else None
         duration = table.get("duration")
-        if end is None and start is not None and isinstance(duration, int) and duration > 0:
-            end = timezones.add_elapsed(start, timedelta(minutes=duration))
+        minutes = duration if isinstance(duration, int) and not isinstance(duration, bool) else 0
+        length = timedelta(minutes=min(max(minutes, 1), 10**7))  # bounded before it is added
+        if (problem := rules.duration_problem(length)) is not None:
+            self.problem(where.at("duration"), problem)
+            return None
+        if end is None and start is not None and minutes > 0:
+            end = timezones.add_elapsed(start, length)
         if start is not None and (end is None or end <= start):
             # Indico lists zero-length entries; the model needs an end after the start.
-            end = timezones.add_elapsed(start, timedelta(minutes=max(duration or 0, 1)))
+            end = timezones.add_elapsed(start, length)
         description = self.text(table.get("description"), where.at("description"), long=True)
         people = self.speakers_of(table, where)
         segments = tuple(
@@ -174,7 +180,7 @@ class _Reader(Importer):
         given_id = str(
             table.get("friendly_id") or table.get("contributionId") or table.get("id") or ""
         )
-        number = int(given_id) if given_id.isdigit() and 0 < int(given_id) < 2**31 else None
+        number = whole_number(given_id)
         entry_kind = str(table.get("entryType") or table.get("_type") or "")
         prefix = "break" if entry_kind == "Break" else "contribution"
         ident = event_id(

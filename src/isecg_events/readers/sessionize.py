@@ -33,6 +33,7 @@ from isecg_events.readers.imported import (
     localize,
     need_zone,
     published,
+    whole_number,
 )
 
 __all__ = ["read"]
@@ -160,6 +161,8 @@ class _Reader(Importer):
                 elif first and _TYPE.search(name) and kind is None:
                     kind = first.strip()
         room = self.rooms.get(str(table.get("roomId")))
+        if room is None and table.get("roomId") is not None:
+            self.problem(where.at("roomId"), f"{table['roomId']!r} is not in rooms")
         if room is None:
             room = self.text(table.get("room"), where.at("room"))
         links = [
@@ -170,7 +173,7 @@ class _Reader(Importer):
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
         given_id = self.text(table.get("id"), where.at("id"))
-        number = int(given_id) if given_id and given_id.isdigit() and len(given_id) < 10 else None
+        number = whole_number(given_id)
         ident = event_id(
             (f"session-{given_id}" if number else given_id, identity.slugify(title)), used
         )

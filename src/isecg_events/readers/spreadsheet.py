@@ -54,6 +54,7 @@ from isecg_events.readers.imported import (
     localize,
     need_zone,
     published,
+    whole_number,
 )
 from isecg_events.readers.mapping import BY_HEADER, TableMapping, header_key, load_mapping
 
@@ -143,10 +144,15 @@ def _xlsx_rows(raw: bytes, source: str, mapping: TableMapping) -> tuple[list[_Ro
             sheet = workbook[mapping.sheet]
         else:
             sheet = workbook.worksheets[0]
-        rows = [
-            _Row(number, tuple(cells))
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        try:  # a read-only sheet's XML is parsed only now, row by row
+            rows = [
+                _Row(number, tuple(cells))
+                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        except Exception as error:  # a damaged sheet: openpyxl raises many kinds
+            raise ProgrammeError.single(
+                source, "", f"is not a readable XLSX workbook ({type(error).__name__})"
+            ) from None
         return rows, sheet.title
     finally:
         workbook.close()
@@ -191,13 +197,18 @@ def _clock(text: str) -> time | None:
     return time(hour, minute, second)
 
 
+#: Minutes past which a number is no event's length (the model's limit, and beyond).
+_MINUTES_LIMIT = rules.MAX_DURATION.total_seconds() // 60
+
+
 def _duration(value: Any) -> timedelta | None:
     if isinstance(value, timedelta):
         return value
     if isinstance(value, time):
         return timedelta(hours=value.hour, minutes=value.minute, seconds=value.second)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(minutes=value)
+        # a workbook's number; past the model's limit it is refused as too long
+        return timedelta(minutes=value) if 0 < value <= _MINUTES_LIMIT else None
     text = str(value).strip()
     if match := _DURATION.match(text):
         return timedelta(
@@ -299,7 +310,7 @@ class _Table(Importer):
         if len(self.problems) > before or title is None or start is None or end is None:
             return None
         given = self.text(*cells["id"]) if "id" in cells else None
-        number = int(given) if given and given.isdigit() and 0 < int(given) < 2**31 else None
+        number = whole_number(given)
         ident = event_id((f"event-{number}" if number else given, identity.slugify(title)), used)
         long = " ".join(t for t in (texts.get("abstract"), texts.get("description")) if t)
         return Event(
