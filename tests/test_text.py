@@ -44,3 +44,14 @@ def test_timed_parts_name_their_zone_in_the_feed(tmp_path: object) -> None:
     assert "Times are Central European Summer Time, UTC+02:00." in str(vevent["DESCRIPTION"])
     untimed = isecg_events.to_ical(isecg_events.load()).decode().replace("\r\n ", "")
     assert "Times are" not in untimed  # the plenary's parts have no times of their own
+
+
+def test_a_base_url_is_one_absolute_http_url() -> None:
+    import pytest
+
+    from isecg_events.exporters._text import checked_base_url
+
+    assert checked_base_url("https://example.org/glex") == "https://example.org/glex/"
+    for bad in ("ftp://example.org/", 'https://x/"><script>', "https://x/a b", "https://x/\n"):
+        with pytest.raises(ValueError, match="is not an http"):
+            checked_base_url(bad)

@@ -102,7 +102,7 @@ MAX_INTEGER: Final = 2**31 - 1
 #: readers refuse them; exporters remove them from text built in code.
 FORBIDDEN_CHARACTERS: Final = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
-_URL: Final = re.compile(r"^https?://[^\s<>\"\\^`{|}]+$")
+_URL: Final = re.compile(r"^https?://[^\s<>\"\\^`{|}]+\Z")
 
 # BCP 47 (RFC 5646) well-formed tags: language[-script][-region]*[-variant]
 # *[-extension][-privateuse], a private-use tag, or an irregular "i-" tag.

@@ -12,17 +12,29 @@ from isecg_events import timezones
 from isecg_events.exporters._markup import to_plain
 from isecg_events.model import Event, Segment
 from isecg_events.programme import Programme
-from isecg_events.rules import FORBIDDEN_CHARACTERS, Markup
+from isecg_events.rules import FORBIDDEN_CHARACTERS, Markup, url_problem
 
 __all__ = [
     "EventText",
     "Recurring",
+    "checked_base_url",
     "clean",
     "clean_name",
     "describe",
     "location",
     "zone_description",
 ]
+
+
+def checked_base_url(text: str) -> str:
+    """Where an export is published (the ``base_url`` option), ending with ``/``.
+
+    Raises:
+        ValueError: not an absolute http(s) URL on one line.
+    """
+    if (problem := url_problem(text)) is not None:
+        raise ValueError(problem)
+    return text if text.endswith("/") else text + "/"
 
 
 class EventText(NamedTuple):

@@ -21,7 +21,7 @@ from isecg_events.diff import Change
 from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters._prepared import Prepared, ReleaseHistory
 from isecg_events.exporters._registry import Option
-from isecg_events.exporters._text import clean
+from isecg_events.exporters._text import checked_base_url, clean
 
 __all__ = [
     "ATOM_NS",
@@ -35,18 +35,12 @@ __all__ = [
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 
-def _base_url(text: str) -> str:
-    if not text.startswith(("https://", "http://")):
-        raise ValueError(f"{text!r} is not an http(s) URL")
-    return text if text.endswith("/") else text + "/"
-
-
 #: The options of the ``atom`` format.
 OPTIONS = (
     Option(
         name="base_url",
         default=None,
-        parse=_base_url,
+        parse=checked_base_url,
         help="where the export is published (https://…/): the feed links itself and the page",
     ),
 )
@@ -99,7 +93,7 @@ def render_atom(prepared: Prepared, *, base_url: str | None = None) -> bytes:
     Raises:
         ValueError: ``base_url`` is not an http(s) URL.
     """
-    base = _base_url(base_url) if base_url else None
+    base = checked_base_url(base_url) if base_url else None
     conference = prepared.programme.conference
     releases = prepared.releases
     history = list(releases.changes()) if releases is not None else []

@@ -38,7 +38,7 @@ from isecg_events._version import __version__
 from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Option
-from isecg_events.exporters._text import clean, clean_name
+from isecg_events.exporters._text import checked_base_url, clean, clean_name
 from isecg_events.exporters.frab import _entries
 from isecg_events.identity import feed_slug
 from isecg_events.model import Event
@@ -63,18 +63,12 @@ PALETTE = (
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
-def _base_url(text: str) -> str:
-    if not text.startswith(("https://", "http://")):
-        raise ValueError(f"{text!r} is not an http(s) URL")
-    return text if text.endswith("/") else text + "/"
-
-
 #: The options of the ``html`` format.
 OPTIONS = (
     Option(
         name="base_url",
         default=None,
-        parse=_base_url,
+        parse=checked_base_url,
         help="where the export is published (https://…/): subscribe links become webcal://",
     ),
 )
@@ -160,7 +154,7 @@ def render_prepared(
     Raises:
         ValueError: ``base_url`` is not an http(s) URL.
     """
-    base_url = _base_url(base_url) if base_url else None
+    base_url = checked_base_url(base_url) if base_url else None
     programme = _programme(prepared)
     conference = programme.conference
     language = label_language(conference.language)
