@@ -353,3 +353,18 @@ def test_a_workbook_row_without_a_start_is_one_problem_not_a_traceback(tmp_path:
     plain = workbook(tmp_path, {"P": [[*header[:2], "Dauer"], ["Panel", date(2026, 6, 1), 90]]})
     with pytest.raises(ProgrammeError, match="has no start time"):
         isecg_events.load(plain, timezone="Europe/Berlin")
+
+
+def test_a_us_date_and_a_windows_code_page_get_what_to_do(tmp_path: Path) -> None:
+    us = tmp_path / "us.csv"
+    us.write_text("Title,Date,Start,Duration\nA talk,06/13/2026,14:00,30\n", encoding="utf-8")
+    with pytest.raises(ProgrammeError, match=r'month first\? date_order = "mdy"'):
+        isecg_events.load(us, timezone="America/Chicago")
+    mapped = tmp_path / "us.toml"
+    mapped.write_text('[import]\nfile = "us.csv"\ndate_order = "mdy"\n', encoding="utf-8")
+    (event,) = isecg_events.load(mapped, timezone="America/Chicago").events
+    assert event.start.date().isoformat() == "2026-06-13"
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Titel;Datum;Beginn;Dauer\nGrößer;2026-06-01;10:00;30\n".encode("cp1252"))
+    with pytest.raises(ProgrammeError, match=r'is not UTF-8 .*save the sheet as "CSV UTF-8"'):
+        isecg_events.load(latin, timezone="Europe/Berlin")

@@ -87,7 +87,14 @@ class _Row:
 
 
 def _csv_rows(raw: bytes, source: str, mapping: TableMapping) -> list[_Row]:
-    text = decode(raw, source)
+    try:
+        text = decode(raw, source)
+    except ProgrammeError as error:  # Excel's "CSV" of a Windows code page, most often
+        (problem,) = error.problems
+        if "is not UTF-8" not in problem.message:
+            raise
+        hint = '; save the sheet as "CSV UTF-8" (Excel) or pick UTF-8 when saving'
+        raise ProgrammeError([attrs.evolve(problem, message=problem.message + hint)]) from None
     sample = text[:65536]
     delimiter = mapping.delimiter or _delimiter(sample)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
@@ -392,7 +399,12 @@ class _Table(Importer):
                 return value.date() if isinstance(value, datetime) else value
             found = _date(str(value), self.mapping.day_first)
             if found is None or found[1].strip():
-                self.problem(where, f"{value!r} is not a date such as 2026-06-01 or 01.06.2026")
+                hint = ""
+                if self.mapping.day_first and _date(str(value), day_first=False) is not None:
+                    hint = '; month first? date_order = "mdy" in the mapping file says so'
+                self.problem(
+                    where, f"{value!r} is not a date such as 2026-06-01 or 01.06.2026{hint}"
+                )
                 return None
             return self.in_years(found[0], where)
         if "day" in cells:
