@@ -760,28 +760,35 @@ def _release_file(folder: Path, name: str = "0001-v1.json") -> Path:
 @pytest.mark.parametrize(
     ("make", "message"),
     [
+        # 3,000 levels exhaust Python 3.11's parser (the guard's message);
+        # 3.13's parses them, and the file is refused for what it holds.
         (
             lambda path: path.write_text("[" * 3000 + "]" * 3000),
-            "0001-v1.json: JSON is nested too deeply",
+            ("0001-v1.json: JSON is nested too deeply", "0001-v1.json: the top level must be"),
         ),
         (
             lambda path: path.write_text('{"release": ' * 3000 + "1" + "}" * 3000),
-            "0001-v1.json: JSON is nested too deeply",
+            ("0001-v1.json: JSON is nested too deeply", "0001-v1.json: release.name: is required"),
         ),
-        (lambda path: path.symlink_to("/dev/zero"), "0001-v1.json: is not a regular file"),
-        (lambda path: os.mkfifo(path), "0001-v1.json: is not a regular file"),
-        (lambda path: path.mkdir(), "0001-v1.json: is not a regular file"),
+        (
+            lambda path: path.write_text("[" * 100_000 + "]" * 100_000),
+            ("0001-v1.json: JSON is nested too deeply",),
+        ),
+        (lambda path: path.symlink_to("/dev/zero"), ("0001-v1.json: is not a regular file",)),
+        (lambda path: os.mkfifo(path), ("0001-v1.json: is not a regular file",)),
+        (lambda path: path.mkdir(), ("0001-v1.json: is not a regular file",)),
     ],
     ids=[
         "nested 3,000 deep",
         "nested in the release table",
+        "nested 100,000 deep",
         "a link to /dev/zero",
         "a FIFO",
         "a folder",
     ],
 )
 def test_hostile_files_in_a_history_are_refused(
-    tmp_path: Path, make: Callable[[Path], object], message: str
+    tmp_path: Path, make: Callable[[Path], object], message: tuple[str, ...]
 ) -> None:
     folder = tmp_path / "hist"
     make(_release_file(folder))
@@ -790,8 +797,8 @@ def test_hostile_files_in_a_history_are_refused(
     )
     assert result.returncode == 2
     err = result.stderr.decode()
-    assert message in err and "Traceback" not in err, err
-    assert err.splitlines()[1:] == ["1 problem found"]
+    assert any(m in err for m in message) and "Traceback" not in err, err
+    assert err.startswith(f"error: {folder}/0001-v1.json: ") and err.endswith(" found\n")
 
 
 def _with_release_table(tmp_path: Path, **table: object) -> Path:
