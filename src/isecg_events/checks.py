@@ -60,7 +60,7 @@ class Report(NamedTuple):
 
     problems: list[Problem]
     starts: dict[int, list[datetime]]
-    warnings: list[Problem] = []  # noqa: RUF012 (a NamedTuple default, never mutated)
+    warnings: list[Problem]
 
 
 def check(
