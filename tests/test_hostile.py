@@ -649,6 +649,39 @@ def test_a_library_failure_quoting_the_url_is_redacted(
     assert SECRET not in str(caught.value) and "//***@example.org" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # a port holding 403 or 401 is a place, not an HTTP status (a CI run met port 40395)
+        ("HTTPConnectionPool(host='127.0.0.1', port=40395): Connection refused", "cannot reach"),
+        ("cannot connect to http://127.0.0.1:14013/cal/: [Errno 111] refused", "cannot reach"),
+        ("connect to https://403.example.org/ failed", "cannot reach"),
+        ("the server answered 403 Forbidden", "no permission"),
+        ("reason: 401", "wrong user name or password"),
+        ("odd reply from ssl-less.example.org:4431", "the CalDAV request failed"),
+    ],
+)
+def test_a_library_failure_is_read_by_its_words_not_its_address(
+    reply: str,
+    expected: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from isecg_events import publish
+
+    class Failing:
+        def request(self, *_: object) -> None:
+            raise RuntimeError(reply)
+
+    monkeypatch.setattr(publish, "_client", lambda *_: Failing())
+    monkeypatch.setenv("ISECG_EVENTS_CALDAV_PASSWORD", SECRET)
+    url = "https://example.org/cal/"
+    assert main([*_publish_command(tmp_path, url), "--user", "alice"]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and SECRET not in err
+
+
 # -- the release history -------------------------------------------------------
 
 _AT = "2026-03-01T09:00:00Z"

@@ -70,6 +70,8 @@ WORKERS: Final = 6
 _XML: Final = {"Content-Type": "application/xml"}
 #: How many times a write the server answered ``423 Locked`` is sent (about 20 s in all).
 _LOCKED_ATTEMPTS: Final = 16
+#: what in a library's error text names a place, not a reason: URLs, host:port, port=N
+_ADDRESS: Final = re.compile(r"\S+://\S*|\S+:\d+\S*|\bport\s*=\s*\d+", re.IGNORECASE)
 
 
 class PublishError(IsecgEventsError):
@@ -422,7 +424,8 @@ class _Session:
         if isinstance(status, int) and status in (401, 403):
             return self._refused(status, what)
         text = redact(f"{type(error).__name__}: {error}", [self.secret])
-        lowered = text.lower()
+        # words only: a URL, host or port may hold "403" (port 40395) or "ssl"
+        lowered = _ADDRESS.sub(" ", text).lower()
         if type(error).__name__ == "XMLSyntaxError":  # lxml's, in python-caldav
             return (
                 f"{what}: the server's reply is not WebDAV XML, though it says it is XML: "
@@ -430,9 +433,9 @@ class _Session:
             )
         if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
             return f"TLS verification failed for {self.host}"
-        if "unauthorized" in lowered or "401" in lowered:
+        if "unauthorized" in lowered or re.search(r"\b401\b", lowered):
             return self._refused(401, what)
-        if "forbidden" in lowered or "403" in lowered:
+        if "forbidden" in lowered or re.search(r"\b403\b", lowered):
             return self._refused(403, what)
         if (
             "connect" in lowered
