@@ -158,3 +158,89 @@ def test_markdown_escaping_leaves_plain_words_and_escapes_the_rest() -> None:
     assert escape_markdown("a*b_c") == "a\\*b\\_c"
     assert escape_markdown("bidi\u202ehere") == "bidihere"
     assert escape_markdown(" edge ") == "edge"
+
+
+_HTML_CASES = [
+    # an author's blank line ends a paragraph, inside emphasis too (closed and opened again)
+    (
+        "<p>one\n\ntwo <em>lo\n\nng</em> end</p>",
+        [("paragraph", "one", "one"), ("paragraph", "two lo", "two *lo*"),
+         ("paragraph", "ng end", "*ng* end")],
+    ),
+    # a stray </br> before a blank line (a real frab export) does not join the paragraphs
+    (
+        "first.</br>\n\nsecond <a href='https://e.org'>link</a>",
+        [("paragraph", "first.", "first."),
+         ("paragraph", "second link (https://e.org)", "second [link](<https://e.org>)")],
+    ),
+    ("a<br>b<br><br>c", [("paragraph", "a b", "a b"), ("paragraph", "c", "c")]),
+    (
+        "<pre>\n  keep\n    lines\n</pre><p>x <code>a<b>*</b>b</code></p>",
+        [("code", "  keep\n    lines", "keep lines"), ("paragraph", "x a*b", "x `a*b`")],
+    ),
+    (
+        "<q>quoted</q>, <abbr title='Global Exploration Roadmap'>GER</abbr>, <s>gone</s> <u>u</u>",
+        [("paragraph", '"quoted", GER (Global Exploration Roadmap), gone u',
+          '"quoted", GER (Global Exploration Roadmap), gone u')],
+    ),
+    (
+        "<p><em> spaced </em>and<strong> </strong>empty<em></em></p>",
+        [("paragraph", "spaced and empty", "*spaced* and empty")],
+    ),
+    (
+        "<dl><dt>Term</dt><dd>Meaning</dd></dl><blockquote>Quote</blockquote><h3>Head</h3>",
+        [("paragraph", "Term", "Term"), ("paragraph", "Meaning", "Meaning"),
+         ("paragraph", "Quote", "Quote"), ("paragraph", "Head", "Head")],
+    ),
+    (
+        "<p>1. not a list *nor* [a](link)</p>",
+        [("paragraph", "1. not a list *nor* [a](link)", "1\\. not a list \\*nor\\* \\[a\\](link)")],
+    ),
+]  # fmt: skip
+
+
+def test_html_is_read_into_the_blocks_a_reader_sees() -> None:
+    for source, expected in _HTML_CASES:
+        found = [(b.kind, b.plain, b.markdown) for b in blocks(source, "html")]
+        assert found == expected, source
+
+
+def test_html_lists_number_and_group_their_items() -> None:
+    nested = blocks("<ol><li>x<ol><li>y</li></ol></li><li>z</li></ol>", "html")
+    assert [(b.kind, b.marker, b.first) for b in nested] == [
+        ("item", "1.", True),
+        ("item", "1.", True),
+        ("item", "2.", False),
+    ]
+    # items outside any list: those in a row are one list
+    orphans = blocks("<li>one</li><li>two</li><p>text</p><li>again</li>", "html")
+    assert [(b.kind, b.first) for b in orphans] == [
+        ("item", True),
+        ("item", False),
+        ("paragraph", False),
+        ("item", True),
+    ]
+    assert to_plain("<li>one</li><li>two</li><p>text</p><li>again</li>", "html") == (
+        "- one\n- two\n\ntext\n\n- again"
+    )
+
+
+_HTML_PIECES = st.sampled_from(
+    [
+        "<p>", "</p>", "<ul><li>", "</li></ul>", "<ol><li>", "</li></ol>", "<em>", "</em>",
+        "<strong>", "</strong>", "<code>", "</code>", "<pre>", "</pre>", "<br>", "\n\n",
+        "<a href='https://e.org/x'>", "</a>", "word", "other words", " ", "*", "_", "`",
+        "[", "]", "1.", "- ", "#", "&lt;", "&amp;", "<h2>", "</h2>", "<blockquote>",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_HTML_PIECES, max_size=25))
+def test_the_markdown_form_of_html_reads_back_as_its_plain_form(pieces: list[str]) -> None:
+    # Each block's CommonMark, read by our Markdown reader, shows the block's plain text.
+    for block in blocks("".join(pieces), "html"):
+        if block.kind == "code":
+            continue
+        again = blocks(block.markdown, "markdown")
+        assert " ".join(b.plain for b in again) == block.plain, block

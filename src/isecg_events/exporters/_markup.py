@@ -1,9 +1,9 @@
 """Abstracts and descriptions in their markup (plain, Markdown, HTML), rendered per format.
 
-Every kind goes one way: HTML is sanitized (nh3, an allowlist) and turned
-into Markdown (html-to-markdown); Markdown is parsed by markdown-it-py (CommonMark,
-raw HTML off) into :class:`Block` s, each carried both as plain text (links
-as ``text (url)``) and as escaped one-line CommonMark. The iCalendar
+Markdown is parsed by markdown-it-py (CommonMark, raw HTML off); HTML is
+sanitized (nh3, an allowlist) and read by the standard library's parser.
+Both become :class:`Block` s, each carried both as plain text (links as
+``text (url)``) and as escaped one-line CommonMark. The iCalendar
 DESCRIPTION and the text agenda take the plain form, the Markdown agenda
 the other; :func:`to_html` gives sanitized HTML for a web page. Plain text
 (our own) is left as it is.
@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -22,7 +23,6 @@ import nh3
 from isecg_events.rules import Markup
 
 if TYPE_CHECKING:
-    import html_to_markdown
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
@@ -87,8 +87,12 @@ def blocks(text: str, markup: Markup) -> tuple[Block, ...]:
             for part in _BLANK_LINE.split(text)
             if (words := part.split())
         )
-    source = _html_to_markdown(text) if markup == "html" else text
-    return _Walker().walk(_parser().parse(source))
+    if markup == "html":
+        walker = _HtmlWalker()
+        walker.feed(_sanitize(text))
+        walker.close()
+        return tuple(walker.result)
+    return _Walker().walk(_parser().parse(text))
 
 
 def to_plain(text: str, markup: Markup) -> str:
@@ -140,47 +144,8 @@ def _sanitize(markup_text: str) -> str:
     )
 
 
-def _html_to_markdown(source: str) -> str:
-    """Sanitize HTML, then write it as Markdown (its literal characters escaped).
-
-    By html-to-markdown (Rust), chosen over markdownify by measurement (see
-    docs/performance.md): the same blocks for all but a few abstracts, whose
-    whitespace it reads as a browser does.
-    """
-    # Imported here: only HTML abstracts (imports) need it.
-    import html_to_markdown
-
-    result = html_to_markdown.convert(_sanitize(source), _h2m_options())
-    return str(result.content or "")
-
-
-@functools.cache
-def _h2m_options() -> html_to_markdown.ConversionOptions:
-    import dataclasses
-
-    import html_to_markdown
-
-    options = html_to_markdown.ConversionOptions(
-        heading_style="atx",
-        bullets="-",
-        escape_asterisks=True,
-        escape_underscores=True,
-        escape_misc=True,
-        autolinks=False,
-    )
-    # Each choice as the library's own enum member, not its name: given a
-    # name, the library looks it up again on every call.
-    members = {}
-    for field in dataclasses.fields(options):
-        value = getattr(options, field.name)
-        kind = getattr(html_to_markdown, field.name.title().replace("_", ""), None)
-        if isinstance(value, str) and isinstance(kind, type) and hasattr(kind, value.upper()):
-            members[field.name] = getattr(kind, value.upper())
-    return dataclasses.replace(options, **members)
-
-
-class _Walker:
-    """Turns markdown-it's token stream into :class:`Block` s."""
+class _Blocks:
+    """The blocks of one text as its structure is read: lists, items, lines, code."""
 
     def __init__(self) -> None:
         self.result: list[Block] = []
@@ -188,33 +153,27 @@ class _Walker:
         self.item_marker: str | None = None
         self.first_item = False
 
-    def walk(self, tokens: list[Token]) -> tuple[Block, ...]:
-        for token in tokens:
-            kind = token.type
-            if kind == "bullet_list_open":
-                self.lists.append([])
-                self.first_item = True
-            elif kind == "ordered_list_open":
-                self.lists.append([int(token.attrGet("start") or 1)])
-                self.first_item = True
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                self.lists.pop()
-            elif kind == "list_item_open":
-                numbering = self.lists[-1] if self.lists else []
-                if numbering:
-                    self.item_marker = f"{numbering[0]}."
-                    numbering[0] += 1
-                else:
-                    self.item_marker = "-"
-            elif kind == "inline":
-                self.inline(token)
-            elif kind in ("fence", "code_block"):
-                code = token.content.rstrip("\n")
-                self.result.append(Block("code", code, escape_markdown(code)))
-        return tuple(self.result)
+    def open_list(self, start: int | None) -> None:
+        """A list begins: numbered from ``start``, or bulleted (None)."""
+        self.lists.append([] if start is None else [start])
+        self.first_item = True
 
-    def inline(self, token: Token) -> None:
-        plain, markdown = _inline(token.children or [])
+    def close_list(self) -> None:
+        if self.lists:
+            self.lists.pop()
+
+    def open_item(self) -> None:
+        if not self.lists:  # items outside any list: one list of those in a row
+            self.first_item = not self.result or self.result[-1].kind != "item"
+        numbering = self.lists[-1] if self.lists else []
+        if numbering:
+            self.item_marker = f"{numbering[0]}."
+            numbering[0] += 1
+        else:
+            self.item_marker = "-"
+
+    def add_line(self, plain: str, markdown: str) -> None:
+        """A paragraph, or an open item's first paragraph; a line without words is none."""
         if not plain.strip():
             return
         if self.item_marker is not None:
@@ -224,48 +183,297 @@ class _Walker:
         else:
             self.result.append(Block("paragraph", plain, markdown))
 
+    def add_code(self, code: str) -> None:
+        self.result.append(Block("code", code, escape_markdown(code)))
+
+
+class _Walker(_Blocks):
+    """Turns markdown-it's token stream into :class:`Block` s."""
+
+    def walk(self, tokens: list[Token]) -> tuple[Block, ...]:
+        for token in tokens:
+            kind = token.type
+            if kind == "bullet_list_open":
+                self.open_list(None)
+            elif kind == "ordered_list_open":
+                self.open_list(int(token.attrGet("start") or 1))
+            elif kind in ("bullet_list_close", "ordered_list_close"):
+                self.close_list()
+            elif kind == "list_item_open":
+                self.open_item()
+            elif kind == "inline":
+                self.add_line(*_inline(token.children or []))
+            elif kind in ("fence", "code_block"):
+                self.add_code(token.content.rstrip("\n"))
+        return tuple(self.result)
+
+
+#: Elements that begin and end a block of text (what is not here is inline).
+_HTML_BLOCKS = frozenset(
+    {
+        "blockquote", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
+        "p", "ul",
+    }
+)  # fmt: skip
+
+
+class _HtmlWalker(_Blocks, HTMLParser):
+    """Reads sanitized HTML (only :data:`ALLOWED_TAGS`) into :class:`Block` s.
+
+    As a browser shows it: whitespace collapses, a heading, quote or term
+    is a paragraph, ``pre`` keeps its lines. As an author means it: a blank
+    line in the text, or two line breaks in a row, also end a paragraph.
+    """
+
+    def __init__(self) -> None:
+        _Blocks.__init__(self)
+        HTMLParser.__init__(self, convert_charrefs=True)
+        self.line = _Line()
+        self.pre: list[str] | None = None  # the text of an open ``pre``
+        self.code: list[str] | None = None  # the text of an open inline ``code``
+        self.titles: list[str] = []  # open ``abbr`` elements' titles
+        self.breaks = 0  # line breaks since the last words
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.pre is not None or self.code is not None:
+            return  # a code block's or span's markup is its text's only
+        if tag == "pre":
+            self.end_line()
+            self.pre = []
+        elif tag in _HTML_BLOCKS:
+            self.end_line()
+            if tag in ("ul", "ol"):
+                self.open_list(1 if tag == "ol" else None)
+            elif tag == "li":
+                self.open_item()
+        elif tag == "br":
+            if self.breaks:
+                self.end_line()
+            else:
+                self.line.space()
+            self.breaks += 1
+        elif tag == "code":
+            self.code = []
+        elif tag in _MARKERS:
+            self.line.open(_MARKERS[tag])
+        elif tag == "a":
+            self.line.link(dict(attrs).get("href") or "")
+        elif tag == "q":
+            self.line.text('"')
+        elif tag == "abbr":
+            self.titles.append(" ".join((dict(attrs).get("title") or "").split()))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)  # ``<br/>``: no end to handle
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.pre is not None:
+            if tag == "pre":
+                code = "".join(self.pre)
+                code = code[1:] if code.startswith("\n") else code  # as HTML reads ``pre``
+                self.pre = None
+                if code.strip():
+                    self.add_code(code.rstrip("\n"))
+            return
+        if self.code is not None:
+            if tag == "code":
+                self.line.code("".join(self.code))
+                self.code = None
+            return
+        if tag in _HTML_BLOCKS:
+            self.end_line()
+            if tag in ("ul", "ol"):
+                self.close_list()
+        elif tag in _MARKERS or tag == "a":
+            self.line.close()
+        elif tag == "q":
+            self.line.text('"')
+        elif tag == "abbr" and self.titles:
+            title = self.titles.pop()
+            if title:
+                self.line.text(f" ({title})")
+
+    def handle_data(self, data: str) -> None:
+        if self.pre is not None:
+            self.pre.append(data)
+        elif self.code is not None:
+            self.code.append(data)
+        else:
+            for index, part in enumerate(_BLANK_LINE.split(data)):
+                if index:
+                    self.end_line(split=True)
+                if part.strip():
+                    self.breaks = 0
+                self.line.text(part)
+
+    def end_line(self, split: bool = False) -> None:
+        """The line read so far becomes a block (``split``: open emphasis and links go on)."""
+        following = self.line.split() if split else _Line()
+        self.add_line(*self.line.finish())
+        self.line = following
+        self.breaks = 0
+
+    def close(self) -> None:
+        HTMLParser.close(self)
+        if self.pre is not None:
+            self.handle_endtag("pre")
+        if self.code is not None:
+            self.handle_endtag("code")
+        self.end_line()
+
 
 def _inline(children: list[Token]) -> tuple[str, str]:
     """One line of plain text and of escaped CommonMark from inline tokens."""
-    plain: list[str] = []
-    markdown: list[str] = []
-    links: list[tuple[int, int, str]] = []  # (plain start, markdown start, href)
+    line = _Line()
     for child in children:
         kind = child.type
         if kind == "text":
-            plain.append(child.content)
-            markdown.append(_escape_inline(child.content))
+            line.text(child.content)
         elif kind in ("softbreak", "hardbreak"):
-            plain.append(" ")
-            markdown.append(" ")
+            line.space()
         elif kind == "code_inline":
-            plain.append(child.content)
-            markdown.append(_code_span(child.content))
-        elif kind in ("em_open", "em_close"):
-            markdown.append("*")
-        elif kind in ("strong_open", "strong_close"):
-            markdown.append("**")
+            line.code(child.content)
+        elif kind in ("em_open", "strong_open"):
+            line.open(_MARKERS[kind])
+        elif kind in ("em_close", "strong_close"):
+            line.close()
         elif kind == "image":
-            alt = child.content or ""
-            plain.append(alt)
-            markdown.append(_escape_inline(alt))
+            line.text(child.content or "")
         elif kind == "link_open":
-            links.append((len(plain), len(markdown), str(child.attrGet("href") or "")))
-        elif kind == "link_close" and links:
-            plain_start, markdown_start, href = links.pop()
-            label = "".join(plain[plain_start:]).strip()
-            if not _safe_href(href):
-                continue
-            if label and label != href and f"mailto:{label}" != href:
-                plain.append(f" ({href})")
-            elif not label:
-                plain.append(href)
-            inner = "".join(markdown[markdown_start:]) or _escape_inline(href)
-            del markdown[markdown_start:]
-            markdown.append(f"[{inner}](<{_escape_url(href)}>)")
-    plain_text = " ".join("".join(plain).split())
-    markdown_text = " ".join("".join(markdown).split())
-    return plain_text, _LINE_START.sub(_escape_block_marker, markdown_text)
+            line.link(str(child.attrGet("href") or ""))
+        elif kind == "link_close":
+            line.close()
+    return line.finish()
+
+
+_MARKERS = {"em_open": "*", "strong_open": "**", "em": "*", "i": "*", "strong": "**", "b": "**"}
+
+
+class _Line:
+    """A paragraph's inline content as it is read: plain text and escaped CommonMark.
+
+    Emphasis and links are closed in the order they were opened (the
+    markdown-it tokens and sanitized HTML both nest). An emphasis keeps its
+    markers only where CommonMark reads them as emphasis (its flanking
+    rules): one holding no text, or whose markers would stand against
+    punctuation on one side and a word on the other, is shown as its text.
+    """
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.markdown: list[str] = []
+        # What is open: (emphasis marker or None for a link, href, plain start, markdown start).
+        self.opened: list[tuple[str | None, str, int, int]] = []
+        # An emphasis whose closing marker ends in punctuation: it stands only if
+        # what follows is no word (its index in ``markdown``, its text unmarked).
+        self.pending: tuple[int, str] | None = None
+
+    def _add(self, plain: str, markdown: str) -> None:
+        if self.pending is not None and markdown:
+            index, unmarked = self.pending
+            if markdown[0].isalnum():
+                self.markdown[index] = unmarked
+            self.pending = None
+        self.plain.append(plain)
+        self.markdown.append(markdown)
+
+    def text(self, text: str) -> None:
+        self._add(text, _escape_inline(text))
+
+    def space(self) -> None:
+        self._add(" ", " ")
+
+    def code(self, code: str) -> None:
+        words = code.strip()
+        if not words:  # an empty span shows nothing (and "``" would open one)
+            if code:
+                self.space()
+            return
+        # Spaces at its edges go outside (the line's spaces collapse).
+        lead = " " if code[0].isspace() else ""
+        trail = " " if code[-1].isspace() else ""
+        if lead or not (self.markdown and self.markdown[-1].endswith("`")):
+            span = _code_span(" ".join(words.split()))
+        else:  # "`a``b`" would be one span
+            span = _escape_inline(words)
+        self._add(code, f"{lead}{span}{trail}")
+
+    def open(self, marker: str) -> None:
+        self.opened.append((marker, "", len(self.plain), len(self.markdown)))
+
+    def link(self, href: str) -> None:
+        self.opened.append((None, href, len(self.plain), len(self.markdown)))
+
+    def close(self) -> None:
+        """Close what was opened last: an emphasis, or a link (shown as ``text (url)``)."""
+        if not self.opened:
+            return
+        marker, href, plain_start, markdown_start = self.opened.pop()
+        self.pending = None  # what follows it is this closing marker or bracket
+        inner = "".join(self.markdown[markdown_start:])
+        if marker is not None:
+            self._emphasis(marker, markdown_start, inner)
+            return
+        label = "".join(self.plain[plain_start:]).strip()
+        if not _safe_href(href):
+            return
+        if label and label != href and f"mailto:{label}" != href:
+            self.plain.append(f" ({href})")
+        elif not label:
+            self.plain.append(href)
+        inner = inner or _escape_inline(href)
+        self.markdown[markdown_start:] = [f"[{inner}](<{_escape_url(href)}>)"]
+
+    def _emphasis(self, marker: str, start: int, inner: str) -> None:
+        words = inner.strip()
+        if not words:
+            return
+        lead = inner[: len(inner) - len(inner.lstrip())]
+        trail = inner[len(inner.rstrip()) :]
+        before = (lead or "".join(self.markdown[:start])[-1:] or " ")[-1]
+        if "*" in (before, words[0], words[-1]) and not _strong_emphasis(marker, words, before):
+            return  # "*a**b*": markers side by side run together, and pair otherwise
+        if not words[0].isalnum() and before.isalnum():
+            return  # "a*(b)*": the opening marker opens nothing
+        self.markdown[start:] = [f"{lead}{marker}{words}{marker}{trail}"]
+        if not words[-1].isalnum() and not trail:
+            self.pending = (start, inner)
+
+    def split(self) -> _Line:
+        """End this line where a paragraph breaks inside open emphasis or links.
+
+        What is open is closed here and opened again on the line returned.
+        """
+        still = [(marker, href) for marker, href, _, _ in self.opened]
+        while self.opened:
+            self.close()
+        following = _Line()
+        for marker, href in still:
+            if marker is None:
+                following.link(href)
+            else:
+                following.open(marker)
+        return following
+
+    def finish(self) -> tuple[str, str]:
+        """The line's plain text and its CommonMark, whitespace collapsed."""
+        while self.opened:
+            self.close()
+        plain_text = " ".join("".join(self.plain).split())
+        markdown_text = " ".join("".join(self.markdown).split())
+        return plain_text, _LINE_START.sub(_escape_block_marker, markdown_text)
+
+
+def _strong_emphasis(marker: str, words: str, before: str) -> bool:
+    """Whether ``marker`` around ``words`` is ``***both***`` (one emphasis inside the other)."""
+    run = len(words) - len(words.lstrip("*"))
+    return (
+        before != "*"
+        and run + len(marker) == 3
+        and len(words) > 2 * run
+        and words.endswith("*" * run)
+        and words[-run - 1] not in "*\\"  # the closing run as long as the opening one
+    )
 
 
 def _safe_href(href: str) -> bool:
