@@ -97,7 +97,7 @@ def test_html_of_any_text_is_only_allowed_elements(pieces: list[str], markup: st
     page = to_html("".join(pieces), markup)  # type: ignore[arg-type]
     for tag, attributes in _elements(page):
         assert tag in ALLOWED_TAGS, page
-        assert set(attributes) <= {"href", "title", "rel"}, page
+        assert set(attributes) <= {"href", "title", "rel", "start"}, page
         href = attributes.get("href", "https:")
         assert href.split(":", 1)[0] in {"http", "https", "mailto"}, page
     # Plain text is text: what it shows literally ("<script>" typed in

@@ -24,11 +24,11 @@ from isecg_events.rules import Markup
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
-    from markdown_it.token import Token
 
 __all__ = [
     "Block",
     "blocks",
+    "blocks_of_html",
     "escape_markdown",
     "plain_of",
     "to_html",
@@ -44,7 +44,7 @@ ALLOWED_TAGS = frozenset(
         "sub", "sup", "u", "ul",
     }
 )  # fmt: skip
-_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "ol": {"start"}}
 _URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
@@ -73,7 +73,10 @@ def _parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     # Raw HTML off: inside Markdown it is shown as text, never passed on.
-    return MarkdownIt("commonmark", {"html": False})
+    parser = MarkdownIt("commonmark", {"html": False})
+    # An image (which no page of ours shows) is its description.
+    parser.add_render_rule("image", lambda _, tokens, at, *__: html.escape(tokens[at].content))
+    return parser
 
 
 def blocks(text: str, markup: Markup) -> tuple[Block, ...]:
@@ -87,12 +90,15 @@ def blocks(text: str, markup: Markup) -> tuple[Block, ...]:
             for part in _BLANK_LINE.split(text)
             if (words := part.split())
         )
-    if markup == "html":
-        walker = _HtmlWalker()
-        walker.feed(_sanitize(text))
-        walker.close()
-        return tuple(walker.result)
-    return _Walker().walk(_parser().parse(text))
+    return blocks_of_html(to_html(text, markup))
+
+
+def blocks_of_html(sanitized: str) -> tuple[Block, ...]:
+    """The blocks of HTML that :func:`to_html` gave (a Markdown or HTML text's)."""
+    walker = _HtmlWalker()
+    walker.feed(sanitized)
+    walker.close()
+    return tuple(walker.result)
 
 
 def to_plain(text: str, markup: Markup) -> str:
@@ -187,27 +193,6 @@ class _Blocks:
         self.result.append(Block("code", code, escape_markdown(code)))
 
 
-class _Walker(_Blocks):
-    """Turns markdown-it's token stream into :class:`Block` s."""
-
-    def walk(self, tokens: list[Token]) -> tuple[Block, ...]:
-        for token in tokens:
-            kind = token.type
-            if kind == "bullet_list_open":
-                self.open_list(None)
-            elif kind == "ordered_list_open":
-                self.open_list(int(token.attrGet("start") or 1))
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                self.close_list()
-            elif kind == "list_item_open":
-                self.open_item()
-            elif kind == "inline":
-                self.add_line(*_inline(token.children or []))
-            elif kind in ("fence", "code_block"):
-                self.add_code(token.content.rstrip("\n"))
-        return tuple(self.result)
-
-
 #: Elements that begin and end a block of text (what is not here is inline).
 _HTML_BLOCKS = frozenset(
     {
@@ -243,7 +228,7 @@ class _HtmlWalker(_Blocks, HTMLParser):
         elif tag in _HTML_BLOCKS:
             self.end_line()
             if tag in ("ul", "ol"):
-                self.open_list(1 if tag == "ol" else None)
+                self.open_list(_start(dict(attrs).get("start")) if tag == "ol" else None)
             elif tag == "li":
                 self.open_item()
         elif tag == "br":
@@ -322,31 +307,7 @@ class _HtmlWalker(_Blocks, HTMLParser):
         self.end_line()
 
 
-def _inline(children: list[Token]) -> tuple[str, str]:
-    """One line of plain text and of escaped CommonMark from inline tokens."""
-    line = _Line()
-    for child in children:
-        kind = child.type
-        if kind == "text":
-            line.text(child.content)
-        elif kind in ("softbreak", "hardbreak"):
-            line.space()
-        elif kind == "code_inline":
-            line.code(child.content)
-        elif kind in ("em_open", "strong_open"):
-            line.open(_MARKERS[kind])
-        elif kind in ("em_close", "strong_close"):
-            line.close()
-        elif kind == "image":
-            line.text(child.content or "")
-        elif kind == "link_open":
-            line.link(str(child.attrGet("href") or ""))
-        elif kind == "link_close":
-            line.close()
-    return line.finish()
-
-
-_MARKERS = {"em_open": "*", "strong_open": "**", "em": "*", "i": "*", "strong": "**", "b": "**"}
+_MARKERS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
 
 
 class _Line:
@@ -462,6 +423,11 @@ class _Line:
         plain_text = " ".join("".join(self.plain).split())
         markdown_text = " ".join("".join(self.markdown).split())
         return plain_text, _LINE_START.sub(_escape_block_marker, markdown_text)
+
+
+def _start(value: str | None) -> int:
+    """An ordered list's first number (``start``), 1 when there is none that makes sense."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else 1
 
 
 def _strong_emphasis(marker: str, words: str, before: str) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from isecg_events import identity
-from isecg_events.exporters._markup import Block, blocks, plain_of
+from isecg_events.exporters._markup import Block, blocks, blocks_of_html, plain_of, to_html
 from isecg_events.exporters._text import EventText, clean, describe, location
 from isecg_events.model import Event
 from isecg_events.programme import Occurrence, Programme
@@ -72,6 +72,7 @@ class Prepared:
         self._texts: dict[int, EventText] = {}
         self._descriptions: dict[int, str | None] = {}
         self._blocks: dict[tuple[str, Markup], tuple[Block, ...]] = {}
+        self._html: dict[tuple[str, Markup], str] = {}
         self._guids: dict[uuid.UUID, str] = {}
         self._derived: dict[Callable[[Prepared], Any], Any] = {}
         self._occurrences: dict[int, list[Occurrence]] | None = None
@@ -108,7 +109,17 @@ class Prepared:
         key = (text, markup)
         found = self._blocks.get(key)
         if found is None:
-            found = self._blocks[key] = blocks(text, markup)
+            plain = markup == "plain"
+            found = blocks(text, markup) if plain else blocks_of_html(self.html(text, markup))
+            self._blocks[key] = found
+        return found
+
+    def html(self, text: str, markup: Markup) -> str:
+        """:func:`._markup.to_html` of a cleaned text (the page's, and the blocks' source)."""
+        key = (text, markup)
+        found = self._html.get(key)
+        if found is None:
+            found = self._html[key] = to_html(text, markup)
         return found
 
     def plain(self, text: str, markup: Markup) -> str:

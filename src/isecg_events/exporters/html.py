@@ -35,7 +35,6 @@ from markupsafe import Markup
 
 from isecg_events import timezones
 from isecg_events._version import __version__
-from isecg_events.exporters._markup import to_html
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import checked_base_url, clean, clean_name
@@ -97,7 +96,7 @@ def _title(prepared: Prepared, event: Event) -> str:
 
 def _abstract_html(prepared: Prepared, event: Event) -> Markup | None:
     abstract = prepared.text(event).abstract
-    return Markup(to_html(abstract, event.markup)) if abstract else None
+    return Markup(prepared.html(abstract, event.markup)) if abstract else None
 
 
 def _step(prepared: Prepared) -> int:
