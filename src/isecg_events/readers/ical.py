@@ -344,6 +344,9 @@ def _card_uid(value: str | None) -> str | None:
     return value[len("urn:uuid:") :] if value.lower().startswith("urn:uuid:") else value
 
 
+_ORG_NAME: Final = re.compile(r"(?:\\.|[^\\;])*")  # escapes and all but ";"
+
+
 def _vcard_fields(text: str) -> dict[str, str]:
     r"""The first value of each vCard property, unescaped (``\,`` -> ``,``)."""
     fields: dict[str, str] = {}
@@ -352,9 +355,9 @@ def _vcard_fields(text: str) -> dict[str, str]:
         if not colon:
             continue
         key = name.split(";", 1)[0].upper()
+        if key == "ORG":  # the organisation's name, before its units (an unescaped ";")
+            value = found.group(0) if (found := _ORG_NAME.match(value)) else value
         value = re.sub(r"\\([,;\\nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-        if key == "ORG":
-            value = value.split(";", 1)[0]
         fields.setdefault(key, value)
     return fields
 
@@ -429,7 +432,8 @@ def read(raw: bytes, source: str, *, timezone: str | None = None) -> Programme:
     zone_name, guessed = _zone_of(calendar, timezone)
     if zone_name is not None:
         reader.zone = timezones.get_zone(zone_name)
-    name = str(_first(calendar.get("X-WR-CALNAME")) or _first(calendar.get("NAME")) or "").strip()
+    named = _first(calendar.get("X-WR-CALNAME")) or _first(calendar.get("NAME"))
+    name = _text_value(named).strip() if named else ""
     stem = PurePath(source).stem if not source.startswith("<") else "calendar"
     reader.conference = conference_id(name, stem)
     vevents = calendar.walk("VEVENT")
@@ -482,14 +486,17 @@ def _last_end(event: Event) -> datetime:
 
 def _venue(calendar: icalendar.Calendar, events: list[tuple[Where, Event]]) -> str | None:
     """The venue our writer adds to every LOCATION (``Hall 2, Venue``), when the feed says it."""
-    described = str(_first(calendar.get("X-WR-CALDESC")) or "")
+    described = _text_value(_first(calendar.get("X-WR-CALDESC")) or "")
     rooms = [event.room for _, event in events if event.room]
     if not rooms:
         return None
     parts = rooms[0].split(", ")
-    for size in range(1, len(parts)):
+    # the longest venue first; the whole LOCATION last (no event has a room of its own)
+    for size in [*range(1, len(parts)), 0]:
         venue = ", ".join(parts[size:])
-        if venue in described and all(r == venue or r.endswith(f", {venue}") for r in rooms):
+        # our description: "Title, 7 June 2017, Venue, City, Country. ..."
+        said = re.search(rf"\d{{4}}, {re.escape(venue)}[,.]", described) is not None
+        if said and all(r == venue or r.endswith(f", {venue}") for r in rooms):
             return venue
     return None
 
