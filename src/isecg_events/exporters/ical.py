@@ -270,7 +270,7 @@ def _add_events(
 
 
 def _participant_parameters(participation: Participation) -> dict[str, str]:
-    """An ``X-ISECG-PARTICIPANT``'s parameters: the vCard's type, the rich profile's type of role."""
+    """An ``X-ISECG-PARTICIPANT``'s parameters: its vCard's type, the rich profile's role type."""
     if participation.role is None:
         return {"FMTTYPE": "text/vcard"}
     return {"FMTTYPE": "text/vcard", "PARTICIPANT-TYPE": participant_type(participation.role)}
