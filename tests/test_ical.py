@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 import isecg_events
 from isecg_events import event_to_ical, to_ical
-from tests.programmes import MINIMAL, RECURRING, model_text, raw_checks
+from tests.programmes import GOLDEN, MINIMAL, RECURRING, model_text, raw_checks
 
 
 def test_plenary_feed(plenary: isecg_events.Programme) -> None:
@@ -359,3 +360,12 @@ def test_the_compat_profile_carries_each_participant_as_the_rich_vcards_lean_par
         "\n".join(x for x in card.split("\n") if not x.startswith(rich_only)) for card in rich_cards
     ]
     assert sorted(lean) == sorted(kept)
+
+
+@pytest.mark.parametrize("name", ["plenary", "recurring"])
+def test_compat_feeds_are_their_golden_files(plenary: isecg_events.Programme, name: str) -> None:
+    """An unchanged programme's compat feed stays byte-identical (the version's PRODID aside)."""
+    programme = plenary if name == "plenary" else isecg_events.loads(RECURRING)
+    prodid = b"PRODID:-//isecg-events//isecg-events//EN"
+    feed = re.sub(rb"PRODID:[^\r]*", prodid, to_ical(programme))
+    assert feed == (GOLDEN / f"{name}-compat.ics").read_bytes()
