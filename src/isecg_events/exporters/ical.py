@@ -1,8 +1,10 @@
 """iCalendar (RFC 5545) feeds, built with icalendar 7.
 
 Two profiles: ``compat`` writes only what Google, Outlook, Apple and
-Thunderbird are known to handle; ``rich`` adds RFC 9073 PARTICIPANT
-components and RFC 9253 linked child events for timed segments.
+Thunderbird are known to handle (its participants as vCards in an
+``X-ISECG-PARTICIPANT`` property, which clients ignore and our reader
+reads); ``rich`` adds RFC 9073 PARTICIPANT components and RFC 9253 linked
+child events for timed segments.
 See ``docs/formats/icalendar.md``.
 """
 

@@ -4,8 +4,9 @@ DTSTART with DTEND or DURATION gives the times, in the zone each names
 (a VTIMEZONE a feed defines for itself, Outlook's ``W. Europe Standard
 Time``, say, is honoured); LOCATION is the room, CATEGORIES the track,
 DESCRIPTION, URL and STATUS (``CANCELLED`` too) are kept, and the names
-(``CN``) of ORGANIZER and ATTENDEE, and RFC 9073 PARTICIPANTs' vCards, are
-participants. A recurring event keeps its RRULE when the rule ends.
+(``CN``) of ORGANIZER and ATTENDEE, RFC 9073 PARTICIPANTs' vCards and the
+vCards of our compat feeds' X-ISECG-PARTICIPANT, are participants. A
+recurring event keeps its RRULE when the rule ends.
 
 Real feeds are often broken, and a feed is read as far as it can be: a line
 that is no content line is skipped with a warning naming it, a UID given
