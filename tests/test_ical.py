@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from ical.calendar_stream import IcsCalendarStream
 
 import isecg_events
 from isecg_events import event_to_ical, to_ical
-from tests.programmes import MINIMAL, RECURRING, model_text, raw_checks
+from tests.programmes import GOLDEN, MINIMAL, RECURRING, model_text, raw_checks
 
 
 def test_plenary_feed(plenary: isecg_events.Programme) -> None:
@@ -308,3 +309,63 @@ def test_the_rich_vcard_carries_bio_photo_and_links_read_by_vobject() -> None:
         assert (card.photo.value if "photo" in card.contents else None) == person.picture
         seen += bool(person.bio and person.links)
     assert seen
+
+
+def test_the_compat_profile_carries_each_participant_as_the_rich_vcards_lean_part() -> None:
+    """One X-ISECG-PARTICIPANT per participation, read by vobject as a vCard 4.
+
+    UID (the participant's guid), FN, TITLE and ORG, as in the rich
+    profile's card; no address, bio, photo or links; the rich profile's
+    PARTICIPANT-TYPE where a role is given, none where it is not.
+    """
+    import attrs
+    import vobject
+
+    from isecg_events import Participation, identity
+    from tests.programmes import ROOT
+
+    source = ROOT / "tests" / "data" / "imports" / "sessionize-scottishsummit2026-excerpt.json"
+    programme = isecg_events.load(source, timezone="Europe/London")
+    first = programme.events[0]
+    assert first.participants
+    roles = tuple(Participation(p.participant, "panelist") for p in first.participants)
+    programme = attrs.evolve(
+        programme, events=(attrs.evolve(first, participants=roles), *programme.events[1:])
+    )
+    feed = vobject.readOne(to_ical(programme).decode())
+    rich = icalendar.Calendar.from_ical(to_ical(programme, profile="rich"))
+    rich_cards = [str(p["STRUCTURED-DATA"]) for p in rich.walk("PARTICIPANT")]
+    vevents = {str(v.uid.value): v for v in feed.vevent_list}
+    lean = []
+    for event in programme.events:
+        vevent = vevents[str(identity.event_guid(programme.conference.id, event.id, event.guid))]
+        given = vevent.contents.get("x-isecg-participant", [])
+        assert len(given) == len(event.participations)
+        for line, participation in zip(given, event.participations, strict=True):
+            person = participation.participant
+            card = vobject.readOne(line.value)
+            guid = identity.person_guid(programme.conference.id, person.id, person.guid)
+            assert card.uid.value == f"urn:uuid:{guid}"
+            assert card.fn.value == (person.display_name or person.label)
+            assert card.title.value == person.position
+            assert not {"note", "photo", "url", "adr"} & set(card.contents)
+            assert line.params["FMTTYPE"] == ["text/vcard"]
+            role = ["SPEAKER"] if participation.role else None
+            assert line.params.get("PARTICIPANT-TYPE") == role
+            lean.append(line.value)
+    # the rich card is the same text, with the address, bio, photo and links
+    assert len(lean) == len(rich_cards) and any(p.bio for p in programme.participants)
+    rich_only = ("ADR:", "NOTE:", "PHOTO:", "URL:")
+    kept = [
+        "\n".join(x for x in card.split("\n") if not x.startswith(rich_only)) for card in rich_cards
+    ]
+    assert sorted(lean) == sorted(kept)
+
+
+@pytest.mark.parametrize("name", ["plenary", "recurring"])
+def test_compat_feeds_are_their_golden_files(plenary: isecg_events.Programme, name: str) -> None:
+    """An unchanged programme's compat feed stays byte-identical (the version's PRODID aside)."""
+    programme = plenary if name == "plenary" else isecg_events.loads(RECURRING)
+    prodid = b"PRODID:-//isecg-events//isecg-events//EN"
+    feed = re.sub(rb"PRODID:[^\r]*", prodid, to_ical(programme))
+    assert feed == (GOLDEN / f"{name}-compat.ics").read_bytes()

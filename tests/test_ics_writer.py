@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from icalendar.parser.string import _foldline
 
 import isecg_events
-from isecg_events import Participant, Participation, Segment
+from isecg_events import Organization, Participant, Participation, Segment
 from isecg_events.exporters._ics_writer import fold, text, texts
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters.ical import _LeanWriter, render_event_prepared
@@ -49,8 +49,15 @@ def test_fold_backslash_at_the_boundary() -> None:
 @st.composite
 def programmes(draw: st.DrawFn) -> isecg_events.Programme:
     base = isecg_events.loads(RECURRING)
+    # organisations and positions with every hazard: the vCards of X-ISECG-PARTICIPANT
+    organizations = [Organization(f"o{n}", draw(hazard_line)) for n in range(2)]
     people = [
-        Participant(f"p{n}", name=draw(st.none() | hazard_line), position=draw(hazard_line))
+        Participant(
+            f"p{n}",
+            name=draw(st.none() | hazard_line),
+            position=draw(hazard_line),
+            organization=draw(st.none() | st.sampled_from(organizations)),
+        )
         for n in range(draw(st.integers(0, 3)))
     ]
     events = []
@@ -83,7 +90,11 @@ def programmes(draw: st.DrawFn) -> isecg_events.Programme:
         base.conference, title=draw(hazard_line), description=draw(st.none() | hazard_text)
     )
     return attrs.evolve(
-        base, conference=conference, events=tuple(events), participants=tuple(people)
+        base,
+        conference=conference,
+        events=tuple(events),
+        participants=tuple(people),
+        organizations=(*base.organizations, *organizations),
     )
 
 

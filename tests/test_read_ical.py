@@ -13,10 +13,13 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import isecg_events
 from isecg_events import ProgrammeError, ProgrammeWarning, identity
 from isecg_events.cli import main
+from tests.programmes import programmes, reference
 
 IMPORTS = Path(__file__).resolve().parent / "data" / "imports"
 PYCON = IMPORTS / "ical-pyconindia2021-excerpt.ics"
@@ -160,19 +163,117 @@ def test_a_rule_that_never_ends_keeps_the_first_occurrence_with_a_warning() -> N
     assert event.rrule is None
 
 
-def test_our_compat_feed_reads_back_to_the_same_events() -> None:
-    original = isecg_events.load()
-    again = isecg_events.loads(isecg_events.to_ical(original))
+def _people(event: isecg_events.Event) -> list[tuple[str | None, str | None, str | None]]:
+    """Each participant of an event as (name, position, organisation), in order."""
+    return [
+        (
+            p.participant.display_name,
+            p.participant.position,
+            p.participant.organization.name if p.participant.organization else None,
+        )
+        for p in event.participations
+    ]
+
+
+def assert_reads_back(original: isecg_events.Programme) -> isecg_events.Programme:
+    """``original``'s compat feed read back: the same events, each its own calendar entry."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProgrammeWarning)  # the originals' own warnings
+        again = isecg_events.loads(isecg_events.to_ical(original))
     assert again.conference.title == original.conference.display_title
     assert again.conference.venue == original.conference.venue
-    pairs = list(zip(original.events, again.events, strict=True))
-    for before, after in pairs:
+    series = [o.event for o in original.occurrences if o.index == 0]
+    by_guid = {e.guid: e for e in again.events}
+    assert len(by_guid) == len(again.events) == len(series)
+    for before in series:
+        # the UID written is read back as the event's guid: the same calendar entry
+        after = by_guid[identity.event_guid(original.conference.id, before.id, before.guid)]
         assert after.title == before.display_title
         assert (after.start, after.end, after.room, after.track, after.status, after.type) == (
             before.start, before.end, before.room, before.track, before.status, before.type,
         )  # fmt: skip
-        # the UID written is read back as the event's guid: the same calendar entry
-        assert after.guid == identity.event_guid(original.conference.id, before.id, before.guid)
+        assert after.rrule == before.rrule
+        assert _people(after) == _people(before)
+        for was, now in zip(before.participations, after.participations, strict=True):
+            guid = identity.person_guid(original.conference.id, was.participant.id,
+                                        was.participant.guid)  # fmt: skip
+            assert now.participant.guid == guid  # one person in every event
+    return again
+
+
+@pytest.mark.parametrize("source", ["plenary", "pretalx-democon.json", "frab-camp2019.json"])
+def test_our_compat_feed_reads_back_to_the_same_events(source: str) -> None:
+    if source == "plenary":
+        original = isecg_events.load()
+    else:
+        original = quiet(reference(f"examples/{source}"))
+    again = assert_reads_back(original)
+    assert any(e.participations for e in again.events)
+    if source == "plenary":
+        nameless = [p for p in again.participants if p.name is None]
+        assert len(nameless) == 6 and all(p.position and p.organization for p in nameless)
+        # one participant for each in the original, known by the same guid
+        assert len(again.participants) == len(original.participants)
+
+
+# Words that survive the reader's whitespace rule (runs of blanks read as one
+# space) and hold every escaping hazard of TEXT and vCard values but ", ",
+# which a feed's LOCATION uses between room and venue.
+_WORDS = (
+    st.lists(st.text(st.sampled_from("aZé中🚀0;,\\:^\"'"), min_size=1, max_size=6), min_size=1,
+             max_size=3)
+    .map(" ".join)
+    .filter(lambda text: ", " not in text and not text.endswith(","))
+)  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programme=programmes(_WORDS))
+def test_a_generated_programme_reads_back_from_our_compat_feed(
+    programme: isecg_events.Programme,
+) -> None:
+    # a name shown as its own position reads as a nameless person's label
+    assume(all(p.display_name != p.position for p in programme.participants))
+    assert_reads_back(programme)
+
+
+def test_an_older_compat_feed_without_participants_still_reads() -> None:
+    feed = isecg_events.to_ical(isecg_events.load()).decode().replace("\r\n ", "")
+    assert feed.count("X-ISECG-PARTICIPANT;") == 9
+    older = "".join(
+        line for line in feed.splitlines(keepends=True)
+        if not line.startswith("X-ISECG-PARTICIPANT")
+    )  # fmt: skip
+    (event,) = isecg_events.loads(older).events
+    assert event.participants == () and event.title.startswith("PLENARY 3")
+    assert "Lionel Baize, Space Exploration Manager" in (event.description or "")
+
+
+def test_any_feeds_participant_vcards_are_read_once_beside_attendees() -> None:
+    card = (
+        "BEGIN:VCARD\\nVERSION:4.0\\nUID:urn:uuid:{}\\nFN:{}\\nTITLE:Head\\n"
+        "ORG:European Space Agency\\nEND:VCARD"
+    )
+    jane = card.format("5d1f7c52-3c2e-4b6a-9a43-7bd3e4c3f1a0", "Jane Doe")
+    head = card.format("0e394501-256e-593d-a743-cb629ef47112", "Head\\\\\\, ESA")
+    text = feed(
+        "DTSTART;TZID=Europe/Rome:20240915T090000\r\nDURATION:PT45M\r\n"
+        "ATTENDEE;CN=Jane Doe:mailto:jane@example.org\r\n"
+        "ATTENDEE;CN=Max Mustermann:mailto:max@example.org\r\n"
+        f"X-ISECG-PARTICIPANT;FMTTYPE=text/vcard:{head}\r\n"
+        f"X-ISECG-PARTICIPANT;FMTTYPE=text/vcard;PARTICIPANT-TYPE=SPEAKER:{jane}\r\n"
+        f"X-ISECG-PARTICIPANT;FMTTYPE=text/vcard:{jane}\r\n"
+    )  # a feed not of ours (its PRODID): the vCards are read all the same
+    (event,) = isecg_events.loads(text).events
+    people = [p.participant for p in event.participants]
+    assert [(p.name, p.position) for p in people] == [
+        ("Jane Doe", "Head"),  # the vCard took the attendee's place: one Jane
+        ("Max Mustermann", None),
+        (None, "Head"),  # nameless: its FN is its label, led by its position
+    ]
+    assert str(people[0].guid) == "5d1f7c52-3c2e-4b6a-9a43-7bd3e4c3f1a0"
+    assert people[2].organization is not None
+    assert people[2].organization.name == "European Space Agency"
 
 
 def test_our_rich_feed_reads_back_participants_by_name_and_position() -> None:

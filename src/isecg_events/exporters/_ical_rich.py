@@ -13,7 +13,7 @@ from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
 from isecg_events.model import Event, Participant, Participation, Segment
 
-__all__ = ["ParticipantComponent", "participant", "segment_events"]
+__all__ = ["Cards", "ParticipantComponent", "participant", "participant_type", "segment_events"]
 
 _PARTICIPANT_TYPES = {
     "speaker": "SPEAKER",
@@ -32,16 +32,22 @@ class ParticipantComponent(Component):
     name = "PARTICIPANT"
 
 
-def participant(event_uid: uuid.UUID, participation: Participation) -> Component:
-    """The PARTICIPANT component; its UID is unique to this person in this event."""
+def participant_type(role: str | None) -> str:
+    """The RFC 9073 PARTICIPANT-TYPE of a role: ``SPEAKER`` for a panelist, else ``ACTIVE``."""
+    return _PARTICIPANT_TYPES.get((role or "").casefold(), "ACTIVE")
+
+
+def participant(event_uid: uuid.UUID, participation: Participation, card: str) -> Component:
+    """The PARTICIPANT component; its UID is unique to this person in this event.
+
+    ``card``: the participant's full vCard (:meth:`Cards.card`).
+    """
     person = participation.participant
     component = ParticipantComponent()
     component.add("UID", str(identity.participant_uid(event_uid, person.id)))
-    kind = _PARTICIPANT_TYPES.get((participation.role or "").casefold(), "ACTIVE")
-    component.add("PARTICIPANT-TYPE", kind)
+    component.add("PARTICIPANT-TYPE", participant_type(participation.role))
     # No SUMMARY: calcurse took the last participant's as the event's title,
     # and the vCard below already names the person (or their position).
-    card = _vcard(person)
     component.add(
         "STRUCTURED-DATA",
         card,
@@ -54,30 +60,55 @@ def participant(event_uid: uuid.UUID, participation: Participation) -> Component
     return component
 
 
-def _vcard(person: Participant) -> str:
+class Cards:
+    """Each participant's vCard text, made once per render (through ``Prepared.derive``).
+
+    The rich profile's PARTICIPANTs carry the full card; the compat profile's
+    ``X-ISECG-PARTICIPANT`` properties the lean one. A participant in many
+    events, or in many feeds, is written from one text.
+    """
+
+    def __init__(self, prepared: Prepared) -> None:
+        self.conference = prepared.programme.conference.id
+        self._cards: dict[tuple[str, bool], str] = {}
+
+    def card(self, person: Participant, *, full: bool) -> str:
+        """The participant's vCard (:func:`vcard`); ``full`` adds address, bio, photo and links."""
+        key = (person.id, full)
+        found = self._cards.get(key)
+        if found is None:
+            guid = identity.person_guid(self.conference, person.id, person.guid)
+            found = self._cards[key] = vcard(person, guid, full=full)
+        return found
+
+
+def vcard(person: Participant, guid: uuid.UUID, *, full: bool) -> str:
     """A minimal vCard 4 of the participant's structured facts (no invented name).
 
-    Bio, photo and links only where a source gave them.
-
-    A nameless participant's FN (which vCard requires) is its label.
+    UID (the participant's guid, the same in every event), FN, TITLE and
+    ORG; with ``full`` also the country (ADR), and bio, photo and links
+    where a source gave them. A nameless participant's FN (which vCard
+    requires) is its label, led by its position: readers tell it so.
     """
     lines = [
         "BEGIN:VCARD",
         "VERSION:4.0",
+        f"UID:urn:uuid:{guid}",
         f"FN:{_vcard_text(person.display_name or person.label)}",
     ]
     if person.position:
         lines.append(f"TITLE:{_vcard_text(person.position)}")
     if person.organization:
         lines.append(f"ORG:{_vcard_text(person.organization.name)}")
-    if person.effective_country:
-        lines.append(f"ADR:;;;;;;{_vcard_text(person.effective_country)}")
-    if person.bio:
-        lines.append(f"NOTE:{_vcard_text(person.bio)}")
-    # http(s) URLs on one line (the model's rules): URI values, not escaped as text
-    if person.picture:
-        lines.append(f"PHOTO:{person.picture}")
-    lines.extend(f"URL:{link.url}" for link in person.links)
+    if full:
+        if person.effective_country:
+            lines.append(f"ADR:;;;;;;{_vcard_text(person.effective_country)}")
+        if person.bio:
+            lines.append(f"NOTE:{_vcard_text(person.bio)}")
+        # http(s) URLs on one line (the model's rules): URI values, not escaped as text
+        if person.picture:
+            lines.append(f"PHOTO:{person.picture}")
+        lines.extend(f"URL:{link.url}" for link in person.links)
     lines.append("END:VCARD")
     return clean("\n".join(lines))
 

@@ -1,8 +1,10 @@
 """iCalendar (RFC 5545) feeds, built with icalendar 7.
 
 Two profiles: ``compat`` writes only what Google, Outlook, Apple and
-Thunderbird are known to handle; ``rich`` adds RFC 9073 PARTICIPANT
-components and RFC 9253 linked child events for timed segments.
+Thunderbird are known to handle (its participants as vCards in an
+``X-ISECG-PARTICIPANT`` property, which clients ignore and our reader
+reads); ``rich`` adds RFC 9073 PARTICIPANT components and RFC 9253 linked
+child events for timed segments.
 See ``docs/formats/icalendar.md``.
 """
 
@@ -18,14 +20,12 @@ from icalendar import Event as VEvent
 from isecg_events import recurrence, timezones
 from isecg_events._version import __version__
 from isecg_events.exporters import _ics_writer
-from isecg_events.exporters._ical_rich import participant, segment_events
+from isecg_events.exporters._ical_rich import Cards, participant, participant_type, segment_events
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import clean, clean_name
 from isecg_events.exporters._vtimezone import vtimezone
-from isecg_events.model import (
-    Event,
-)
+from isecg_events.model import Event, Participation
 from isecg_events.programme import Occurrence, Programme
 
 __all__ = [
@@ -46,6 +46,11 @@ PROFILES: tuple[Profile, ...] = ("compat", "rich")
 
 #: How often subscribers are asked to refresh the feed by default.
 DEFAULT_REFRESH = timedelta(hours=12)
+
+#: The compat profile's participant: a vCard every client ignores (RFC 5545
+#: 3.8.8.2), which our reader reads back. ATTENDEE would make them meeting
+#: guests; a PARTICIPANT component is what the compat profile avoids.
+X_PARTICIPANT = "X-ISECG-PARTICIPANT"
 
 
 def render_prepared(
@@ -242,11 +247,19 @@ def _add_events(
     Returns the children instead of adding them when ``children_apart``.
     """
     apart: list[VEvent] = []
+    cards = prepared.derive(Cards)
     for event in events:
         vevent = _vevent(prepared, event)
-        if profile == "rich":
-            for participation in event.participations:
-                vevent.add_component(participant(prepared.event_guid(event), participation))
+        for participation in event.participations:
+            person = participation.participant
+            if profile == "rich":
+                card = cards.card(person, full=True)
+                uid = prepared.event_guid(event)
+                vevent.add_component(participant(uid, participation, card))
+            else:
+                card = cards.card(person, full=False)
+                params = _participant_parameters(participation)
+                vevent.add(X_PARTICIPANT, vText(card), parameters=params)
         calendar.add_component(vevent)
         if profile == "rich":
             children = segment_events(prepared, event, vevent, _stamp(prepared, event))
@@ -256,6 +269,13 @@ def _add_events(
                 for child in children:
                     calendar.add_component(child)
     return apart
+
+
+def _participant_parameters(participation: Participation) -> dict[str, str]:
+    """An ``X-ISECG-PARTICIPANT``'s parameters: its vCard's type, the rich profile's role type."""
+    if participation.role is None:
+        return {"FMTTYPE": "text/vcard"}
+    return {"FMTTYPE": "text/vcard", "PARTICIPANT-TYPE": participant_type(participation.role)}
 
 
 class _EventFields(NamedTuple):
@@ -340,6 +360,8 @@ class _LeanWriter:
         self.dates = _ics_writer.DatetimeEncoder()
         self._repeated: dict[tuple[str, object], bytes] = {}
         self._languages: dict[str, _ics_writer.EncodedParameters] = {}
+        self._participants: dict[tuple[str, str | None], bytes] = {}
+        self._roles: dict[str | None, _ics_writer.EncodedParameters] = {}
         # Keyed by identity: the render's programme holds every event.
         self._done: dict[int, bytes] = {}
 
@@ -373,6 +395,21 @@ class _LeanWriter:
         found = self._languages.get(tag)
         if found is None:
             found = self._languages[tag] = _ics_writer.parameters({"LANGUAGE": tag})
+        return found
+
+    def participant(self, participation: Participation) -> bytes:
+        """The ``X-ISECG-PARTICIPANT`` line of a participation, once per person and role."""
+        person = participation.participant
+        key = (person.id, participation.role)
+        found = self._participants.get(key)
+        if found is None:
+            card = self.prepared.derive(Cards).card(person, full=False)
+            params = self._roles.get(participation.role)
+            if params is None:
+                given = _participant_parameters(participation)
+                params = self._roles[participation.role] = _ics_writer.parameters(given)
+            found = _ics_writer.content_line(X_PARTICIPANT, _ics_writer.text(card), params)
+            self._participants[key] = found
         return found
 
     def vevents(self, events: list[Event]) -> Iterator[bytes]:
@@ -421,6 +458,7 @@ class _LeanWriter:
         lines.append(self.repeated("STATUS", fields.status.encode()))
         if fields.url is not None:
             lines.append(line("URL", _ics_writer.uri(fields.url)))
+        lines.extend(map(self.participant, event.participations))
         lines.append(b"END:VEVENT\r\n")
         return b"\r\n".join(lines)
 

@@ -4,8 +4,9 @@ DTSTART with DTEND or DURATION gives the times, in the zone each names
 (a VTIMEZONE a feed defines for itself, Outlook's ``W. Europe Standard
 Time``, say, is honoured); LOCATION is the room, CATEGORIES the track,
 DESCRIPTION, URL and STATUS (``CANCELLED`` too) are kept, and the names
-(``CN``) of ORGANIZER and ATTENDEE, and RFC 9073 PARTICIPANTs' vCards, are
-participants. A recurring event keeps its RRULE when the rule ends.
+(``CN``) of ORGANIZER and ATTENDEE, RFC 9073 PARTICIPANTs' vCards and the
+vCards of our compat feeds' X-ISECG-PARTICIPANT, are participants. A
+recurring event keeps its RRULE when the rule ends.
 
 Real feeds are often broken, and a feed is read as far as it can be: a line
 that is no content line is skipped with a warning naming it, a UID given
@@ -48,6 +49,7 @@ _CONTENT_LINE: Final = re.compile(
     r'^[A-Za-z0-9-]+(?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*)*:'
 )
 _OURS: Final = "-//isecg-events//"
+_X_PARTICIPANT: Final = "X-ISECG-PARTICIPANT"  # our compat feeds' participants (vCards)
 _STATUSES: Final = {"CANCELLED": "cancelled", "TENTATIVE": "tentative"}
 
 
@@ -257,26 +259,43 @@ class _Reader(Importer):
                         person = self.participant(self.conference, name)
                         if person not in found:
                             found.append(person)
-        for index, component in enumerate(vevent.walk("PARTICIPANT")):
-            card = self.vcard(component, where.at(f"PARTICIPANT[{index}]"))
-            if card is not None and card not in found:
+        cards = [
+            (where.at(f"PARTICIPANT[{index}]"), _first(c.get("STRUCTURED-DATA")), c.get("UID"))
+            for index, c in enumerate(vevent.walk("PARTICIPANT"))
+        ]
+        cards += [
+            (where.at(f"{_X_PARTICIPANT}[{index}]"), _text_value(value), None)
+            for index, value in enumerate(_all(vevent.get(_X_PARTICIPANT)))
+        ]
+        named = len(found)  # those named by ORGANIZER and ATTENDEE
+        for place, data, uid in cards:
+            card = self.vcard(data, uid, place) if data is not None else None
+            if card is None or card in found:
+                continue
+            # a name an ORGANIZER or ATTENDEE gave too: the vCard says more
+            same = [i for i, p in enumerate(found[:named]) if card.name and p.name == card.name]
+            if same:
+                found[same[0]] = card
+            else:
                 found.append(card)
         return found
 
-    def vcard(self, component: Any, where: Where) -> Participant | None:
-        """An RFC 9073 PARTICIPANT's vCard: FN, TITLE, ORG, NOTE, PHOTO, URL."""
-        data = _first(component.get("STRUCTURED-DATA"))
-        if data is None:
-            return None
+    def vcard(self, data: Any, component_uid: Any, where: Where) -> Participant | None:
+        """A vCard (an RFC 9073 PARTICIPANT's, or our compat feeds' X-ISECG-PARTICIPANT).
+
+        FN, TITLE, ORG, NOTE, PHOTO, URL; the participant is told apart by
+        the vCard's UID, else the PARTICIPANT's.
+        """
         card = _vcard_fields(str(data))
         full = self.text(card.get("FN"), where.at("FN"))
         title = self.text(card.get("TITLE"), where.at("TITLE"))
         org = self.text(card.get("ORG"), where.at("ORG"))
-        # Our writer shows a nameless participant by position: its FN starts with TITLE.
-        name = None if full and title and full.startswith(title) else full
+        # Our writer shows a nameless participant by its label, led by its
+        # position: FN is TITLE, or TITLE and the organisation after a comma.
+        name = None if full and title and (full == title or full.startswith(f"{title}, ")) else full
         if name is None and title is None:
             return None
-        uid = str(_first(component.get("UID")) or "")
+        uid = _card_uid(card.get("UID")) or str(_first(component_uid) or "").strip()
         guid = _guid(uid, 1) if uid else None
         key = str(guid) if guid else f"{name}|{title}|{org}"
         links = [Link(url=url) for url in (self.url(card.get("URL"), where.at("URL")),) if url]
@@ -303,6 +322,32 @@ def _in_utc(value: datetime) -> bool:
         return False
 
 
+def _text_value(value: Any) -> str:
+    r"""A property's TEXT value unescaped (RFC 5545 3.3.11: ``\,`` -> ``,``).
+
+    icalendar keeps the value of a property it does not know, such as
+    ``X-ISECG-PARTICIPANT``, verbatim (``vUnknown``); a known TEXT value
+    comes unescaped.
+    """
+    if not isinstance(value, icalendar.vUnknown):
+        return str(value)
+    return _TEXT_ESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), str(value))
+
+
+_TEXT_ESCAPE: Final = re.compile(r"\\([\\;,nN])")
+
+
+def _card_uid(value: str | None) -> str | None:
+    """A vCard's UID, without the ``urn:uuid:`` that makes a UUID a URI."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    return value[len("urn:uuid:") :] if value.lower().startswith("urn:uuid:") else value
+
+
+_ORG_NAME: Final = re.compile(r"(?:\\.|[^\\;])*")  # escapes and all but ";"
+
+
 def _vcard_fields(text: str) -> dict[str, str]:
     r"""The first value of each vCard property, unescaped (``\,`` -> ``,``)."""
     fields: dict[str, str] = {}
@@ -311,9 +356,9 @@ def _vcard_fields(text: str) -> dict[str, str]:
         if not colon:
             continue
         key = name.split(";", 1)[0].upper()
+        if key == "ORG":  # the organisation's name, before its units (an unescaped ";")
+            value = found.group(0) if (found := _ORG_NAME.match(value)) else value
         value = re.sub(r"\\([,;\\nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-        if key == "ORG":
-            value = value.split(";", 1)[0]
         fields.setdefault(key, value)
     return fields
 
@@ -388,7 +433,8 @@ def read(raw: bytes, source: str, *, timezone: str | None = None) -> Programme:
     zone_name, guessed = _zone_of(calendar, timezone)
     if zone_name is not None:
         reader.zone = timezones.get_zone(zone_name)
-    name = str(_first(calendar.get("X-WR-CALNAME")) or _first(calendar.get("NAME")) or "").strip()
+    named = _first(calendar.get("X-WR-CALNAME")) or _first(calendar.get("NAME"))
+    name = _text_value(named).strip() if named else ""
     stem = PurePath(source).stem if not source.startswith("<") else "calendar"
     reader.conference = conference_id(name, stem)
     vevents = calendar.walk("VEVENT")
@@ -441,14 +487,17 @@ def _last_end(event: Event) -> datetime:
 
 def _venue(calendar: icalendar.Calendar, events: list[tuple[Where, Event]]) -> str | None:
     """The venue our writer adds to every LOCATION (``Hall 2, Venue``), when the feed says it."""
-    described = str(_first(calendar.get("X-WR-CALDESC")) or "")
+    described = _text_value(_first(calendar.get("X-WR-CALDESC")) or "")
     rooms = [event.room for _, event in events if event.room]
     if not rooms:
         return None
     parts = rooms[0].split(", ")
-    for size in range(1, len(parts)):
+    # the longest venue first; the whole LOCATION last (no event has a room of its own)
+    for size in [*range(1, len(parts)), 0]:
         venue = ", ".join(parts[size:])
-        if venue in described and all(r == venue or r.endswith(f", {venue}") for r in rooms):
+        # our description: "Title, 7 June 2017, Venue, City, Country. ..."
+        said = re.search(rf"\d{{4}}, {re.escape(venue)}[,.]", described) is not None
+        if said and all(r == venue or r.endswith(f", {venue}") for r in rooms):
             return venue
     return None
 
