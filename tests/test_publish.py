@@ -157,15 +157,15 @@ def test_a_conflict_is_not_overwritten(
     radicale: Radicale, calendar_url: str, programme: Programme, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _publish(radicale, programme, calendar_url)
-    from isecg_events import publish as module
+    from isecg_events import _caldav_session as module
 
-    real = module._Session.ours
+    real = module.Session.ours
 
     def stale(self: Any, conference_id: str) -> Any:
         found = real(self, conference_id)
         return {name: attrs.evolve(item, etag='"stale"') for name, item in found.items()}
 
-    monkeypatch.setattr(module._Session, "ours", stale)
+    monkeypatch.setattr(module.Session, "ours", stale)
     changed = with_event(programme, "opening", title="Renamed opening")
     with pytest.raises(
         PublishError, match="changed on the server meanwhile, not overwritten: Opening"

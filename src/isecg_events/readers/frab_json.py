@@ -3,12 +3,12 @@
 Each schedule entry becomes one event that keeps its guid, numeric id, slug
 and full description, so exporting what was imported keeps every field the
 model holds. Persons become participants, shared across events by guid (or
-by frab's integer id, or by name).
+by frab's integer id, or by name). Each value is read by the field readers
+of :mod:`._frab_fields`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 import uuid
 import warnings
@@ -23,7 +23,6 @@ from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.model import (
     Conference,
     Event,
-    Link,
     Participant,
     Participation,
     Room,
@@ -31,6 +30,7 @@ from isecg_events.model import (
 )
 from isecg_events.programme import Programme
 from isecg_events.readers import dialects
+from isecg_events.readers._frab_fields import EntryFields, plain
 from isecg_events.rules import COLOR_PATTERN, CONFERENCE_ID_PATTERN, LIMITS, SLUG_PATTERN, Markup
 
 __all__ = ["read"]
@@ -38,77 +38,12 @@ __all__ = ["read"]
 _DURATION = re.compile(r"^(\d{1,9}):([0-5]\d)(?::([0-5]\d))?$")
 
 
-class _Reader:
+class _Reader(EntryFields):
     def __init__(self, source: str, timezone: str | None = None) -> None:
-        self.source = source
+        super().__init__(source)
         self.timezone = timezone
         self.markup: Markup = "plain"
-        self.problems: list[Problem] = []
         self.people: dict[str, Participant] = {}
-
-    def problem(self, path: str, message: str) -> None:
-        self.problems.append(Problem(self.source, path, message))
-
-    def text(
-        self, table: Mapping[str, Any], key: str, path: str, *, long: bool = False
-    ) -> str | None:
-        """A text field, held to the rules of our own format's text (see :mod:`.rules`).
-
-        An empty or blank value counts as absent, as frab and pretalx write them.
-        """
-        value = table.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            self.problem(f"{path}.{key}", f"must be a string, not {type(value).__name__}")
-            return None
-        text = str(value).replace("\r\n", "\n")
-        if not text.strip():
-            return None
-        limit = LIMITS["long_text" if long else "short_text"]
-        message = rules.text_problem(text, limit=limit, single_line=not long)
-        if message is not None:
-            self.problem(f"{path}.{key}", message)
-            return None
-        return text.strip()
-
-    def language(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
-        tag = self.text(table, key, path)
-        if tag is not None and (message := rules.language_problem(tag)) is not None:
-            self.problem(f"{path}.{key}", message)
-            return None
-        return tag
-
-    def url(self, table: Mapping[str, Any], key: str, path: str) -> str | None:
-        """An http(s) URL; other schemes (``urn:uuid:`` links, say) are left out."""
-        url = self.text(table, key, path)
-        if url is None or not url.lower().startswith(("http://", "https://")):
-            return None
-        if (message := rules.url_problem(url)) is not None:
-            self.problem(f"{path}.{key}", message)
-            return None
-        return url
-
-    def number(self, table: Mapping[str, Any], key: str, path: str) -> int | None:
-        """A positive integer id, or one written as a string of digits (``"42"``).
-
-        Absent (or null, or an empty string) is None: the id is derived.
-        Anything else that is not a whole number (``1.5``, ``NaN``, ``1e999``,
-        ``"abc"``, ``true``) is refused, as ``-5`` is, naming the field.
-        """
-        value = table.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-            digits = value.strip()
-            value = int(digits) if len(digits) <= 20 else 10**20  # out of range, said so
-        if not isinstance(value, int) or isinstance(value, bool):
-            self.problem(f"{path}.{key}", f"must be a whole number such as 42, not {_shown(value)}")
-            return None
-        if (message := rules.integer_problem(value, 1)) is not None:
-            self.problem(f"{path}.{key}", message)
-            return None
-        return value
 
     def conference(self, schedule: Mapping[str, Any]) -> tuple[Conference | None, list[Any]]:
         path = "schedule.conference"
@@ -152,11 +87,11 @@ class _Reader:
         """The declared tracks with a colour or a slug (valid ones; events name the rest)."""
         found: dict[str, Track] = {}
         for item in raw if isinstance(raw, list) else ():
-            name = _plain(item.get("name")) if isinstance(item, dict) else None
+            name = plain(item.get("name")) if isinstance(item, dict) else None
             if name is None or name in found:
                 continue
-            color = _plain(item.get("color"))
-            slug = _plain(item.get("slug"))
+            color = plain(item.get("color"))
+            slug = plain(item.get("slug"))
             track = Track(
                 name,
                 color if color and COLOR_PATTERN.match(color) else None,
@@ -171,10 +106,10 @@ class _Reader:
         found: dict[str, Room] = {}
         guids: set[uuid.UUID] = set()
         for item in raw if isinstance(raw, list) else ():
-            name = _plain(item.get("name")) if isinstance(item, dict) else None
+            name = plain(item.get("name")) if isinstance(item, dict) else None
             if name is None or name in found:
                 continue
-            slug, given = _plain(item.get("slug")), _plain(item.get("guid"))
+            slug, given = plain(item.get("slug")), plain(item.get("guid"))
             guid = identity.source_guid(given) if given else None
             if guid in guids or guid == identity.room_guid(conference_id, name):
                 guid = None
@@ -246,24 +181,6 @@ class _Reader:
         used = "used as the zone (give --timezone NAME to name it)"
         self.warn(where, f"{reading} {inferred.name}{others}, {used}")
         return inferred.name
-
-    def warn(self, path: str, message: str) -> None:
-        warnings.warn(ProgrammeWarning(Problem(self.source, path, message)), stacklevel=2)
-
-    def day(self, table: Mapping[str, Any], key: str, path: str) -> date | None:
-        value = self.text(table, key, path)
-        if value is None:
-            self.problem(f"{path}.{key}", "is required")
-            return None
-        try:
-            day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-        except ValueError:
-            self.problem(f"{path}.{key}", f"{value!r} is not a date")
-            return None
-        if (message := rules.date_problem(day)) is not None:
-            self.problem(f"{path}.{key}", message)
-            return None
-        return day
 
     def events(self, conference: Conference, days: list[Any]) -> list[tuple[str, Event]]:
         """Every entry that could be read, with its path in the source."""
@@ -430,26 +347,6 @@ class _Reader:
             return None
         return timezones.add_elapsed(start, length)
 
-    def links(self, entry: Mapping[str, Any], path: str) -> tuple[Link, ...]:
-        """The entry's http(s) links (``{url, title}``); other kinds are left out."""
-        raw = entry.get("links")
-        if not isinstance(raw, list):
-            return ()
-        links = []
-        for index, item in enumerate(raw):
-            if not isinstance(item, dict):
-                continue
-            link_path = f"{path}.links[{index}]"
-            url = self.url(item, "url", link_path)
-            if url is not None:
-                links.append(Link(url=url, title=self.text(item, "title", link_path)))
-        return tuple(links)
-
-    def guid(self, entry: Mapping[str, Any], path: str) -> uuid.UUID | None:
-        """The entry's guid as a UUID (any non-empty guid: see :func:`identity.source_guid`)."""
-        value = self.text(entry, "guid", path)
-        return None if value is None else identity.source_guid(value)
-
     def persons(
         self, entry: Mapping[str, Any], path: str, conference: Conference
     ) -> list[Participation]:
@@ -498,18 +395,6 @@ class _Reader:
                 picture=self.url(person, "avatar", path),
             )
         return self.people[key]
-
-
-def _plain(value: Any) -> str | None:
-    """A short single-line text of a declaration, or None (left out quietly)."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    return (
-        text
-        if rules.text_problem(text, limit=LIMITS["short_text"], single_line=True) is None
-        else None
-    )
 
 
 def _event_id(slug: str | None, number: int | None, guid: uuid.UUID | None, used: set[str]) -> str:
@@ -582,20 +467,3 @@ def _in_source(problem: Problem, paths: dict[str, str], source: str) -> Problem:
 
 
 _EVENT_REFERENCE = re.compile(r"\bevents\[\d+\]")
-
-
-def _shown(value: Any) -> str:
-    """A value that is not a whole number, as a problem shows it (JSON's words)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN (which is not JSON)"
-        if math.isinf(value):
-            return "a number too large for any id (Infinity, which is not JSON)"
-        return repr(value)
-    if isinstance(value, str):
-        return repr(value[:40] + ("..." if len(value) > 40 else ""))
-    if isinstance(value, list):
-        return "an array"
-    return "an object" if isinstance(value, dict) else type(value).__name__
