@@ -24,17 +24,7 @@ import attrs
 from isecg_events import timezones
 from isecg_events.errors import Problem, ProgrammeError, ProgrammeWarning
 from isecg_events.programme import Programme
-from isecg_events.readers import (
-    formats,
-    frab_json,
-    frab_xml,
-    ical,
-    indico,
-    native,
-    positions,
-    sessionize,
-    spreadsheet,
-)
+from isecg_events.readers import formats, frab_json, native, positions
 from isecg_events.readers.document import read_bytes, read_document, read_stream
 from isecg_events.readers.mapping import mapping_of
 
@@ -218,17 +208,26 @@ def _read(
     timezone: str | None,
     mapping: MappingSource,
 ) -> Programme:
-    """Dispatch to the reader of ``syntax`` (and, for JSON and TOML, of the document's kind)."""
+    """Dispatch to the reader of ``syntax`` (and, for JSON and TOML, of the document's kind).
+
+    The readers of other sources are imported when a file needs them, not
+    when the command starts.
+    """
     if syntax == "xml":
+        from isecg_events.readers import frab_xml
+
         return frab_xml.read(raw, source, timezone=timezone)
     if syntax == "ical":
+        from isecg_events.readers import ical
+
         if mapping is not None:
             raise ProgrammeError.single(source, "", "a mapping applies to CSV and XLSX tables only")
         return ical.read(raw, source, timezone=timezone)
-    if syntax == "csv":
-        return spreadsheet.read_csv(raw, source, timezone=timezone, mapping=mapping)
-    if syntax == "xlsx":
-        return spreadsheet.read_xlsx(raw, source, timezone=timezone, mapping=mapping)
+    if syntax in ("csv", "xlsx"):
+        from isecg_events.readers import spreadsheet
+
+        read = spreadsheet.read_csv if syntax == "csv" else spreadsheet.read_xlsx
+        return read(raw, source, timezone=timezone, mapping=mapping)
     if mapping is not None:
         raise ProgrammeError.single(source, "", "a mapping applies to CSV and XLSX tables only")
     document = read_document(raw, source, syntax)
@@ -236,8 +235,12 @@ def _read(
     if kind == "frab":
         return frab_json.read(document, source, timezone=timezone)
     if kind == "sessionize":
+        from isecg_events.readers import sessionize
+
         return sessionize.read(document, source, timezone=timezone)
     if kind == "indico":
+        from isecg_events.readers import indico
+
         return indico.read(document, source, timezone=timezone)
     if kind == "toml" and "import" in document:  # a mapping file naming its export
         return _mapped(document, source, timezone)
@@ -263,6 +266,8 @@ def _mapped(document: dict[str, Any], source: str, timezone: str | None) -> Prog
     raw = formats.to_utf8(read_bytes(Path(name), name))
     syntax = formats.detect(raw, name)
     if syntax in ("csv", "xlsx"):
+        from isecg_events.readers import spreadsheet
+
         return spreadsheet.read_table(raw, name, settings, timezone=timezone)
     if syntax == "toml":
         raise ProgrammeError.single(
