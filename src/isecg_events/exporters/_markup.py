@@ -150,14 +150,34 @@ def _sanitize(markup_text: str) -> str:
     )
 
 
-class _Blocks:
-    """The blocks of one text as its structure is read: lists, items, lines, code."""
+#: Elements that begin and end a block of text (what is not here is inline).
+_HTML_BLOCKS = frozenset(
+    {
+        "blockquote", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
+        "p", "ul",
+    }
+)  # fmt: skip
+
+
+class _HtmlWalker(HTMLParser):
+    """Reads sanitized HTML (only :data:`ALLOWED_TAGS`) into :class:`Block` s.
+
+    As a browser shows it: whitespace collapses, a heading, quote or term
+    is a paragraph, ``pre`` keeps its lines. As an author means it: a blank
+    line in the text, or two line breaks in a row, also end a paragraph.
+    """
 
     def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
         self.result: list[Block] = []
         self.lists: list[list[int]] = []  # per open list: [next number] or [] for bullets
         self.item_marker: str | None = None
         self.first_item = False
+        self.line = _Line()
+        self.pre: list[str] | None = None  # the text of an open ``pre``
+        self.code: list[str] | None = None  # the text of an open inline ``code``
+        self.titles: list[str] = []  # open ``abbr`` elements' titles
+        self.breaks = 0  # line breaks since the last words
 
     def open_list(self, start: int | None) -> None:
         """A list begins: numbered from ``start``, or bulleted (None)."""
@@ -191,33 +211,6 @@ class _Blocks:
 
     def add_code(self, code: str) -> None:
         self.result.append(Block("code", code, escape_markdown(code)))
-
-
-#: Elements that begin and end a block of text (what is not here is inline).
-_HTML_BLOCKS = frozenset(
-    {
-        "blockquote", "dd", "dl", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
-        "p", "ul",
-    }
-)  # fmt: skip
-
-
-class _HtmlWalker(_Blocks, HTMLParser):
-    """Reads sanitized HTML (only :data:`ALLOWED_TAGS`) into :class:`Block` s.
-
-    As a browser shows it: whitespace collapses, a heading, quote or term
-    is a paragraph, ``pre`` keeps its lines. As an author means it: a blank
-    line in the text, or two line breaks in a row, also end a paragraph.
-    """
-
-    def __init__(self) -> None:
-        _Blocks.__init__(self)
-        HTMLParser.__init__(self, convert_charrefs=True)
-        self.line = _Line()
-        self.pre: list[str] | None = None  # the text of an open ``pre``
-        self.code: list[str] | None = None  # the text of an open inline ``code``
-        self.titles: list[str] = []  # open ``abbr`` elements' titles
-        self.breaks = 0  # line breaks since the last words
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.pre is not None or self.code is not None:
@@ -299,7 +292,7 @@ class _HtmlWalker(_Blocks, HTMLParser):
         self.breaks = 0
 
     def close(self) -> None:
-        HTMLParser.close(self)
+        super().close()
         if self.pre is not None:
             self.handle_endtag("pre")
         if self.code is not None:
