@@ -13,8 +13,7 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Literal
-from xml.sax.saxutils import XMLGenerator
+from typing import TYPE_CHECKING, Literal
 
 from isecg_events import identity
 from isecg_events.diff import Change
@@ -22,6 +21,9 @@ from isecg_events.exporters._markup import escape_markdown
 from isecg_events.exporters._prepared import Prepared, ReleaseHistory
 from isecg_events.exporters._registry import Option
 from isecg_events.exporters._text import checked_base_url, clean
+
+if TYPE_CHECKING:
+    from xml.sax.saxutils import XMLGenerator
 
 __all__ = [
     "ATOM_NS",
@@ -98,6 +100,8 @@ def render_atom(prepared: Prepared, *, base_url: str | None = None) -> bytes:
     releases = prepared.releases
     history = list(releases.changes()) if releases is not None else []
     stream = io.StringIO()
+    from xml.sax.saxutils import XMLGenerator  # imported here, as in frab/schedule_xml.py
+
     xml = XMLGenerator(stream, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
     xml.startElement("feed", {"xmlns": ATOM_NS})  # type: ignore[arg-type]

@@ -7,7 +7,6 @@ Valid against the c3voc XSD; see ``docs/formats/schedule-xml.md``.
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import XMLGenerator
 
 from isecg_events.exporters._prepared import Prepared
 from isecg_events.exporters._text import clean
@@ -21,6 +20,10 @@ class _Writer:
     """Indented elements over an XMLGenerator."""
 
     def __init__(self) -> None:
+        # Imported here: xml.sax.saxutils brings urllib and http.client, which
+        # the command's start (``--version``, a feed server's) does not need.
+        from xml.sax.saxutils import XMLGenerator
+
         self._out = io.StringIO()
         self._xml = XMLGenerator(self._out, encoding="utf-8", short_empty_elements=True)
 
