@@ -192,6 +192,25 @@ _HTML_CASES = [
         [("paragraph", "Term", "Term"), ("paragraph", "Meaning", "Meaning"),
          ("paragraph", "Quote", "Quote"), ("paragraph", "Head", "Head")],
     ),
+    # an item without words ends with its element: what follows is a paragraph
+    (
+        "<ul><li>a</li><li></li></ul><p>Closing.</p><ol><li><pre>x</pre></li></ol><p>b</p>",
+        [("item", "a", "a"), ("paragraph", "Closing.", "Closing."), ("code", "x", "x"),
+         ("paragraph", "b", "b")],
+    ),
+    # a line break inside code is a line of the block, a space in a span
+    ("<pre>a<br>b</pre>x<code>c<br>d</code>y",
+     [("code", "a\nb", "a b"), ("paragraph", "xc dy", "x`c d`y")]),
+    # a character reference cannot bring a terminal control or a bidi override into a link
+    (
+        "a&#27;[31mred&#x7;b <a href='http://x/&#x202e;evil'>t</a> <a href='http://a/b\\'>u</a>",
+        [("paragraph", "a[31mredb t (http://x/%E2%80%AEevil) u (http://a/b%5C)",
+          "a\\[31mredb [t](<http://x/%E2%80%AEevil>) [u](<http://a/b%5C>)")],
+    ),
+    # an inner marker CommonMark could pair with the outer one: the outer is its text
+    ("<em>a.<em>(b)</em> c</em>", [("paragraph", "a.(b) c", "a.*(b)* c")]),
+    ("<strong>Note: <em>this</em> one</strong>",
+     [("paragraph", "Note: this one", "**Note: *this* one**")]),
     (
         "<p>1. not a list *nor* [a](link)</p>",
         [("paragraph", "1. not a list *nor* [a](link)", "1\\. not a list \\*nor\\* \\[a\\](link)")],
@@ -230,7 +249,8 @@ _HTML_PIECES = st.sampled_from(
         "<p>", "</p>", "<ul><li>", "</li></ul>", "<ol><li>", "</li></ol>", "<em>", "</em>",
         "<strong>", "</strong>", "<code>", "</code>", "<pre>", "</pre>", "<br>", "\n\n",
         "<a href='https://e.org/x'>", "</a>", "word", "other words", " ", "*", "_", "`",
-        "[", "]", "1.", "- ", "#", "&lt;", "&amp;", "<h2>", "</h2>", "<blockquote>",
+        "[", "]", "1.", "- ", "#", "&lt;", "&amp;", "<h2>", "</h2>", "<blockquote>", ".", "(",
+        ")", "&#27;", "<a href='http://x/\\&#x202e;'>", "<li>", "</li>",
     ]
 )  # fmt: skip
 

@@ -276,6 +276,21 @@ def test_any_feeds_participant_vcards_are_read_once_beside_attendees() -> None:
     assert people[2].organization.name == "European Space Agency"
 
 
+def test_two_people_of_one_name_beside_an_attendee_of_that_name_are_both_kept() -> None:
+    card = "BEGIN:VCARD\\nVERSION:4.0\\nUID:urn:uuid:{}\\nFN:John Smith\\nTITLE:{}\\nEND:VCARD"
+    engineer = card.format("11111111-1111-4111-8111-111111111111", "Engineer")
+    lawyer = card.format("22222222-2222-4222-8222-222222222222", "Lawyer")
+    text = feed(
+        "DTSTART;TZID=Europe/Rome:20240915T090000\r\nDURATION:PT45M\r\n"
+        "ATTENDEE;CN=John Smith:mailto:john@example.org\r\n"
+        f"X-ISECG-PARTICIPANT;FMTTYPE=text/vcard:{engineer}\r\n"
+        f"X-ISECG-PARTICIPANT;FMTTYPE=text/vcard:{lawyer}\r\n"
+    )
+    (event,) = isecg_events.loads(text).events
+    people = [(p.participant.name, p.participant.position) for p in event.participants]
+    assert people == [("John Smith", "Engineer"), ("John Smith", "Lawyer")]
+
+
 def test_our_rich_feed_reads_back_participants_by_name_and_position() -> None:
     original = isecg_events.load()
     again = isecg_events.loads(isecg_events.to_ical(original, profile="rich"))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 import nh3
 
-from isecg_events.rules import Markup
+from isecg_events.rules import FORBIDDEN_CHARACTERS, Markup
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -214,7 +214,9 @@ class _HtmlWalker(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.pre is not None or self.code is not None:
-            return  # a code block's or span's markup is its text's only
+            if tag == "br":  # a code block's or span's markup is its text's only
+                self.handle_data("\n")
+            return
         if tag == "pre":
             self.end_line()
             self.pre = []
@@ -235,7 +237,7 @@ class _HtmlWalker(HTMLParser):
         elif tag in _MARKERS:
             self.line.open(_MARKERS[tag])
         elif tag == "a":
-            self.line.link(dict(attrs).get("href") or "")
+            self.line.link(_normal_url(dict(attrs).get("href") or ""))
         elif tag == "q":
             self.line.text('"')
         elif tag == "abbr":
@@ -262,6 +264,8 @@ class _HtmlWalker(HTMLParser):
             self.end_line()
             if tag in ("ul", "ol"):
                 self.close_list()
+            if tag in ("li", "ul", "ol"):
+                self.item_marker = None  # an item without words: what follows is no item
         elif tag in _MARKERS or tag == "a":
             self.line.close()
         elif tag == "q":
@@ -272,6 +276,8 @@ class _HtmlWalker(HTMLParser):
                 self.line.text(f" ({title})")
 
     def handle_data(self, data: str) -> None:
+        # A character reference (``&#27;``) may give what the source's text could not hold.
+        data = FORBIDDEN_CHARACTERS.sub("", data)
         if self.pre is not None:
             self.pre.append(data)
         elif self.code is not None:
@@ -384,14 +390,23 @@ class _Line:
             return
         lead = inner[: len(inner) - len(inner.lstrip())]
         trail = inner[len(inner.rstrip()) :]
-        before = (lead or "".join(self.markdown[:start])[-1:] or " ")[-1]
+        before = lead[-1:] or self._last_character(start)
         if "*" in (before, words[0], words[-1]) and not _strong_emphasis(marker, words, before):
             return  # "*a**b*": markers side by side run together, and pair otherwise
         if not words[0].isalnum() and before.isalnum():
             return  # "a*(b)*": the opening marker opens nothing
+        if _AMBIGUOUS.search(words):
+            return  # "*a.*(b)* c*": an inner marker that could close this one
         self.markdown[start:] = [f"{lead}{marker}{words}{marker}{trail}"]
         if not words[-1].isalnum() and not trail:
             self.pending = (start, inner)
+
+    def _last_character(self, end: int) -> str:
+        """The last character of the CommonMark before ``markdown[end]``, a space if none."""
+        for index in range(end - 1, -1, -1):  # no copy of the line: it may be long
+            if self.markdown[index]:
+                return self.markdown[index][-1]
+        return " "
 
     def split(self) -> _Line:
         """End this line where a paragraph breaks inside open emphasis or links.
@@ -416,6 +431,22 @@ class _Line:
         plain_text = " ".join("".join(self.plain).split())
         markdown_text = " ".join("".join(self.markdown).split())
         return plain_text, _LINE_START.sub(_escape_block_marker, markdown_text)
+
+
+#: A marker inside an emphasis that could both open and close one: between two
+#: letters or digits, or between two punctuation characters (CommonMark's flanking).
+_AMBIGUOUS = re.compile(
+    r"(?<![\\*])(?:(?<=[^\W_])\*+(?=[^\W_])|(?<=[^\w\s])\*+(?=[^\w\s*]))"
+)
+
+
+def _normal_url(href: str) -> str:
+    """An href as markdown-it writes a Markdown link's (percent-encoded, the host in punycode).
+
+    Bidirectional controls, spaces, backslashes and angle brackets cannot
+    then reorder, break or end the link in either form.
+    """
+    return str(_parser().normalizeLink(FORBIDDEN_CHARACTERS.sub("", href)))
 
 
 def _start(value: str | None) -> int:

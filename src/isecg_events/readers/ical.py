@@ -267,15 +267,17 @@ class _Reader(Importer):
             (where.at(f"{_X_PARTICIPANT}[{index}]"), _text_value(value), None)
             for index, value in enumerate(_all(vevent.get(_X_PARTICIPANT)))
         ]
-        named = len(found)  # those named by ORGANIZER and ATTENDEE
+        # Those named by ORGANIZER and ATTENDEE, until a vCard gives the same name
+        # (it says more, and takes their place; one vCard for one of them).
+        by_name = list(range(len(found)))
         for place, data, uid in cards:
             card = self.vcard(data, uid, place) if data is not None else None
             if card is None or card in found:
                 continue
-            # a name an ORGANIZER or ATTENDEE gave too: the vCard says more
-            same = [i for i, p in enumerate(found[:named]) if card.name and p.name == card.name]
+            same = [i for i in by_name if card.name and found[i].name == card.name]
             if same:
                 found[same[0]] = card
+                by_name.remove(same[0])
             else:
                 found.append(card)
         return found
