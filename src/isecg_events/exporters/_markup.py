@@ -435,9 +435,7 @@ class _Line:
 
 #: A marker inside an emphasis that could both open and close one: between two
 #: letters or digits, or between two punctuation characters (CommonMark's flanking).
-_AMBIGUOUS = re.compile(
-    r"(?<![\\*])(?:(?<=[^\W_])\*+(?=[^\W_])|(?<=[^\w\s])\*+(?=[^\w\s*]))"
-)
+_AMBIGUOUS = re.compile(r"(?<![\\*])(?:(?<=[^\W_])\*+(?=[^\W_])|(?<=[^\w\s])\*+(?=[^\w\s*]))")
 
 
 def _normal_url(href: str) -> str:
