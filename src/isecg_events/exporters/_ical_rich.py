@@ -85,10 +85,12 @@ class Cards:
 def vcard(person: Participant, guid: uuid.UUID, *, full: bool) -> str:
     """A minimal vCard 4 of the participant's structured facts (no invented name).
 
-    UID (the participant's guid, the same in every event), FN, TITLE and
+    UID (the participant's guid, the same in every event), FN, N, TITLE and
     ORG; with ``full`` also the country (ADR), and bio, photo and links
     where a source gave them. A nameless participant's FN (which vCard
-    requires) is its label, led by its position: readers tell it so.
+    requires) is its label, led by its position, and it has no N: readers
+    tell it so. A named one has N: its family and given names where they
+    are known, else empty parts (a name is not split here by guesswork).
     """
     lines = [
         "BEGIN:VCARD",
@@ -96,6 +98,9 @@ def vcard(person: Participant, guid: uuid.UUID, *, full: bool) -> str:
         f"UID:urn:uuid:{guid}",
         f"FN:{_vcard_text(person.display_name or person.label)}",
     ]
+    if person.display_name:
+        given, family = person.split_name or ("", "")
+        lines.append(f"N:{_vcard_text(family)};{_vcard_text(given)};;;")
     if person.position:
         lines.append(f"TITLE:{_vcard_text(person.position)}")
     if person.organization:

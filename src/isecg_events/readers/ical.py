@@ -292,9 +292,11 @@ class _Reader(Importer):
         full = self.text(card.get("FN"), where.at("FN"))
         title = self.text(card.get("TITLE"), where.at("TITLE"))
         org = self.text(card.get("ORG"), where.at("ORG"))
-        # Our writer shows a nameless participant by its label, led by its
-        # position: FN is TITLE, or TITLE and the organisation after a comma.
-        name = None if full and title and (full == title or full.startswith(f"{title}, ")) else full
+        # A named person's card has N. Without one, our writer's nameless
+        # participant shows by its label, led by its position: FN is TITLE,
+        # or TITLE and the organisation after a comma.
+        label = full and title and (full == title or full.startswith(f"{title}, "))
+        name = None if label and "N" not in card else full
         if name is None and title is None:
             return None
         uid = _card_uid(card.get("UID")) or str(_first(component_uid) or "").strip()
