@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import html5lib
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from isecg_events.exporters._markup import (
@@ -257,6 +257,7 @@ _HTML_PIECES = st.sampled_from(
 
 @settings(max_examples=300, deadline=None)
 @given(pieces=st.lists(_HTML_PIECES, max_size=25))
+@example(pieces=["<a href='https://e.org/x'>", *["<ul><li>"] * 4, "<a href='https://e.org/x'>"])
 def test_the_markdown_form_of_html_reads_back_as_its_plain_form(pieces: list[str]) -> None:
     # Each block's CommonMark, read by our Markdown reader, shows the block's plain text.
     for block in blocks("".join(pieces), "html"):

@@ -362,13 +362,18 @@ class _Line:
         self.opened.append((marker, "", len(self.plain), len(self.markdown)))
 
     def link(self, href: str) -> None:
-        self.opened.append((None, href, len(self.plain), len(self.markdown)))
+        if any(marker is None for marker, *_ in self.opened):
+            self.open("")  # a link inside a link (HTML's error recovery makes them): its text
+        else:
+            self.opened.append((None, href, len(self.plain), len(self.markdown)))
 
     def close(self) -> None:
         """Close what was opened last: an emphasis, or a link (shown as ``text (url)``)."""
         if not self.opened:
             return
         marker, href, plain_start, markdown_start = self.opened.pop()
+        if marker == "":
+            return
         self.pending = None  # what follows it is this closing marker or bracket
         inner = "".join(self.markdown[markdown_start:])
         if marker is not None:
