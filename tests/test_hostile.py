@@ -358,13 +358,22 @@ def test_a_killed_run_is_repaired_by_the_next(tmp_path: Path) -> None:
 # A script writing 6,000 small files into events/ (and pruning stale ones):
 # its switch (6,000 replacements) is long enough to be caught in the middle.
 _SWITCH_SCRIPT = """
+import os
 import sys
+import time
 from pathlib import Path
 from isecg_events.output import write_all
 root, version, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 names = [f"{n:05d}.txt" for n in range(count)]
 if version == "new":
     names = names[: count - 10]  # ten files stale: pruned
+    # Each file put in place takes a moment: the switch lasts seconds, so the
+    # test's signal reaches it mid-way even when the machine stalls the test.
+    replace = os.replace
+    def slow_replace(*arguments, **keywords):
+        replace(*arguments, **keywords)
+        time.sleep(0.002)
+    os.replace = slow_replace
 outputs = [(root / "events" / name, f"{version} {name}\\n".encode()) for name in names]
 try:
     write_all(outputs, root=root, prune=[(root / "events", "*.txt")])
