@@ -361,7 +361,6 @@ class _LeanWriter:
         self._repeated: dict[tuple[str, object], bytes] = {}
         self._languages: dict[str, _ics_writer.EncodedParameters] = {}
         self._participants: dict[tuple[str, str | None], bytes] = {}
-        self._roles: dict[str | None, _ics_writer.EncodedParameters] = {}
         # Keyed by identity: the render's programme holds every event.
         self._done: dict[int, bytes] = {}
 
@@ -404,10 +403,7 @@ class _LeanWriter:
         found = self._participants.get(key)
         if found is None:
             card = self.prepared.derive(Cards).card(person, full=False)
-            params = self._roles.get(participation.role)
-            if params is None:
-                given = _participant_parameters(participation)
-                params = self._roles[participation.role] = _ics_writer.parameters(given)
+            params = _ics_writer.parameters(_participant_parameters(participation))
             found = _ics_writer.content_line(X_PARTICIPANT, _ics_writer.text(card), params)
             self._participants[key] = found
         return found
